@@ -1,0 +1,83 @@
+import { LRUCache } from "lru-cache";
+
+export interface InboxCacheOptions {
+  maxEntries: number;
+  /** Bound on the summed size of cached values, measured as their UTF-8 JSON length. */
+  maxBytes: number;
+  ttlMs: number;
+}
+
+type Loader = () => Promise<unknown>;
+
+/**
+ * The gateway's only cache: one LRU bounded by entries, bytes and TTL. Keys are always scoped by tenant
+ * (`tenantKey`), so one tenant can never read another's entries. Concurrent `getOrLoad` calls for one key share a
+ * single load (lru-cache's fetch coalesces them), so a cold key never causes a thundering herd upstream.
+ */
+export class InboxCache {
+  private readonly lru: LRUCache<string, object, Loader>;
+  private hits = 0;
+  private misses = 0;
+  private generationCounter = 0;
+
+  constructor(options: InboxCacheOptions) {
+    this.lru = new LRUCache<string, object, Loader>({
+      max: options.maxEntries,
+      maxSize: options.maxBytes,
+      ttl: options.ttlMs,
+      sizeCalculation: (value) => Math.max(1, Buffer.byteLength(JSON.stringify(value))),
+      fetchMethod: async (_key, _stale, { context }) => (await context()) as object,
+    });
+  }
+
+  get<T extends object>(key: string): T | undefined {
+    const value = this.lru.get(key) as T | undefined;
+    if (value === undefined) this.misses++;
+    else this.hits++;
+    return value;
+  }
+
+  set(key: string, value: object): void {
+    this.lru.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.lru.delete(key);
+  }
+
+  /** Read-through: the cached value, or the result of `load` (shared by every concurrent caller). */
+  async getOrLoad<T extends object>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.lru.has(key)) this.hits++;
+    else this.misses++;
+    return (await this.lru.fetch(key, { context: load })) as T;
+  }
+
+  /**
+   * A token that changes whenever `bumpGeneration` is called for `key`; cached views derived from something
+   * with many variants (message pages) include it in their keys, so one bump invalidates all of them. Values
+   * are never reused, so an evicted generation cannot revive stale entries.
+   */
+  generation(key: string): number {
+    const existing = this.lru.get(key) as { value: number } | undefined;
+    if (existing) return existing.value;
+    return this.bumpGeneration(key);
+  }
+
+  bumpGeneration(key: string): number {
+    const value = ++this.generationCounter;
+    this.lru.set(key, { value });
+    return value;
+  }
+
+  stats() {
+    return { entries: this.lru.size, bytes: this.lru.calculatedSize, hits: this.hits, misses: this.misses };
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}
+
+/** A cache key scoped to one tenant. */
+export const tenantKey = (tenantId: string, ...parts: Array<string | number>): string =>
+  [tenantId, ...parts].join("|");

@@ -1,0 +1,227 @@
+import { readFileSync } from "node:fs";
+import { Ajv, type ErrorObject } from "ajv";
+import addFormats from "ajv-formats";
+import { ConfigError } from "./config-error.js";
+import { normaliseWhatsappNumber, parseTenantsFile, type TenantConfig } from "./tenants/tenant-config.js";
+
+export { ConfigError };
+
+/** The development JWT secret; accepted only outside production, and announced when used. */
+export const DEVELOPMENT_JWT_SECRET = "switchboard-development-secret-do-not-use-in-production";
+
+/** Environment variables Switchboard reads: name → JSON schema (all values arrive as strings). */
+const ENV_SCHEMA = {
+  type: "object",
+  properties: {
+    NODE_ENV: { enum: ["development", "production", "test"], default: "development" },
+    PORT: { type: "integer", minimum: 0, maximum: 65535, default: 3000 },
+    HOST: { type: "string", minLength: 1, default: "0.0.0.0" },
+    PUBLIC_BASE_URL: { type: "string", format: "uri", pattern: "^https?://" },
+    LOG_LEVEL: { enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], default: "info" },
+    TWILIO_ACCOUNT_SID: { type: "string", pattern: "^AC[0-9a-fA-F]{32}$" },
+    TWILIO_AUTH_TOKEN: { type: "string", minLength: 32 },
+    TWILIO_API_KEY: { type: "string", pattern: "^SK[0-9a-fA-F]{32}$" },
+    TWILIO_API_SECRET: { type: "string", minLength: 1 },
+    TWILIO_CHAT_SERVICE_SID: { type: "string", pattern: "^IS[0-9a-fA-F]{32}$" },
+    TWILIO_PHONE_NUMBER: { type: "string", pattern: "^\\+[1-9]\\d{1,14}$" },
+    TWILIO_WHATSAPP_NUMBER: { type: "string", pattern: "^(whatsapp:)?\\+[1-9]\\d{1,14}$" },
+    TWILIO_API_BASE_URL: { type: "string", format: "uri", pattern: "^https?://" },
+    SENDGRID_API_KEY: { type: "string", minLength: 1 },
+    SENDGRID_FROM_EMAIL: { type: "string", format: "email" },
+    SENDGRID_FROM_NAME: { type: "string", minLength: 1 },
+    SENDGRID_WEBHOOK_PUBLIC_KEY: { type: "string", minLength: 1 },
+    JWT_SECRET: { type: "string", minLength: 32 },
+    JWT_PUBLIC_KEY: { type: "string", minLength: 1 },
+    JWT_ISSUER: { type: "string", minLength: 1 },
+    JWT_AUDIENCE: { type: "string", minLength: 1 },
+    TENANTS_FILE: { type: "string", minLength: 1 },
+    DEFAULT_TENANT_ID: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", default: "default" },
+    CACHE_MAX_ENTRIES: { type: "integer", minimum: 1, default: 50000 },
+    CACHE_MAX_BYTES: { type: "integer", minimum: 1024, default: 128 * 1024 * 1024 },
+    CACHE_TTL_MS: { type: "integer", minimum: 1, default: 10 * 60 * 1000 },
+    CONVERSATION_INDEX_LIMIT: { type: "integer", minimum: 1, maximum: 100000, default: 5000 },
+    UPSTREAM_TIMEOUT_MS: { type: "integer", minimum: 100, default: 10000 },
+    UPSTREAM_MAX_RETRIES: { type: "integer", minimum: 0, maximum: 10, default: 3 },
+    UPSTREAM_RETRY_BASE_MS: { type: "integer", minimum: 1, default: 200 },
+    UPSTREAM_MAX_RETRY_DELAY_MS: { type: "integer", minimum: 1, default: 5000 },
+    UPSTREAM_CONCURRENCY: { type: "integer", minimum: 1, maximum: 1000, default: 16 },
+    BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
+    EMULATOR_SEED: { type: "boolean", default: true },
+    EMULATOR_LATENCY_MS: { type: "integer", minimum: 0, default: 0 },
+  },
+  additionalProperties: true,
+} as const;
+
+type EnvName = keyof typeof ENV_SCHEMA.properties;
+
+/** How the gateway reaches Twilio: a real account, or the embedded emulator started by main.ts. */
+export type TwilioMode = "twilio" | "emulator";
+
+export interface Config {
+  /** production refuses to start without credentials or with the development JWT secret. */
+  readonly environment: "development" | "production" | "test";
+  readonly port: number;
+  readonly host: string;
+  /** The exact base URL Twilio calls; webhook signatures are checked against it. */
+  readonly publicBaseUrl?: string;
+  readonly logLevel: string;
+  readonly twilioMode: TwilioMode;
+  /** Sends every Twilio request to this Twilio-compatible server instead of twilio.com. */
+  readonly twilioApiBaseUrl?: string;
+  readonly defaultTenantId: string;
+  /** Tenants from TWILIO_* and TENANTS_FILE; empty in emulator mode until main.ts provisions one. */
+  readonly tenants: readonly TenantConfig[];
+  readonly jwt: {
+    readonly algorithm: "HS256" | "RS256";
+    /** HS256 secret or RS256 public key (PEM). */
+    readonly verificationKey: string;
+    readonly usesDevelopmentSecret: boolean;
+    readonly issuer?: string;
+    readonly audience?: string;
+  };
+  readonly cache: { readonly maxEntries: number; readonly maxBytes: number; readonly ttlMs: number };
+  /** Most conversations per tenant held in the inbox index. */
+  readonly conversationIndexLimit: number;
+  readonly upstream: {
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+    readonly retryBaseMs: number;
+    readonly maxRetryDelayMs: number;
+    readonly concurrencyPerTenant: number;
+  };
+  readonly bodyLimitBytes: number;
+  readonly emulator: { readonly seedDemoData: boolean; readonly latencyMs: number };
+}
+
+
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false });
+addFormats.default(ajv);
+const validateEnv = ajv.compile(ENV_SCHEMA);
+
+function describe(error: ErrorObject): ConfigError {
+  const variable = error.instancePath.replace(/^\//, "") || "environment";
+  return new ConfigError(variable, `${error.message ?? "is invalid"}`);
+}
+
+/** Reads the environment once: validated, typed, frozen. Throws ConfigError naming the variable. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): Config {
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(ENV_SCHEMA.properties) as EnvName[]) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== "") values[name] = raw;
+  }
+  if (!validateEnv(values)) throw describe(validateEnv.errors![0]!);
+  const v = values as Record<EnvName, never>;
+  const str = (name: EnvName): string | undefined => v[name] as string | undefined;
+  const num = (name: EnvName): number => v[name] as number;
+
+  const environment = v.NODE_ENV as Config["environment"];
+  const production = environment === "production";
+  const tenants: TenantConfig[] = [];
+  const defaultTenantId = str("DEFAULT_TENANT_ID")!;
+
+  const accountSid = str("TWILIO_ACCOUNT_SID");
+  if (accountSid) tenants.push(defaultTenantFromEnv(defaultTenantId, accountSid, str));
+  else if (str("TWILIO_AUTH_TOKEN") || str("TWILIO_API_KEY"))
+    throw new ConfigError("TWILIO_ACCOUNT_SID", "is required when Twilio credentials are set");
+
+  const tenantsFile = str("TENANTS_FILE");
+  if (tenantsFile) {
+    let text: string;
+    try {
+      text = readFile(tenantsFile);
+    } catch {
+      throw new ConfigError("TENANTS_FILE", `cannot read ${tenantsFile}`);
+    }
+    for (const tenant of parseTenantsFile(text, env)) {
+      if (tenants.some((existing) => existing.id === tenant.id))
+        throw new ConfigError("TENANTS_FILE", `tenant id "${tenant.id}" is declared twice`);
+      tenants.push(tenant);
+    }
+  }
+
+  const twilioMode: TwilioMode = tenants.length > 0 ? "twilio" : "emulator";
+  if (production && twilioMode === "emulator")
+    throw new ConfigError("TWILIO_ACCOUNT_SID", "is required in production (no emulator in production)");
+
+  const publicKey = str("JWT_PUBLIC_KEY");
+  const secret = str("JWT_SECRET");
+  if (publicKey && secret) throw new ConfigError("JWT_SECRET", "set either JWT_SECRET or JWT_PUBLIC_KEY, not both");
+  if (production && !publicKey && (!secret || secret === DEVELOPMENT_JWT_SECRET))
+    throw new ConfigError("JWT_SECRET", "must be set to a secret of at least 32 characters in production");
+  const usesDevelopmentSecret = !publicKey && (!secret || secret === DEVELOPMENT_JWT_SECRET);
+
+  return deepFreeze({
+    environment,
+    port: num("PORT"),
+    host: str("HOST")!,
+    publicBaseUrl: str("PUBLIC_BASE_URL")?.replace(/\/+$/, ""),
+    logLevel: str("LOG_LEVEL")!,
+    twilioMode,
+    twilioApiBaseUrl: str("TWILIO_API_BASE_URL")?.replace(/\/+$/, ""),
+    defaultTenantId,
+    tenants,
+    jwt: {
+      algorithm: publicKey ? "RS256" : "HS256",
+      verificationKey: publicKey ? publicKey.replace(/\\n/g, "\n") : (secret ?? DEVELOPMENT_JWT_SECRET),
+      usesDevelopmentSecret,
+      issuer: str("JWT_ISSUER"),
+      audience: str("JWT_AUDIENCE"),
+    },
+    cache: { maxEntries: num("CACHE_MAX_ENTRIES"), maxBytes: num("CACHE_MAX_BYTES"), ttlMs: num("CACHE_TTL_MS") },
+    conversationIndexLimit: num("CONVERSATION_INDEX_LIMIT"),
+    upstream: {
+      timeoutMs: num("UPSTREAM_TIMEOUT_MS"),
+      maxRetries: num("UPSTREAM_MAX_RETRIES"),
+      retryBaseMs: num("UPSTREAM_RETRY_BASE_MS"),
+      maxRetryDelayMs: num("UPSTREAM_MAX_RETRY_DELAY_MS"),
+      concurrencyPerTenant: num("UPSTREAM_CONCURRENCY"),
+    },
+    bodyLimitBytes: num("BODY_LIMIT_BYTES"),
+    emulator: { seedDemoData: v.EMULATOR_SEED as boolean, latencyMs: num("EMULATOR_LATENCY_MS") },
+  });
+}
+
+function defaultTenantFromEnv(
+  id: string,
+  accountSid: string,
+  str: (name: EnvName) => string | undefined,
+): TenantConfig {
+  const authToken = str("TWILIO_AUTH_TOKEN");
+  const apiKey = str("TWILIO_API_KEY");
+  const apiSecret = str("TWILIO_API_SECRET");
+  if (!authToken) throw new ConfigError("TWILIO_AUTH_TOKEN", "is required: webhook signatures are verified with it");
+  if (Boolean(apiKey) !== Boolean(apiSecret))
+    throw new ConfigError(apiKey ? "TWILIO_API_SECRET" : "TWILIO_API_KEY", "TWILIO_API_KEY and TWILIO_API_SECRET go together");
+  const serviceSid = str("TWILIO_CHAT_SERVICE_SID");
+  if (!serviceSid) throw new ConfigError("TWILIO_CHAT_SERVICE_SID", "is required with TWILIO_ACCOUNT_SID");
+  const sendgridApiKey = str("SENDGRID_API_KEY");
+  return {
+    id,
+    accountSid,
+    authToken,
+    apiKey: apiKey && apiSecret ? { sid: apiKey, secret: apiSecret } : undefined,
+    conversationsServiceSid: serviceSid,
+    phoneNumber: str("TWILIO_PHONE_NUMBER"),
+    whatsappNumber: normaliseWhatsappNumber(str("TWILIO_WHATSAPP_NUMBER")),
+    sendgrid: sendgridApiKey
+      ? {
+          apiKey: sendgridApiKey,
+          fromEmail: str("SENDGRID_FROM_EMAIL"),
+          fromName: str("SENDGRID_FROM_NAME"),
+          webhookPublicKey: str("SENDGRID_WEBHOOK_PUBLIC_KEY"),
+        }
+      : undefined,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}

@@ -1,0 +1,162 @@
+import pMap from "p-map";
+import { tenantKey, type InboxCache } from "../cache/inbox-cache.js";
+import { isAppError } from "../errors.js";
+import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
+import { parseAttributes, type ConversationAttributes } from "./conversation-attributes.js";
+import type { ConversationRecord, MessageRecord, ParticipantRecord } from "./inbox-types.js";
+
+/** A conversation as the directory holds it: the record, its parsed attributes and what sorting and search need. */
+export interface ConversationEntry {
+  record: ConversationRecord;
+  attributes: ConversationAttributes;
+  /** Time of the latest message, or of the last update when there is none. */
+  lastActivityMs: number;
+  /** Lower-cased text the `search` parameter matches against. */
+  searchText: string;
+}
+
+interface ConversationIndex {
+  sids: string[];
+}
+
+/** When more than this share of indexed conversations fell out of the cache, one full reload is cheaper. */
+const RELOAD_INDEX_WHEN_MISSING_SHARE = 0.1;
+
+/**
+ * One tenant's conversations, read through the cache. Listing costs one upstream call per 100 conversations
+ * when cold and none when warm; what the summary in the attributes lacks is fetched with bounded concurrency.
+ * The gateway's own writes go through `remember`/`forget`, so reads after a write are fresh.
+ */
+export class ConversationDirectory {
+  constructor(
+    private readonly cache: InboxCache,
+    private readonly gateway: ConversationsGateway,
+    private readonly tenantId: string,
+    private readonly options: { indexLimit: number; concurrency: number },
+  ) {}
+
+  private key(...parts: string[]) {
+    return tenantKey(this.tenantId, ...parts);
+  }
+
+  /** Every indexed conversation of the tenant (unsorted). */
+  async all(): Promise<ConversationEntry[]> {
+    const { entries, missing } = this.collect(await this.index());
+    if (missing.length === 0) return entries;
+    if (missing.length > 5 && missing.length > entries.length * RELOAD_INDEX_WHEN_MISSING_SHARE) {
+      this.cache.delete(this.key("index"));
+      const reloaded = this.collect(await this.index());
+      if (reloaded.missing.length === 0) return reloaded.entries;
+      return [...reloaded.entries, ...(await this.fetchMissing(reloaded.missing))];
+    }
+    return [...entries, ...(await this.fetchMissing(missing))];
+  }
+
+  /** One conversation of this tenant; AppError not_found when the service has no such conversation. */
+  get(sid: string): Promise<ConversationEntry> {
+    return this.cache.getOrLoad(this.key("conv", sid), async () => toEntry(await this.gateway.fetchConversation(sid)));
+  }
+
+  /** Write-through after a write the gateway made (or learned of): the entry and the index are updated. */
+  remember(record: ConversationRecord): ConversationEntry {
+    const entry = toEntry(record);
+    this.cache.set(this.key("conv", record.sid), entry);
+    const index = this.cache.get<ConversationIndex>(this.key("index"));
+    if (index && !index.sids.includes(record.sid)) this.cache.set(this.key("index"), { sids: [record.sid, ...index.sids] });
+    return entry;
+  }
+
+  forget(sid: string): void {
+    this.cache.delete(this.key("conv", sid));
+    this.invalidateDetails(sid);
+    const index = this.cache.get<ConversationIndex>(this.key("index"));
+    if (index?.sids.includes(sid)) this.cache.set(this.key("index"), { sids: index.sids.filter((s) => s !== sid) });
+  }
+
+  /** Drops the cached entry (it is re-read on next use) but keeps it listed in the index. */
+  evict(sid: string): void {
+    this.cache.delete(this.key("conv", sid));
+    this.invalidateDetails(sid);
+  }
+
+  /** Drops what was fetched beside the summary (participants, latest message) after they changed. */
+  invalidateDetails(sid: string): void {
+    this.cache.delete(this.key("participants", sid));
+    this.cache.delete(this.key("latest", sid));
+  }
+
+  /** Participants from the summary, else from the cache, else from Twilio. */
+  participants(entry: ConversationEntry): Promise<ParticipantRecord[]> {
+    const fromSummary = entry.attributes.summary?.participants;
+    if (fromSummary) return Promise.resolve(fromSummary);
+    const sid = entry.record.sid;
+    return this.cache
+      .getOrLoad(this.key("participants", sid), async () => ({ items: await this.gateway.listParticipants(sid) }))
+      .then((cached) => cached.items);
+  }
+
+  /** The latest message from the summary, else from the cache, else from Twilio (one message, newest first). */
+  latestMessage(entry: ConversationEntry): Promise<MessageRecord | null> {
+    const fromSummary = entry.attributes.summary?.latestMessage;
+    if (fromSummary !== undefined) return Promise.resolve(fromSummary);
+    const sid = entry.record.sid;
+    return this.cache
+      .getOrLoad(this.key("latest", sid), async () => {
+        const page = await this.gateway.listMessages(sid, { order: "desc", limit: 1 });
+        return { message: page.items[0] ?? null };
+      })
+      .then((cached) => cached.message);
+  }
+
+  /** Runs `work` over entries with the directory's bounded upstream concurrency. */
+  mapBounded<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
+    return pMap(items, work, { concurrency: this.options.concurrency });
+  }
+
+  private index(): Promise<ConversationIndex> {
+    return this.cache.getOrLoad(this.key("index"), async () => {
+      const records = await this.gateway.listConversations(this.options.indexLimit);
+      for (const record of records) this.cache.set(this.key("conv", record.sid), toEntry(record));
+      return { sids: records.map((record) => record.sid) };
+    });
+  }
+
+  private collect(index: ConversationIndex) {
+    const entries: ConversationEntry[] = [];
+    const missing: string[] = [];
+    for (const sid of index.sids) {
+      const entry = this.cache.get<ConversationEntry>(this.key("conv", sid));
+      if (entry) entries.push(entry);
+      else missing.push(sid);
+    }
+    return { entries, missing };
+  }
+
+  private async fetchMissing(sids: string[]): Promise<ConversationEntry[]> {
+    const fetched = await this.mapBounded(sids, async (sid) => {
+      try {
+        return await this.get(sid);
+      } catch (error) {
+        if (isAppError(error) && error.code === "not_found") {
+          this.forget(sid);
+          return undefined;
+        }
+        throw error;
+      }
+    });
+    return fetched.filter((entry): entry is ConversationEntry => entry !== undefined);
+  }
+}
+
+export function toEntry(record: ConversationRecord): ConversationEntry {
+  const attributes = parseAttributes(record.attributes);
+  const latest = attributes.summary?.latestMessage;
+  const lastActivityMs = Date.parse(latest?.dateCreated ?? record.dateUpdated) || 0;
+  const details = attributes.contactDetails;
+  const addresses = (attributes.summary?.participants ?? []).map((p) => p.messagingBinding?.address ?? p.identity ?? "");
+  const searchText = [record.friendlyName, record.uniqueName, details?.email, details?.phone, latest?.body, ...addresses]
+    .filter((part): part is string => typeof part === "string" && part.length > 0)
+    .join("\n")
+    .toLowerCase();
+  return { record, attributes, lastActivityMs, searchText };
+}

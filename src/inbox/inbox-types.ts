@@ -1,0 +1,75 @@
+/** The domain's records: what Twilio stores, in the gateway's camelCase with ISO 8601 dates. No SDK objects. */
+
+export type ConversationState = "active" | "inactive" | "closed";
+export type Channel = "SMS" | "WhatsApp" | "Email";
+
+export interface ConversationRecord {
+  sid: string;
+  accountSid: string;
+  chatServiceSid: string;
+  friendlyName: string | null;
+  uniqueName: string | null;
+  /** JSON string, as Twilio stores it. */
+  attributes: string;
+  state: ConversationState;
+  dateCreated: string;
+  dateUpdated: string;
+}
+
+export interface MessagingBinding {
+  type: "sms" | "whatsapp" | string;
+  address: string;
+  proxyAddress: string | null;
+}
+
+export interface ParticipantRecord {
+  sid: string;
+  conversationSid: string;
+  identity: string | null;
+  attributes: string;
+  messagingBinding: MessagingBinding | null;
+  dateCreated: string;
+  dateUpdated: string;
+}
+
+export interface DeliverySummary {
+  total: number;
+  sent: string;
+  delivered: string;
+  read: string;
+  failed: string;
+  undelivered: string;
+}
+
+export interface MessageRecord {
+  sid: string;
+  conversationSid: string;
+  index: number;
+  author: string | null;
+  body: string | null;
+  /** JSON string: { channel, status, ... }. */
+  attributes: string;
+  participantSid: string | null;
+  delivery: DeliverySummary | null;
+  dateCreated: string;
+  dateUpdated: string;
+}
+
+/** A conversation as the API returns it: the record plus what the inbox list shows beside it. */
+export interface ConversationView extends ConversationRecord {
+  participants?: ParticipantRecord[];
+  latestMessage?: MessageRecord;
+}
+
+/** How to reach a new participant: exactly one of these. */
+export type ParticipantTarget =
+  | { kind: "user"; userId: string }
+  | { kind: "phone"; phoneNumber: string }
+  | { kind: "email"; email: string };
+
+/** A participant ready for Twilio: a chat identity or a messaging binding. */
+export interface ParticipantSpec {
+  identity?: string;
+  binding?: { address: string; proxyAddress: string };
+  attributes?: string;
+}

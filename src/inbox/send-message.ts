@@ -1,0 +1,43 @@
+import { AppError } from "../errors.js";
+import { withLatestMessage } from "./conversation-attributes.js";
+import type { Channel, MessageRecord } from "./inbox-types.js";
+import { messagesGenerationKey } from "./list-messages.js";
+import type { TenantInbox } from "./tenant-inbox.js";
+import { rewriteAttributes } from "./update-conversation-attributes.js";
+
+export interface SendMessageInput {
+  body: string;
+  author?: string;
+  attributes?: { channel?: Channel; subject?: string; fromEmail?: string; fromName?: string; cc?: string[]; bcc?: string[] };
+}
+
+/**
+ * POST /conversations/:sid/messages — SMS and WhatsApp are delivered by Twilio itself to the participants'
+ * messaging bindings, so the gateway only adds the conversation message (no second send beside it). The message
+ * starts `queued`; Twilio's delivery webhooks move it on. The conversation summary then records it as latest.
+ */
+export async function sendMessage(
+  inbox: TenantInbox,
+  conversationSid: string,
+  input: SendMessageInput,
+  userId: string,
+): Promise<MessageRecord> {
+  const conversation = await inbox.directory.get(conversationSid);
+  const channel = input.attributes?.channel ?? conversation.attributes.channel ?? "SMS";
+  if (channel === "Email")
+    throw new AppError("not_implemented", "the Email channel is not available yet", { field: "attributes/channel" });
+  if (conversation.record.state === "closed")
+    throw new AppError("conflict", "the conversation is closed; start a new one", { field: "sid" });
+
+  const message = await inbox.gateway.createMessage(conversationSid, {
+    author: input.author ?? userId,
+    body: input.body,
+    attributes: JSON.stringify({ channel, status: "queued", sentBy: userId }),
+  });
+  inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
+  await rewriteAttributes(inbox, conversationSid, (current) => withLatestMessage(current, message)).catch(() => {
+    // The message stands; only the list's summary missed it, and the list fetches what the summary lacks.
+    inbox.directory.evict(conversationSid);
+  });
+  return message;
+}

@@ -1,0 +1,152 @@
+import type twilio from "twilio";
+import type {
+  ConversationRecord,
+  ConversationState,
+  MessageRecord,
+  ParticipantRecord,
+  ParticipantSpec,
+} from "../inbox/inbox-types.js";
+import { translateTwilioError } from "./twilio-error.js";
+import { toConversationRecord, toMessageRecord, toParticipantRecord } from "./record-mappers.js";
+
+type TwilioClient = ReturnType<typeof twilio>;
+
+/** A page of records and whether Twilio has more after it. */
+export interface RecordPage<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+export interface ConversationUpdate {
+  friendlyName?: string;
+  attributes?: string;
+  state?: ConversationState;
+}
+
+/**
+ * One tenant's Conversations Service, seen through the twilio SDK. Every method returns the domain's records
+ * and throws AppError (Twilio's code kept). Writes ask Twilio to fire its webhooks, so realtime events come
+ * from Twilio, never from the write path itself.
+ */
+export class ConversationsGateway {
+  constructor(
+    private readonly client: TwilioClient,
+    readonly serviceSid: string,
+  ) {}
+
+  private get service() {
+    return this.client.conversations.v1.services(this.serviceSid);
+  }
+
+  /** Every conversation of the service, up to `limit`, in Twilio's order. */
+  listConversations(limit: number): Promise<ConversationRecord[]> {
+    return call(async () => {
+      const list = await this.service.conversations.list({ pageSize: Math.min(100, limit), limit });
+      return list.map(toConversationRecord);
+    });
+  }
+
+  fetchConversation(sid: string): Promise<ConversationRecord> {
+    return call(async () => toConversationRecord(await this.service.conversations(sid).fetch()));
+  }
+
+  /** Creates the conversation and its participants in one request: Twilio creates all or nothing. */
+  createConversation(input: {
+    friendlyName: string;
+    attributes: string;
+    participants: ParticipantSpec[];
+  }): Promise<ConversationRecord> {
+    return call(async () => {
+      const created = await this.service.conversationWithParticipants.create({
+        friendlyName: input.friendlyName,
+        attributes: input.attributes,
+        participant: input.participants.map(participantJson),
+        xTwilioWebhookEnabled: "true",
+      });
+      return toConversationRecord(created);
+    });
+  }
+
+  updateConversation(sid: string, update: ConversationUpdate): Promise<ConversationRecord> {
+    return call(async () =>
+      toConversationRecord(await this.service.conversations(sid).update({ ...update, xTwilioWebhookEnabled: "true" })),
+    );
+  }
+
+  deleteConversation(sid: string): Promise<void> {
+    return call(async () => {
+      await this.service.conversations(sid).remove({ xTwilioWebhookEnabled: "true" });
+    });
+  }
+
+  listParticipants(conversationSid: string): Promise<ParticipantRecord[]> {
+    return call(async () => {
+      const list = await this.service.conversations(conversationSid).participants.list({ pageSize: 100 });
+      return list.map(toParticipantRecord);
+    });
+  }
+
+  createParticipant(conversationSid: string, spec: ParticipantSpec): Promise<ParticipantRecord> {
+    return call(async () => {
+      const created = await this.service.conversations(conversationSid).participants.create({
+        identity: spec.identity,
+        "messagingBinding.address": spec.binding?.address,
+        "messagingBinding.proxyAddress": spec.binding?.proxyAddress,
+        attributes: spec.attributes,
+        xTwilioWebhookEnabled: "true",
+      });
+      return toParticipantRecord(created);
+    });
+  }
+
+  deleteParticipant(conversationSid: string, participantSid: string): Promise<void> {
+    return call(async () => {
+      await this.service.conversations(conversationSid).participants(participantSid).remove({ xTwilioWebhookEnabled: "true" });
+    });
+  }
+
+  /** One page of messages: a single upstream call. */
+  listMessages(conversationSid: string, options: { order: "asc" | "desc"; limit: number }): Promise<RecordPage<MessageRecord>> {
+    return call(async () => {
+      const page = await this.service
+        .conversations(conversationSid)
+        .messages.page({ order: options.order, pageSize: options.limit });
+      return { items: page.instances.map(toMessageRecord), hasMore: Boolean(page.nextPageUrl) };
+    });
+  }
+
+  createMessage(
+    conversationSid: string,
+    input: { author: string; body: string; attributes: string },
+  ): Promise<MessageRecord> {
+    return call(async () =>
+      toMessageRecord(
+        await this.service.conversations(conversationSid).messages.create({ ...input, xTwilioWebhookEnabled: "true" }),
+      ),
+    );
+  }
+
+  /** Cheapest call that proves Twilio answers with these credentials. */
+  checkReachable(): Promise<void> {
+    return call(async () => {
+      await this.service.fetch();
+    });
+  }
+}
+
+/** ConversationWithParticipants takes each participant as a JSON string of Participant resource parameters. */
+function participantJson(spec: ParticipantSpec): string {
+  return JSON.stringify({
+    identity: spec.identity,
+    attributes: spec.attributes,
+    messaging_binding: spec.binding ? { address: spec.binding.address, proxy_address: spec.binding.proxyAddress } : undefined,
+  });
+}
+
+async function call<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw translateTwilioError(error);
+  }
+}

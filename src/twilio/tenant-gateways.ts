@@ -1,0 +1,31 @@
+import twilio from "twilio";
+import type { Config } from "../config.js";
+import type { TenantConfig } from "../tenants/tenant-config.js";
+import { ConversationsGateway } from "./conversations-gateway.js";
+import { UpstreamRequestClient, type UpstreamCallEvent } from "./upstream-request-client.js";
+
+/** Builds one twilio SDK client per tenant (its own credentials), all sharing the upstream policy. */
+export function createTenantGateways(
+  config: Pick<Config, "upstream" | "twilioApiBaseUrl">,
+  tenants: readonly TenantConfig[],
+  onUpstreamCall?: (tenantId: string, event: UpstreamCallEvent) => void,
+): Map<string, ConversationsGateway> {
+  const gateways = new Map<string, ConversationsGateway>();
+  for (const tenant of tenants) {
+    const httpClient = new UpstreamRequestClient({
+      baseUrl: config.twilioApiBaseUrl,
+      timeoutMs: config.upstream.timeoutMs,
+      retry: {
+        maxRetries: config.upstream.maxRetries,
+        baseDelayMs: config.upstream.retryBaseMs,
+        maxDelayMs: config.upstream.maxRetryDelayMs,
+      },
+      onCall: onUpstreamCall && ((event) => onUpstreamCall(tenant.id, event)),
+    });
+    const client = tenant.apiKey
+      ? twilio(tenant.apiKey.sid, tenant.apiKey.secret, { accountSid: tenant.accountSid, httpClient })
+      : twilio(tenant.accountSid, tenant.authToken, { httpClient });
+    gateways.set(tenant.id, new ConversationsGateway(client, tenant.conversationsServiceSid));
+  }
+  return gateways;
+}

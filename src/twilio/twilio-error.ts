@@ -1,0 +1,44 @@
+import { AppError } from "../errors.js";
+
+/** The shape of the SDK's RestException (kept structural so nothing else imports the SDK). */
+interface RestExceptionLike {
+  status: number;
+  code?: number;
+  message: string;
+  moreInfo?: string;
+  details?: unknown;
+}
+
+const isRestException = (error: unknown): error is RestExceptionLike =>
+  typeof error === "object" && error !== null && typeof (error as RestExceptionLike).status === "number";
+
+const CONFLICT_CODES = new Set([50416, 50433, 50353]);
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** Translates anything the twilio SDK throws into an AppError, keeping Twilio's code and docs link. */
+export function translateTwilioError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (!isRestException(error)) {
+    const code = (error as { code?: string } | undefined)?.code;
+    const timedOut = code === "ECONNABORTED" || code === "ETIMEDOUT";
+    return new AppError("upstream_unavailable", timedOut ? "Twilio did not answer in time" : "Twilio is unreachable", {
+      retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
+  }
+  const upstream = { twilioCode: error.code, moreInfo: error.moreInfo };
+  const { status } = error;
+  if (status === 404) return new AppError("not_found", "Not found", { upstream, cause: error });
+  if (status === 409 || (error.code !== undefined && CONFLICT_CODES.has(error.code)))
+    return new AppError("conflict", error.message, { upstream, cause: error });
+  if (status === 429 || status >= 500)
+    return new AppError("upstream_unavailable", "Twilio is busy or unavailable; retry later", {
+      upstream,
+      retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
+  if (status === 401 || status === 403)
+    // Our credentials were refused: the client can do nothing about it and must not learn more.
+    return new AppError("upstream_error", "Twilio refused the gateway's credentials", { upstream, cause: error });
+  return new AppError("validation_failed", `Twilio rejected the request: ${error.message}`, { upstream, cause: error });
+}

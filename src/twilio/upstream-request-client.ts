@@ -1,0 +1,111 @@
+import twilio from "twilio";
+import type { RequestOptions } from "./twilio-sdk-types.js";
+import { AppError } from "../errors.js";
+import { parseRetryAfterMs, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
+import { translateTwilioError } from "./twilio-error.js";
+
+/** What the gateway learns about each upstream call (for metrics and tests). */
+export interface UpstreamCallEvent {
+  method: string;
+  url: string;
+  status?: number;
+  attempt: number;
+  durationMs: number;
+  error?: string;
+}
+
+export interface UpstreamRequestClientOptions {
+  /** Send every request to this Twilio-compatible server instead of *.twilio.com (emulator, contract mocks). */
+  baseUrl?: string;
+  timeoutMs: number;
+  retry: RetryPolicy;
+  onCall?: (event: UpstreamCallEvent) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const TWILIO_HOST = /^https:\/\/[a-z0-9.-]+\.twilio\.com/;
+const SAFE_TO_RETRY_ANY_METHOD = new Set([429, 503]);
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The `httpClient` handed to the twilio SDK: optionally rewrites Twilio's hosts to a base URL, bounds every
+ * call with a timeout, and retries 429/5xx (honouring Retry-After) a bounded number of times. 429 and 503 are
+ * never processed by Twilio, so they are retried for every method; other 5xx and network errors only for
+ * reads, so a write is never sent twice.
+ */
+export class UpstreamRequestClient extends twilio.RequestClient {
+  private readonly options: UpstreamRequestClientOptions;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: UpstreamRequestClientOptions) {
+    super({ timeout: options.timeoutMs, keepAlive: true });
+    this.options = options;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  override async request<TData>(opts: RequestOptions<TData>) {
+    const uri = this.options.baseUrl ? opts.uri.replace(TWILIO_HOST, this.options.baseUrl) : opts.uri;
+    const readOnly = opts.method.toLowerCase() === "get";
+    const { maxRetries } = this.options.retry;
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        const response = await super.request({ ...opts, uri, timeout: this.options.timeoutMs });
+        this.report(opts.method, uri, attempt, started, response.statusCode);
+        const { statusCode } = response;
+        if (statusCode < 500 && statusCode !== 429) return response;
+        const retryAfter = headerValue(response.headers, "retry-after");
+        const retryable = SAFE_TO_RETRY_ANY_METHOD.has(statusCode) || readOnly;
+        if (!retryable || attempt > maxRetries) throw upstreamUnavailable(response.body, retryAfter);
+        await this.sleep(retryDelayMs(this.options.retry, attempt, retryAfter));
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        this.report(opts.method, uri, attempt, started, undefined, error);
+        if (!readOnly || attempt > maxRetries) throw translateTwilioError(error);
+        await this.sleep(retryDelayMs(this.options.retry, attempt, undefined));
+      }
+    }
+  }
+
+  private report(method: string, url: string, attempt: number, started: number, status?: number, error?: unknown) {
+    this.options.onCall?.({
+      method: method.toUpperCase(),
+      url,
+      status,
+      attempt,
+      durationMs: performance.now() - started,
+      error: error === undefined ? undefined : ((error as { code?: string }).code ?? "network_error"),
+    });
+  }
+}
+
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** Twilio stayed busy or down through every retry: 503 for the client, with Twilio's code when it sent one. */
+function upstreamUnavailable(body: unknown, retryAfter: string | undefined): AppError {
+  const parsed = typeof body === "string" ? safeJson(body) : body;
+  const twilio = (parsed ?? {}) as { code?: unknown; more_info?: unknown };
+  const retryAfterMs = parseRetryAfterMs(retryAfter);
+  return new AppError("upstream_unavailable", "Twilio is busy or unavailable; retry later", {
+    upstream: {
+      twilioCode: typeof twilio.code === "number" ? twilio.code : undefined,
+      moreInfo: typeof twilio.more_info === "string" ? twilio.more_info : undefined,
+    },
+    retryAfterSeconds: retryAfterMs !== undefined ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : DEFAULT_RETRY_AFTER_SECONDS,
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== "object") return undefined;
+  const value = (headers as Record<string, unknown>)[name] ?? (headers as Record<string, unknown>)[name.toLowerCase()];
+  return typeof value === "string" ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
