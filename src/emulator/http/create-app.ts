@@ -1,0 +1,58 @@
+import Router from "@koa/router";
+import Koa, { type Middleware } from "koa";
+import bodyParser from "koa-bodyparser";
+import { api2010Routes } from "../routes/api-2010-routes.js";
+import { controlRoutes } from "../routes/control-routes.js";
+import { conversationWithParticipantsRoutes } from "../routes/conversation-with-participants-routes.js";
+import { conversationsRoutes } from "../routes/conversations-routes.js";
+import { messagesRoutes } from "../routes/messages-routes.js";
+import { participantConversationsRoutes } from "../routes/participant-conversations-routes.js";
+import { participantsRoutes } from "../routes/participants-routes.js";
+import { receiptsRoutes } from "../routes/receipts-routes.js";
+import { servicesRoutes } from "../routes/services-routes.js";
+import type { TwilioEmulator } from "../twilio-emulator.js";
+import { applyFaults } from "./apply-faults.js";
+import { authenticate } from "./authenticate.js";
+import type { EmulatorDeps, EmulatorState } from "./emulator-state.js";
+import { fireWebhooks } from "./fire-webhooks.js";
+import { handleErrors } from "./handle-errors.js";
+import { recordExchange } from "./record-exchange.js";
+
+const CONTROL_PREFIX = "/__emulator";
+
+/** Runs `middleware` only for Twilio API paths (not the control endpoints). */
+function twilioOnly(middleware: Middleware<EmulatorState>): Middleware<EmulatorState> {
+  return (ctx, next) => (ctx.path.startsWith(CONTROL_PREFIX) ? next() : middleware(ctx, next));
+}
+
+/** The emulator's Koa app: Twilio routes (logged, faulted, authenticated) + control routes. */
+export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<EmulatorState> {
+  const app = new Koa<EmulatorState>();
+  app.use(bodyParser({ enableTypes: ["form", "json"], formLimit: "1mb", jsonLimit: "1mb" }));
+
+  const control = new Router<EmulatorState>();
+  controlRoutes(control, emulator);
+  app.use(handleErrors() as Middleware<EmulatorState>);
+  app.use(control.routes() as Middleware<EmulatorState>);
+
+  const api = new Router<EmulatorState>();
+  for (const register of [
+    servicesRoutes,
+    conversationsRoutes,
+    conversationWithParticipantsRoutes,
+    participantsRoutes,
+    messagesRoutes,
+    receiptsRoutes,
+    participantConversationsRoutes,
+    api2010Routes,
+  ]) {
+    register(api, deps);
+  }
+  app.use(twilioOnly(recordExchange(deps) as Middleware<EmulatorState>));
+  app.use(twilioOnly(handleErrors() as Middleware<EmulatorState>));
+  app.use(twilioOnly(applyFaults(deps.faults) as Middleware<EmulatorState>));
+  app.use(twilioOnly(authenticate(deps.store) as Middleware<EmulatorState>));
+  app.use(twilioOnly(fireWebhooks(deps.dispatcher) as Middleware<EmulatorState>));
+  app.use(twilioOnly(api.routes() as Middleware<EmulatorState>));
+  return app;
+}

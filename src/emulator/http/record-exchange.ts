@@ -1,0 +1,29 @@
+import type { Next } from "koa";
+import type { EmulatorContext, EmulatorDeps } from "./emulator-state.js";
+import { Params } from "./params.js";
+
+/** Parses query + form into state, then logs the whole exchange once it is answered. */
+export function recordExchange(deps: EmulatorDeps) {
+  return async (ctx: EmulatorContext, next: Next) => {
+    const raw = (ctx.request as { rawBody?: string }).rawBody ?? "";
+    ctx.state.form = Params.parse(ctx.is("application/x-www-form-urlencoded") ? raw : "");
+    ctx.state.query = Params.parse(ctx.querystring);
+    ctx.state.events = [];
+    try {
+      await next();
+    } finally {
+      const exchange = {
+        method: ctx.method,
+        path: ctx.path,
+        query: ctx.state.query.toRecord(),
+        form: ctx.state.form.toRecord(),
+        headers: { ...ctx.request.headers } as Record<string, string>,
+        status: ctx.status,
+        responseBody: ctx.body ?? null,
+        accountSid: ctx.state.account?.sid ?? null,
+      };
+      deps.requests.add(exchange);
+      deps.emitExchange(exchange);
+    }
+  };
+}

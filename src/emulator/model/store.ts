@@ -1,0 +1,108 @@
+import { newSid } from "../sid.js";
+import { notFound } from "../twilio-error.js";
+import type {
+  Account,
+  ApiMessage,
+  Conversation,
+  Message,
+  Participant,
+  Receipt,
+  Service,
+} from "./types.js";
+
+/** All emulator state, keyed by SID. Maps keep insertion order, which is the list order. */
+export class Store {
+  readonly accounts = new Map<string, Account>();
+  readonly services = new Map<string, Service>();
+  readonly conversations = new Map<string, Conversation>();
+  readonly participants = new Map<string, Participant>();
+  readonly messages = new Map<string, Message>();
+  readonly receipts = new Map<string, Receipt>();
+  readonly apiMessages = new Map<string, ApiMessage>();
+
+  createService(accountSid: string, friendlyName: string): Service {
+    const now = new Date();
+    const service: Service = {
+      sid: newSid("IS"),
+      accountSid,
+      friendlyName,
+      dateCreated: now,
+      dateUpdated: now,
+      webhooks: { preWebhookUrl: null, postWebhookUrl: null, filters: [], method: "POST" },
+    };
+    this.services.set(service.sid, service);
+    return service;
+  }
+
+  createAccount(input: { friendlyName?: string; authToken?: string; balance?: string }): Account {
+    const sid = newSid("AC");
+    const account: Account = {
+      sid,
+      friendlyName: input.friendlyName ?? "Emulated account",
+      authToken: input.authToken ?? newSid("").slice(0, 32),
+      balance: input.balance ?? "20.00",
+      defaultServiceSid: "",
+    };
+    this.accounts.set(sid, account);
+    account.defaultServiceSid = this.createService(sid, "Default Conversations Service").sid;
+    return account;
+  }
+
+  service(accountSid: string, serviceSid: string, path: string): Service {
+    const service = this.services.get(serviceSid);
+    if (!service || service.accountSid !== accountSid) throw notFound(path);
+    return service;
+  }
+
+  /** A conversation by SID or UniqueName within a service. */
+  conversation(service: Service, sidOrUniqueName: string, path: string): Conversation {
+    const bySid = this.conversations.get(sidOrUniqueName);
+    if (bySid && bySid.serviceSid === service.sid) return bySid;
+    for (const conversation of this.conversations.values()) {
+      if (conversation.serviceSid === service.sid && conversation.uniqueName === sidOrUniqueName) {
+        return conversation;
+      }
+    }
+    throw notFound(path);
+  }
+
+  participantsOf(conversationSid: string): Participant[] {
+    return [...this.participants.values()].filter((p) => p.conversationSid === conversationSid);
+  }
+
+  messagesOf(conversationSid: string): Message[] {
+    return [...this.messages.values()].filter((m) => m.conversationSid === conversationSid);
+  }
+
+  receiptsOf(messageSid: string): Receipt[] {
+    return [...this.receipts.values()].filter((r) => r.messageSid === messageSid);
+  }
+
+  message(conversation: Conversation, sid: string, path: string): Message {
+    const message = this.messages.get(sid);
+    if (!message || message.conversationSid !== conversation.sid) throw notFound(path);
+    return message;
+  }
+
+  /** Removes a conversation with its participants, messages and receipts. */
+  deleteConversation(conversation: Conversation): void {
+    for (const message of this.messagesOf(conversation.sid)) this.deleteMessage(message);
+    for (const participant of this.participantsOf(conversation.sid)) {
+      this.participants.delete(participant.sid);
+    }
+    this.conversations.delete(conversation.sid);
+  }
+
+  deleteMessage(message: Message): void {
+    for (const receipt of this.receiptsOf(message.sid)) this.receipts.delete(receipt.sid);
+    this.messages.delete(message.sid);
+  }
+
+  /** Removes a service and everything in it. */
+  deleteService(service: Service): void {
+    for (const conversation of [...this.conversations.values()]) {
+      if (conversation.serviceSid === service.sid) this.deleteConversation(conversation);
+    }
+    this.services.delete(service.sid);
+  }
+}

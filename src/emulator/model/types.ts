@@ -1,0 +1,129 @@
+/** In-memory records of the emulator. Field names follow the Twilio resources they back. */
+
+export type ConversationState = "active" | "inactive" | "closed";
+export type ReceiptStatus = "sent" | "delivered" | "read" | "failed" | "undelivered";
+
+export interface Account {
+  sid: string;
+  friendlyName: string;
+  authToken: string;
+  balance: string;
+  defaultServiceSid: string;
+}
+
+export interface WebhookConfig {
+  preWebhookUrl: string | null;
+  postWebhookUrl: string | null;
+  filters: string[];
+  method: "GET" | "POST";
+}
+
+export interface Service {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  dateCreated: Date;
+  dateUpdated: Date;
+  webhooks: WebhookConfig;
+}
+
+export interface Timers {
+  dateInactive: Date | null;
+  dateClosed: Date | null;
+}
+
+export interface Conversation {
+  sid: string;
+  accountSid: string;
+  serviceSid: string;
+  messagingServiceSid: string | null;
+  friendlyName: string | null;
+  uniqueName: string | null;
+  attributes: string;
+  state: ConversationState;
+  timers: Timers;
+  dateCreated: Date;
+  dateUpdated: Date;
+  /** Next message index; never reused after a delete. */
+  nextIndex: number;
+  createdBy: string | null;
+}
+
+export interface MessagingBinding {
+  type: "sms" | "whatsapp";
+  address: string | null;
+  proxyAddress: string | null;
+  projectedAddress: string | null;
+}
+
+export interface Participant {
+  sid: string;
+  accountSid: string;
+  serviceSid: string;
+  conversationSid: string;
+  identity: string | null;
+  attributes: string;
+  messagingBinding: MessagingBinding | null;
+  roleSid: string | null;
+  dateCreated: Date;
+  dateUpdated: Date;
+  lastReadMessageIndex: number | null;
+  lastReadTimestamp: string | null;
+}
+
+export interface MediaItem {
+  sid: string;
+  content_type: string;
+  filename: string;
+  size: number;
+  category: "media";
+}
+
+export interface Message {
+  sid: string;
+  accountSid: string;
+  serviceSid: string;
+  conversationSid: string;
+  index: number;
+  author: string;
+  body: string | null;
+  media: MediaItem[] | null;
+  attributes: string;
+  participantSid: string | null;
+  contentSid: string | null;
+  dateCreated: Date;
+  dateUpdated: Date;
+  /** Participants (non-chat, not the author) the message is delivered to. */
+  recipientSids: string[];
+}
+
+export interface Receipt {
+  sid: string;
+  accountSid: string;
+  serviceSid: string;
+  conversationSid: string;
+  messageSid: string;
+  participantSid: string;
+  channelMessageSid: string;
+  status: ReceiptStatus;
+  errorCode: number;
+  dateCreated: Date;
+  dateUpdated: Date;
+}
+
+export interface ApiMessage {
+  sid: string;
+  accountSid: string;
+  to: string;
+  from: string | null;
+  body: string;
+  status: string;
+  direction: "inbound" | "outbound-api";
+  messagingServiceSid: string | null;
+  numMedia: number;
+  errorCode: number | null;
+  errorMessage: string | null;
+  dateCreated: Date;
+  dateUpdated: Date;
+  dateSent: Date | null;
+}

@@ -1,0 +1,192 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createApp } from "./http/create-app.js";
+import type { EmulatorDeps } from "./http/emulator-state.js";
+import { FaultPlan, type FaultPlanInput } from "./http/fault-plan.js";
+import { RateLimiter } from "./http/rate-limiter.js";
+import { RequestLog, type Exchange } from "./http/request-log.js";
+import { applyDelivery } from "./model/delivery.js";
+import type { OpContext } from "./model/op-context.js";
+import { simulateInbound, type InboundResult } from "./model/simulate-inbound.js";
+import { Store } from "./model/store.js";
+import type { ReceiptStatus } from "./model/types.js";
+import { channelOf } from "./model/validate-address.js";
+import { TwilioError } from "./twilio-error.js";
+import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
+import type { WebhookEvent } from "./webhooks/webhook-event.js";
+import { WebhookLog } from "./webhooks/webhook-log.js";
+
+export interface EmulatorOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port; 0 (default) picks a free one. */
+  port?: number;
+  /** Enforce Twilio's 30/s conversation write and create limits (default true). */
+  rateLimits?: boolean;
+  /** Retries after a failed webhook delivery (default 2). */
+  webhookRetries?: number;
+  /** Webhook request timeout (default 5000, like Twilio's). */
+  webhookTimeoutMs?: number;
+}
+
+/** A stateful stand-in for Twilio Conversations v1 + Api 2010 Messages, firing signed webhooks. */
+export class TwilioEmulator {
+  readonly requests = new RequestLog();
+  readonly webhooks = new WebhookLog();
+  private readonly store = new Store();
+  private readonly faults = new FaultPlan();
+  private readonly limits: RateLimiter;
+  private readonly dispatcher: WebhookDispatcher;
+  private readonly listeners = new Set<(exchange: Exchange) => void>();
+  private server: Server | undefined;
+  private url = "";
+
+  private constructor(options: EmulatorOptions) {
+    this.limits = new RateLimiter(options.rateLimits ?? true);
+    this.dispatcher = new WebhookDispatcher(this.store, this.webhooks, {
+      retries: options.webhookRetries ?? 2,
+      timeoutMs: options.webhookTimeoutMs ?? 5000,
+    });
+  }
+
+  /** Starts an emulator listening on `host:port`. */
+  static async start(options: EmulatorOptions = {}): Promise<TwilioEmulator> {
+    const emulator = new TwilioEmulator(options);
+    const deps: EmulatorDeps = {
+      store: emulator.store,
+      limits: emulator.limits,
+      dispatcher: emulator.dispatcher,
+      faults: emulator.faults,
+      requests: emulator.requests,
+      emitExchange: (exchange) => emulator.listeners.forEach((listener) => listener(exchange)),
+    };
+    const app = createApp(deps, emulator);
+    const server = createServer(app.callback());
+    const host = options.host ?? "127.0.0.1";
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+    emulator.server = server;
+    const { port } = server.address() as AddressInfo;
+    emulator.url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    return emulator;
+  }
+
+  /** "http://127.0.0.1:PORT": point the SDK's conversations/api hosts here. */
+  get baseUrl(): string {
+    return this.url;
+  }
+
+  createAccount(input: { friendlyName?: string; authToken?: string; balance?: string } = {}): {
+    accountSid: string;
+    authToken: string;
+    defaultServiceSid: string;
+  } {
+    const account = this.store.createAccount(input);
+    return { accountSid: account.sid, authToken: account.authToken, defaultServiceSid: account.defaultServiceSid };
+  }
+
+  createService(accountSid: string, friendlyName: string): { serviceSid: string } {
+    this.account(accountSid);
+    return { serviceSid: this.store.createService(accountSid, friendlyName).sid };
+  }
+
+  configureWebhooks(
+    accountSid: string,
+    serviceSid: string,
+    config: { postWebhookUrl: string; filters?: string[]; method?: "POST" },
+  ): void {
+    const service = this.store.service(accountSid, serviceSid, serviceSid);
+    service.webhooks.postWebhookUrl = config.postWebhookUrl;
+    service.webhooks.filters = config.filters ?? [
+      "onConversationAdded", "onConversationUpdated", "onConversationRemoved",
+      "onConversationStateUpdated", "onMessageAdded", "onMessageUpdated", "onMessageRemoved",
+      "onParticipantAdded", "onParticipantUpdated", "onParticipantRemoved", "onDeliveryUpdated",
+    ];
+    service.webhooks.method = config.method ?? "POST";
+  }
+
+  /** An inbound SMS/WhatsApp message; fires onConversationAdded/onParticipantAdded as needed, then onMessageAdded. */
+  async simulateInboundMessage(input: {
+    accountSid: string;
+    serviceSid?: string;
+    from: string;
+    to: string;
+    body: string;
+    mediaUrls?: string[];
+  }): Promise<InboundResult> {
+    const account = this.account(input.accountSid);
+    const service = this.store.service(account.sid, input.serviceSid ?? account.defaultServiceSid, "Service");
+    return this.withEvents((op) => simulateInbound(op, service, input));
+  }
+
+  /** Moves the receipts of every non-chat recipient to `status`; fires onDeliveryUpdated. */
+  async simulateDelivery(input: {
+    accountSid: string;
+    conversationSid: string;
+    messageSid: string;
+    status: ReceiptStatus;
+    errorCode?: number;
+  }): Promise<void> {
+    this.account(input.accountSid);
+    const conversation = this.store.conversations.get(input.conversationSid);
+    if (!conversation || conversation.accountSid !== input.accountSid) {
+      throw new TwilioError(404, 20404, `Conversation ${input.conversationSid} not found`);
+    }
+    const message = this.store.message(conversation, input.messageSid, input.messageSid);
+    const recipient = this.store.participants.get(message.recipientSids[0] ?? "");
+    const address = recipient?.messagingBinding?.address ?? "";
+    this.withEvents((op) => applyDelivery(op, message, input.status, input.errorCode ?? 0), address && channelOf(address) === "whatsapp" ? "WHATSAPP" : "SMS");
+  }
+
+  /** Latency for every REST call and scripted failures for the next matching ones. */
+  setFaultPlan(plan: FaultPlanInput): void {
+    this.faults.set(plan);
+  }
+
+  /** Called with every REST exchange (for spec-fidelity checks); returns an unsubscribe. */
+  onExchange(listener: (exchange: Exchange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves when no webhook delivery is queued or in flight. */
+  whenIdle(): Promise<void> {
+    return this.dispatcher.whenIdle();
+  }
+
+  async stop(): Promise<void> {
+    await this.whenIdle();
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private account(accountSid: string) {
+    const account = this.store.accounts.get(accountSid);
+    if (!account) throw new TwilioError(404, 20404, `Account ${accountSid} not found`);
+    return account;
+  }
+
+  /** Runs a simulation with webhooks always on and no rate limits. */
+  private withEvents<T>(run: (op: OpContext) => T, source: OpContext["source"] = "SMS"): T {
+    const events: WebhookEvent[] = [];
+    const op: OpContext = {
+      store: this.store,
+      limits: new RateLimiter(false),
+      source,
+      sink: (event) => events.push(event),
+    };
+    const result = run(op);
+    this.dispatcher.enqueue(events);
+    return result;
+  }
+}
+
+export type { Exchange } from "./http/request-log.js";
+export type { WebhookDelivery } from "./webhooks/webhook-log.js";
+export type { RequestLog } from "./http/request-log.js";
+export type { WebhookLog } from "./webhooks/webhook-log.js";
