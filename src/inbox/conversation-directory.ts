@@ -13,6 +13,8 @@ export interface ConversationEntry {
   lastActivityMs: number;
   /** Lower-cased text the `search` parameter matches against. */
   searchText: string;
+  /** The attributes JSON clients see: without the gateway's `summary`, which they get as fields instead. */
+  publicAttributes: string;
 }
 
 interface ConversationIndex {
@@ -158,5 +160,7 @@ export function toEntry(record: ConversationRecord): ConversationEntry {
     .filter((part): part is string => typeof part === "string" && part.length > 0)
     .join("\n")
     .toLowerCase();
-  return { record, attributes, lastActivityMs, searchText };
+  const { summary, ...visible } = attributes;
+  const publicAttributes = summary === undefined ? record.attributes : JSON.stringify(visible);
+  return { record, attributes, lastActivityMs, searchText, publicAttributes };
 }

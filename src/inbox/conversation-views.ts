@@ -12,5 +12,5 @@ export async function toView(inbox: TenantInbox, entry: ConversationEntry): Prom
     inbox.directory.participants(entry),
     inbox.directory.latestMessage(entry),
   ]);
-  return { ...entry.record, participants, ...(latestMessage ? { latestMessage } : {}) };
+  return { ...entry.record, attributes: entry.publicAttributes, participants, ...(latestMessage ? { latestMessage } : {}) };
 }

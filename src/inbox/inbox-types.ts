@@ -73,3 +73,9 @@ export interface ParticipantSpec {
   binding?: { address: string; proxyAddress: string };
   attributes?: string;
 }
+
+/** A page of records and, when Twilio has more, the token of the next page. */
+export interface RecordPage<T> {
+  items: T[];
+  nextPageToken?: string;
+}

@@ -1,9 +1,11 @@
-import type { MessageRecord } from "./inbox-types.js";
+import type { MessageRecord, RecordPage } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
 export interface ListMessagesQuery {
   limit: number;
   order: "asc" | "desc";
+  /** Cursor from the previous page's `Link: rel="next"`. */
+  pageToken?: string;
 }
 
 /** Key whose generation changes whenever the conversation's messages change. */
@@ -15,9 +17,8 @@ export async function listMessages(
   inbox: TenantInbox,
   conversationSid: string,
   query: ListMessagesQuery,
-): Promise<{ items: MessageRecord[]; hasMore: boolean }> {
+): Promise<RecordPage<MessageRecord>> {
   const generation = inbox.cache.generation(messagesGenerationKey(inbox, conversationSid));
-  return inbox.cache.getOrLoad(inbox.key("messages", conversationSid, generation, query.order, query.limit), () =>
-    inbox.gateway.listMessages(conversationSid, query),
-  );
+  const key = inbox.key("messages", conversationSid, generation, query.order, query.limit, query.pageToken ?? "");
+  return inbox.cache.getOrLoad(key, () => inbox.gateway.listMessages(conversationSid, query));
 }

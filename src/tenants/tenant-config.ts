@@ -47,7 +47,7 @@ const TENANTS_FILE_SCHEMA = {
       sendgridFromName: { type: "string", minLength: 1 },
       sendgridWebhookPublicKeyEnv: ENV_NAME,
     },
-    dependentRequired: { apiKeySid: ["apiSecretEnv"], apiSecretEnv: ["apiKeySid"] },
+    dependencies: { apiKeySid: ["apiSecretEnv"], apiSecretEnv: ["apiKeySid"] },
   },
 } as const;
 

@@ -5,17 +5,12 @@ import type {
   MessageRecord,
   ParticipantRecord,
   ParticipantSpec,
+  RecordPage,
 } from "../inbox/inbox-types.js";
 import { translateTwilioError } from "./twilio-error.js";
 import { toConversationRecord, toMessageRecord, toParticipantRecord } from "./record-mappers.js";
 
 type TwilioClient = ReturnType<typeof twilio>;
-
-/** A page of records and whether Twilio has more after it. */
-export interface RecordPage<T> {
-  items: T[];
-  hasMore: boolean;
-}
 
 export interface ConversationUpdate {
   friendlyName?: string;
@@ -106,12 +101,15 @@ export class ConversationsGateway {
   }
 
   /** One page of messages: a single upstream call. */
-  listMessages(conversationSid: string, options: { order: "asc" | "desc"; limit: number }): Promise<RecordPage<MessageRecord>> {
+  listMessages(
+    conversationSid: string,
+    options: { order: "asc" | "desc"; limit: number; pageToken?: string },
+  ): Promise<RecordPage<MessageRecord>> {
     return call(async () => {
       const page = await this.service
         .conversations(conversationSid)
-        .messages.page({ order: options.order, pageSize: options.limit });
-      return { items: page.instances.map(toMessageRecord), hasMore: Boolean(page.nextPageUrl) };
+        .messages.page({ order: options.order, pageSize: options.limit, pageToken: options.pageToken });
+      return { items: page.instances.map(toMessageRecord), nextPageToken: pageTokenOf(page.nextPageUrl) };
     });
   }
 
@@ -141,6 +139,12 @@ function participantJson(spec: ParticipantSpec): string {
     attributes: spec.attributes,
     messaging_binding: spec.binding ? { address: spec.binding.address, proxy_address: spec.binding.proxyAddress } : undefined,
   });
+}
+
+/** Twilio pages carry their cursor as the PageToken query parameter of next_page_url. */
+function pageTokenOf(nextPageUrl: string | undefined): string | undefined {
+  if (!nextPageUrl) return undefined;
+  return new URL(nextPageUrl).searchParams.get("PageToken") ?? undefined;
 }
 
 async function call<T>(work: () => Promise<T>): Promise<T> {

@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import Koa from "koa";
+import bodyParser from "koa-bodyparser";
+import type { Logger } from "pino";
+import { InboxCache } from "./cache/inbox-cache.js";
+import type { Config } from "./config.js";
+import { AppError } from "./errors.js";
+import { createTokenVerifier } from "./http/access-token.js";
+import { errorHandler } from "./http/error-handler.js";
+import { loadContract, type Contract } from "./http/openapi-contract.js";
+import { createOperationRouter } from "./http/operation-router.js";
+import { chatHandlers } from "./http/routes/chat-routes.js";
+import { docsHandlers } from "./http/routes/docs-routes.js";
+import { healthHandlers } from "./http/routes/health-routes.js";
+import { createTenantInbox } from "./inbox/tenant-inbox.js";
+import type { TenantConfig } from "./tenants/tenant-config.js";
+import { TenantRegistry } from "./tenants/tenant-registry.js";
+import { createTenantGateways } from "./twilio/tenant-gateways.js";
+import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
+
+export interface AppDependencies {
+  logger: Logger;
+  /** Overrides config.tenants (emulator mode provisions its tenant at boot). */
+  tenants?: readonly TenantConfig[];
+  /** Overrides config.twilioApiBaseUrl. */
+  twilioApiBaseUrl?: string;
+  onUpstreamCall?: (tenantId: string, event: UpstreamCallEvent) => void;
+}
+
+export interface SwitchboardApp {
+  koa: Koa;
+  callback: ReturnType<Koa["callback"]>;
+  contract: Contract;
+  tenants: TenantRegistry;
+  cache: InboxCache;
+}
+
+/** Wires the layers; never listens (main.ts and the tests do). */
+export function createApp(config: Config, deps: AppDependencies): SwitchboardApp {
+  const tenantConfigs = deps.tenants ?? config.tenants;
+  const contract = loadContract();
+  const cache = new InboxCache(config.cache);
+  const gateways = createTenantGateways(
+    { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl },
+    tenantConfigs,
+    deps.onUpstreamCall,
+  );
+  const tenants = new TenantRegistry(
+    tenantConfigs.map((tenant) =>
+      createTenantInbox(tenant, gateways.get(tenant.id)!, cache, {
+        indexLimit: config.conversationIndexLimit,
+        concurrency: config.upstream.concurrencyPerTenant,
+      }),
+    ),
+  );
+  const router = createOperationRouter(
+    contract,
+    { ...healthHandlers(tenants), ...docsHandlers(contract), ...chatHandlers(tenants) },
+    createTokenVerifier(config.jwt),
+  );
+
+  const koa = new Koa();
+  koa.use(async (ctx, next) => {
+    ctx.state.requestId = randomUUID();
+    ctx.set("X-Request-Id", ctx.state.requestId);
+    const started = performance.now();
+    await next();
+    deps.logger.debug(
+      { requestId: ctx.state.requestId, method: ctx.method, route: ctx._matchedRoute, status: ctx.status, ms: performance.now() - started },
+      "request",
+    );
+  });
+  koa.use(errorHandler(deps.logger));
+  koa.use(bodyParser({ enableTypes: ["json"], jsonLimit: String(config.bodyLimitBytes), strict: true }));
+  koa.use(router.routes());
+  koa.use((ctx) => {
+    throw new AppError("not_found", `no route for ${ctx.method} ${ctx.path}`);
+  });
+  return { koa, callback: koa.callback(), contract, tenants, cache };
+}

@@ -1,0 +1,50 @@
+import jwt from "jsonwebtoken";
+import type { Config } from "../config.js";
+import { AppError } from "../errors.js";
+
+/** Who is calling: the user id and the tenants their token grants. */
+export interface Principal {
+  userId: string;
+  tenantIds: string[];
+}
+
+export type TokenVerifier = (token: string | undefined) => Principal;
+
+/**
+ * Verifies access tokens for REST and Socket.IO alike: the algorithm is pinned by configuration (so `none` and the
+ * other family are refused), `exp` must be present and in the future, `sub` (or `userId`) names the user and
+ * `tenants` (array) or `tenant` (string) the tenants they belong to.
+ */
+export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
+  return (token) => {
+    if (!token) throw new AppError("unauthenticated", "a Bearer token is required", { field: "Authorization" });
+    let payload: jwt.JwtPayload;
+    try {
+      const decoded = jwt.verify(token, settings.verificationKey, {
+        algorithms: [settings.algorithm],
+        issuer: settings.issuer,
+        audience: settings.audience,
+      });
+      if (typeof decoded === "string") throw new Error("payload is not an object");
+      payload = decoded;
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError)
+        throw new AppError("token_expired", "the token has expired", { field: "Authorization" });
+      throw new AppError("unauthenticated", "the token is invalid", { field: "Authorization" });
+    }
+    if (typeof payload.exp !== "number")
+      throw new AppError("unauthenticated", "the token has no expiry (exp)", { field: "Authorization" });
+    const userId = typeof payload.sub === "string" && payload.sub ? payload.sub : payload.userId;
+    if (typeof userId !== "string" || userId.length === 0)
+      throw new AppError("unauthenticated", "the token names no user (sub)", { field: "Authorization" });
+    const tenants: unknown = payload.tenants ?? (payload.tenant !== undefined ? [payload.tenant] : []);
+    const tenantIds = Array.isArray(tenants) ? tenants.filter((t): t is string => typeof t === "string") : [];
+    return { userId, tenantIds };
+  };
+}
+
+/** The token from `Authorization: Bearer <token>`, if any. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1];
+}

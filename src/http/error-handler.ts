@@ -1,0 +1,40 @@
+import type { Middleware } from "koa";
+import type { Logger } from "pino";
+import { AppError, isAppError } from "../errors.js";
+
+/** Errors thrown by koa-bodyparser and koa itself carry an HTTP status; they are the client's fault. */
+function fromHttpError(error: unknown): AppError | undefined {
+  const status = (error as { status?: unknown }).status;
+  if (typeof status !== "number") return undefined;
+  if (status === 413) return new AppError("payload_too_large", "request body is too large", { field: "body" });
+  if (status === 415) return new AppError("unsupported_media_type", "request body must be application/json", { field: "body" });
+  if (status === 400 && (error as { type?: string }).type?.includes("parse"))
+    return new AppError("invalid_json", "request body is not valid JSON", { field: "body" });
+  if (status >= 400 && status < 500) return new AppError("validation_failed", "the request is invalid", { field: "body" });
+  return undefined;
+}
+
+/** The only place errors become HTTP responses: `{ error: { code, message, field?, twilioCode?, moreInfo? } }`. */
+export function errorHandler(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (raw) {
+      const error = isAppError(raw) ? raw : (fromHttpError(raw) ?? new AppError("internal_error", "Internal Server Error", { cause: raw }));
+      if (error.status >= 500) logger.error({ err: raw, requestId: ctx.state.requestId, route: ctx._matchedRoute }, "request failed");
+      ctx.status = error.status;
+      if (error.options.retryAfterSeconds !== undefined) ctx.set("Retry-After", String(error.options.retryAfterSeconds));
+      ctx.body = {
+        error: {
+          code: error.code,
+          message: error.expose ? error.message : statusText(error.status),
+          ...(error.options.field ? { field: error.options.field } : {}),
+          ...(error.options.upstream?.twilioCode !== undefined ? { twilioCode: error.options.upstream.twilioCode } : {}),
+          ...(error.options.upstream?.moreInfo ? { moreInfo: error.options.upstream.moreInfo } : {}),
+        },
+      };
+    }
+  };
+}
+
+const statusText = (status: number) => (status === 500 ? "Internal Server Error" : `HTTP ${status}`);

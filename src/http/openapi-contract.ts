@@ -1,0 +1,188 @@
+import { readFileSync } from "node:fs";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { parse as parseYaml } from "yaml";
+import { AppError } from "../errors.js";
+
+/** Where the contract lives: the repo root, one level above both src/ and dist/. */
+export const CONTRACT_PATH = new URL("../../openapi.yaml", import.meta.url);
+
+const CONTRACT_ID = "switchboard-contract";
+const METHODS = ["get", "post", "put", "patch", "delete"] as const;
+
+interface ParameterObject {
+  name: string;
+  in: "path" | "query" | "header";
+  required?: boolean;
+  schema: object;
+}
+
+/** One operation of the contract, with its request validators compiled once. */
+export interface ContractOperation {
+  readonly operationId: string;
+  readonly method: (typeof METHODS)[number];
+  /** OpenAPI template, e.g. `/api/v1/chat/conversations/{sid}`. */
+  readonly path: string;
+  /** The same as a koa-router path, e.g. `/api/v1/chat/conversations/:sid`. */
+  readonly routerPath: string;
+  readonly requiresAuth: boolean;
+  /** Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. */
+  parseParameters(input: { path: Record<string, string>; query: Record<string, unknown>; headers: Record<string, unknown> }): {
+    path: Record<string, unknown>;
+    query: Record<string, unknown>;
+    headers: Record<string, unknown>;
+  };
+  /** Validates a JSON body (no coercion); throws a 400 AppError naming the field. */
+  parseBody(body: unknown, present: boolean): unknown;
+}
+
+export interface Contract {
+  readonly document: Record<string, unknown>;
+  readonly text: string;
+  readonly operations: readonly ContractOperation[];
+  /** Validator for a response body (compiled on first use); undefined when the contract declares no body. */
+  responseValidator(operationId: string, status: number): ValidateFunction | undefined;
+  /** Whether the contract declares this status for the operation. */
+  declaresStatus(operationId: string, status: number): boolean;
+}
+
+function newAjv(coerceTypes: boolean, document: Record<string, unknown>) {
+  const ajv = new Ajv2020({ coerceTypes: coerceTypes ? "array" : false, useDefaults: true, allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats.default(ajv);
+  ajv.addKeyword("components");
+  ajv.addKeyword("example");
+  ajv.addSchema({ $id: CONTRACT_ID, components: document.components }, CONTRACT_ID);
+  return ajv;
+}
+
+/** Rewrites `#/components/...` refs so schemas compiled on their own resolve against the contract. */
+function anchorRefs<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(anchorRefs) as T;
+  if (!value || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = key === "$ref" && typeof inner === "string" && inner.startsWith("#/") ? `${CONTRACT_ID}${inner}` : anchorRefs(inner);
+  }
+  return out as T;
+}
+
+function resolve<T>(document: Record<string, unknown>, value: T): T {
+  const ref = (value as { $ref?: string }).$ref;
+  if (!ref) return value;
+  return ref
+    .slice(2)
+    .split("/")
+    .reduce<unknown>((node, part) => (node as Record<string, unknown>)[part], document) as T;
+}
+
+function fieldOf(error: ErrorObject, prefix = ""): string {
+  const base = error.instancePath.replace(/^\//, "");
+  const child =
+    error.keyword === "required"
+      ? String(error.params.missingProperty)
+      : error.keyword === "additionalProperties"
+        ? String(error.params.additionalProperty)
+        : "";
+  const field = [prefix, base, child].filter(Boolean).join("/");
+  return field || prefix || "body";
+}
+
+function invalid(error: ErrorObject, prefix?: string): AppError {
+  const field = fieldOf(error, prefix);
+  const detail =
+    error.keyword === "additionalProperties" ? "is not allowed" : error.keyword === "required" ? "is required" : (error.message ?? "is invalid");
+  return new AppError("validation_failed", `${field} ${detail}`, { field });
+}
+
+/** Loads openapi.yaml and compiles every request validator once. */
+export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
+  const text = readFileSync(path, "utf8");
+  const document = parseYaml(text) as Record<string, unknown>;
+  const coercing = newAjv(true, document);
+  const strict = newAjv(false, document);
+  const operations: ContractOperation[] = [];
+  const operationsById = new Map<string, { raw: Record<string, unknown> }>();
+  const rootSecurity = document.security as unknown[] | undefined;
+
+  for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, unknown>>)) {
+    for (const method of METHODS) {
+      const raw = item[method] as Record<string, unknown> | undefined;
+      if (!raw) continue;
+      const operationId = raw.operationId as string;
+      const parameters = ((raw.parameters as unknown[]) ?? []).map((p) => resolve(document, p) as ParameterObject);
+      const group = (where: ParameterObject["in"]) => {
+        const own = parameters.filter((p) => p.in === where);
+        const properties = Object.fromEntries(own.map((p) => [where === "header" ? p.name.toLowerCase() : p.name, anchorRefs(p.schema)]));
+        const required = own.filter((p) => p.required).map((p) => (where === "header" ? p.name.toLowerCase() : p.name));
+        const schema = { type: "object", properties, required, additionalProperties: where === "header" };
+        return { validate: coercing.compile(schema), names: own.map((p) => p.name) };
+      };
+      const pathParams = group("path");
+      const queryParams = group("query");
+      const headerParams = group("header");
+      const requestBody = raw.requestBody ? (resolve(document, raw.requestBody) as Record<string, unknown>) : undefined;
+      const bodySchema = (requestBody?.content as Record<string, { schema: object }> | undefined)?.["application/json"]?.schema;
+      const validateBody = bodySchema ? strict.compile(anchorRefs(bodySchema)) : undefined;
+      const security = (raw.security as unknown[] | undefined) ?? rootSecurity ?? [];
+
+      operationsById.set(operationId, { raw });
+      operations.push({
+        operationId,
+        method,
+        path,
+        routerPath: path.replace(/\{(\w+)\}/g, ":$1"),
+        requiresAuth: security.length > 0,
+        parseParameters(input) {
+          const pathValues = { ...input.path };
+          if (!pathParams.validate(pathValues)) throw invalid(pathParams.validate.errors![0]!);
+          const query: Record<string, unknown> = { ...input.query };
+          if (!queryParams.validate(query)) throw invalid(queryParams.validate.errors![0]!);
+          const headers: Record<string, unknown> = {};
+          for (const name of headerParams.names) {
+            const value = input.headers[name.toLowerCase()];
+            if (value !== undefined) headers[name.toLowerCase()] = value;
+          }
+          if (!headerParams.validate(headers)) {
+            const error = headerParams.validate.errors![0]!;
+            const name = headerParams.names.find((n) => `/${n.toLowerCase()}` === error.instancePath) ?? fieldOf(error);
+            throw new AppError("validation_failed", `${name} ${error.message ?? "is invalid"}`, { field: name });
+          }
+          return { path: pathValues, query, headers };
+        },
+        parseBody(body, present) {
+          if (!validateBody) return undefined;
+          if (!present) {
+            if (requestBody?.required) throw new AppError("validation_failed", "a JSON body is required", { field: "body" });
+            return undefined;
+          }
+          if (!validateBody(body)) throw invalid(validateBody.errors![0]!);
+          return body;
+        },
+      });
+    }
+  }
+
+  const responseValidators = new Map<string, ValidateFunction | undefined>();
+  const responseOf = (operationId: string, status: number) => {
+    const raw = operationsById.get(operationId)?.raw;
+    if (!raw) throw new Error(`unknown operation ${operationId}`);
+    const responses = raw.responses as Record<string, unknown>;
+    const declared = responses[String(status)] ?? responses[`${String(status)[0]}XX`] ?? responses.default;
+    return declared ? (resolve(document, declared) as Record<string, unknown>) : undefined;
+  };
+
+  return {
+    document,
+    text,
+    operations,
+    declaresStatus: (operationId, status) => responseOf(operationId, status) !== undefined,
+    responseValidator(operationId, status) {
+      const key = `${operationId} ${status}`;
+      if (!responseValidators.has(key)) {
+        const schema = (responseOf(operationId, status)?.content as Record<string, { schema: object }> | undefined)?.["application/json"]?.schema;
+        responseValidators.set(key, schema ? strict.compile(anchorRefs(schema)) : undefined);
+      }
+      return responseValidators.get(key);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Context } from "koa";
+import { AppError } from "../../errors.js";
+import { createConversation } from "../../inbox/create-conversation.js";
+import { getConversation } from "../../inbox/get-conversation.js";
+import { listConversations } from "../../inbox/list-conversations.js";
+import { listMessages } from "../../inbox/list-messages.js";
+import { addParticipant, removeParticipant } from "../../inbox/manage-participants.js";
+import { sendMessage } from "../../inbox/send-message.js";
+import { toView } from "../../inbox/conversation-views.js";
+import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
+import type { TenantRegistry } from "../../tenants/tenant-registry.js";
+import type { OperationHandler, OperationRequest } from "../operation-router.js";
+import { selectTenantId } from "../tenant-selection.js";
+
+/** `Link: <same path?…changed query>; rel="next"` */
+function nextLink(ctx: Context, changes: Record<string, string | number>): Record<string, string> {
+  const query = new URLSearchParams(ctx.querystring);
+  for (const [key, value] of Object.entries(changes)) query.set(key, String(value));
+  return { Link: `<${ctx.path}?${query.toString()}>; rel="next"` };
+}
+
+/** Seed 000 chat API: thin handlers — validated input → one use case → response. */
+export function chatHandlers(tenants: TenantRegistry): Record<string, OperationHandler> {
+  const inboxFor = (request: OperationRequest) =>
+    tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id)));
+
+  return {
+    listConversations: async (request) => {
+      const { limit, offset, filter, search } = request.query;
+      const page = await listConversations(inboxFor(request), { limit, offset, filter, search });
+      return { body: page.items, headers: page.hasMore ? nextLink(request.ctx, { offset: offset + limit }) : undefined };
+    },
+    getConversation: async (request) => ({ body: await getConversation(inboxFor(request), request.params.sid) }),
+    createConversation: async (request) => ({ status: 201, body: await createConversation(inboxFor(request), request.body) }),
+    listMessages: async (request) => {
+      const { limit, order, pageToken } = request.query;
+      const page = await listMessages(inboxFor(request), request.params.sid, { limit, order, pageToken });
+      return {
+        body: page.items,
+        headers: page.nextPageToken ? nextLink(request.ctx, { pageToken: page.nextPageToken }) : undefined,
+      };
+    },
+    sendMessage: async (request) => ({
+      status: 201,
+      body: await sendMessage(inboxFor(request), request.params.sid, request.body, request.principal.userId),
+    }),
+    sendEmail: (request) => {
+      inboxFor(request);
+      throw new AppError("not_implemented", "the Email channel is not available yet");
+    },
+    addParticipant: async (request) => ({
+      status: 201,
+      body: await addParticipant(inboxFor(request), request.params.sid, request.body),
+    }),
+    removeParticipant: async (request) => {
+      await removeParticipant(inboxFor(request), request.params.sid, request.params.participantSid);
+      return { body: { message: "Participant removed" } };
+    },
+    updateConversationAttributes: async (request) => {
+      const inbox = inboxFor(request);
+      return { body: await toView(inbox, await updateConversationAttributes(inbox, request.params.sid, request.body)) };
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { createRequire } from "node:module";
+import send from "koa-send";
+import type { Contract } from "../openapi-contract.js";
+import type { OperationHandler } from "../operation-router.js";
+
+const swaggerUiDir: string = createRequire(import.meta.url)("swagger-ui-dist").getAbsoluteFSPath();
+
+/** The files of swagger-ui-dist the page uses; everything else there stays unserved. */
+const ASSETS = new Set(["swagger-ui.css", "index.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"]);
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>Switchboard API</title>
+  <link rel="stylesheet" href="/docs/swagger-ui.css" />
+  <link rel="stylesheet" href="/docs/index.css" />
+  <link rel="icon" type="image/png" href="/docs/favicon-32x32.png" />
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script src="/docs/swagger-ui-standalone-preset.js"></script>
+  <script src="/docs/switchboard-init.js"></script>
+</body>
+</html>
+`;
+
+const INIT = `window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: "/openapi.yaml",
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: "StandaloneLayout",
+  });
+};
+`;
+
+/** /openapi.yaml and /docs: the contract, raw and rendered by Swagger UI served from node_modules. */
+export function docsHandlers(contract: Contract): Record<string, OperationHandler> {
+  return {
+    getContract: () => ({ body: contract.text, type: "application/yaml" }),
+    getDocs: () => ({ body: PAGE, type: "text/html" }),
+    getDocsAsset: async ({ params, ctx }) => {
+      const asset = params.asset as string;
+      if (asset === "switchboard-init.js") return { body: INIT, type: "application/javascript" };
+      if (!ASSETS.has(asset)) return { status: 404, body: { error: { code: "not_found", message: `no such asset: ${asset}` } } };
+      await send(ctx, asset, { root: swaggerUiDir, maxage: 24 * 60 * 60 * 1000 });
+      return { status: 200, body: ctx.body };
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { createServer } from "node:http";
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { seedDemoInbox } from "./dev/demo-seed.js";
+import { mintDevelopmentToken } from "./dev/development-token.js";
+import { startEmulatorTenant } from "./dev/emulator-tenant.js";
+import { createLogger } from "./logger.js";
+
+const DEMO_AGENT_ID = "agent-demo";
+
+/** The only file that listens and handles signals. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`switchboard: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  const emulated = config.twilioMode === "emulator" ? await startEmulatorTenant(config.defaultTenantId, { latencyMs: config.emulator.latencyMs }) : undefined;
+  if (emulated) {
+    logger.warn(
+      { emulatorUrl: emulated.emulator.baseUrl, accountSid: emulated.tenant.accountSid },
+      "EMULATOR MODE: no Twilio credentials are set, so Switchboard runs on its embedded Twilio emulator. Nothing reaches Twilio; set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_CHAT_SERVICE_SID to use a real account.",
+    );
+  }
+  if (config.jwt.usesDevelopmentSecret) logger.warn("JWT_SECRET is not set: using the development secret (refused in production)");
+
+  const app = createApp(config, {
+    logger,
+    tenants: emulated ? [emulated.tenant] : undefined,
+    twilioApiBaseUrl: emulated?.emulator.baseUrl,
+  });
+  if (emulated && config.emulator.seedDemoData) {
+    const count = await seedDemoInbox(app.tenants.get(config.defaultTenantId), emulated.emulator, DEMO_AGENT_ID);
+    logger.info({ conversations: count }, "seeded demo conversations in the emulator");
+  }
+
+  const server = createServer(app.callback);
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info({ port, tenants: app.tenants.all().map((inbox) => inbox.tenant.id) }, "Switchboard is listening");
+
+  if (config.environment !== "production") printDevelopmentAccess(config, port, app.tenants.all().map((inbox) => inbox.tenant.id));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    const forced = setTimeout(() => process.exit(1), 10_000).unref();
+    server.close(async () => {
+      await emulated?.emulator.stop();
+      clearTimeout(forced);
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+function printDevelopmentAccess(config: Config, port: number, tenants: string[]): void {
+  const token = mintDevelopmentToken(config.jwt, { userId: DEMO_AGENT_ID, tenants });
+  if (!token) return;
+  process.stdout.write(
+    [
+      "",
+      `Switchboard is ready on http://localhost:${port}  (docs: http://localhost:${port}/docs)`,
+      "Development token (12 h):",
+      `  export TOKEN=${token}`,
+      "Try:",
+      `  curl -s -H "Authorization: Bearer $TOKEN" "http://localhost:${port}/api/v1/chat/conversations?limit=10"`,
+      "",
+    ].join("\n") + "\n",
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`switchboard: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
