@@ -2,7 +2,7 @@ import type { Router } from "@koa/router";
 import type { EmulatorState } from "../http/emulator-state.js";
 import type { FaultRule } from "../http/fault-plan.js";
 import type { TwilioEmulator } from "../twilio-emulator.js";
-import { invalidParameter } from "../twilio-error.js";
+import { TwilioError, invalidParameter } from "../twilio-error.js";
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +20,12 @@ export function controlRoutes(router: Router<EmulatorState>, emulator: TwilioEmu
   };
   const opt = (json: Json, key: string): string | undefined =>
     typeof json[key] === "string" ? (json[key] as string) : undefined;
+
+  router.use("/__emulator", async (ctx, next) => {
+    const remote = ctx.req.socket.remoteAddress ?? "";
+    if (!/^(127\.|::1$|::ffff:127\.)/.test(remote)) throw new TwilioError(403, 20403, "Forbidden");
+    await next();
+  });
 
   router.post("/__emulator/accounts", (ctx) => {
     const json = body(ctx);

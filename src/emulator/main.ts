@@ -1,0 +1,23 @@
+import { TwilioEmulator } from "./twilio-emulator.js";
+
+// Standalone emulator (`npm run emulator`): a separate program from the gateway, so it reads its
+// own environment here. Control endpoints under /__emulator/* need no auth (loopback only).
+const port = Number(process.env.EMULATOR_PORT ?? 4010);
+const emulator = await TwilioEmulator.start({ port, rateLimits: process.env.EMULATOR_RATE_LIMITS !== "false" });
+const account = emulator.createAccount({ friendlyName: "Switchboard dev" });
+const { serviceSid } = emulator.createService(account.accountSid, "Switchboard inbox");
+
+console.log(`Twilio emulator listening on ${emulator.baseUrl}
+  AccountSid:          ${account.accountSid}
+  AuthToken:           ${account.authToken}
+  Default service:     ${account.defaultServiceSid}
+  Inbox service:       ${serviceSid}
+  Control API:         ${emulator.baseUrl}/__emulator/{accounts,services,webhooks,inbound,delivery,faults,requests,idle}
+
+TWILIO_API_BASE_URL=${emulator.baseUrl} TWILIO_ACCOUNT_SID=${account.accountSid} TWILIO_AUTH_TOKEN=${account.authToken} TWILIO_CONVERSATIONS_SERVICE_SID=${serviceSid}`);
+
+const shutdown = () => {
+  void emulator.stop().then(() => process.exit(0));
+};
+process.once("SIGINT", shutdown);
+process.once("SIGTERM", shutdown);
