@@ -1,4 +1,3 @@
-import "./promise-with-resolvers.js";
 import { TwilioEmulator, type EmulatorOptions } from "../../src/emulator/index.js";
 
 /** A started emulator with one account, plus a tiny fetch client speaking Twilio's wire format. */
