@@ -8,7 +8,8 @@ function fromHttpError(error: unknown): AppError | undefined {
   if (typeof status !== "number") return undefined;
   if (status === 413) return new AppError("payload_too_large", "request body is too large", { field: "body" });
   if (status === 415) return new AppError("unsupported_media_type", "request body must be application/json", { field: "body" });
-  if (status === 400 && (error as { type?: string }).type?.includes("parse"))
+  // co-body rethrows JSON.parse's SyntaxError with status 400; raw-body's own errors carry a `type` instead.
+  if (status === 400 && (error instanceof SyntaxError || (error as { type?: string }).type === undefined))
     return new AppError("invalid_json", "request body is not valid JSON", { field: "body" });
   if (status >= 400 && status < 500) return new AppError("validation_failed", "the request is invalid", { field: "body" });
   return undefined;

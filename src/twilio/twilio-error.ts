@@ -12,7 +12,8 @@ interface RestExceptionLike {
 const isRestException = (error: unknown): error is RestExceptionLike =>
   typeof error === "object" && error !== null && typeof (error as RestExceptionLike).status === "number";
 
-const CONFLICT_CODES = new Set([50416, 50433, 50353]);
+/** Already in use: a binding (50416; 50425 for ConversationWithParticipants), an identity (50433), a unique name (50353). */
+const CONFLICT_CODES = new Set([50416, 50425, 50433, 50353]);
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /** Translates anything the twilio SDK throws into an AppError, keeping Twilio's code and docs link. */

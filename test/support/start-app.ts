@@ -1,0 +1,103 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import jwt from "jsonwebtoken";
+import { pino } from "pino";
+import { createApp, type SwitchboardApp } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { TwilioEmulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import type { TenantConfig } from "../../src/tenants/tenant-config.js";
+import type { UpstreamCallEvent } from "../../src/twilio/upstream-request-client.js";
+import { expect } from "chai";
+import { ApiClient } from "./api-client.js";
+import { createTwilioSpecChecker } from "./twilio-spec.js";
+
+export const TEST_JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
+
+export interface TestApp {
+  baseUrl: string;
+  emulator: TwilioEmulator;
+  app: SwitchboardApp;
+  config: Config;
+  /** Tenants "alpha" and "beta": two Twilio accounts, each with its own service and numbers. */
+  tenants: Record<"alpha" | "beta", TenantConfig>;
+  /** What the Twilio spec checker found wrong in the traffic so far (close() fails unless empty). */
+  fidelityProblems: string[];
+  /** Every upstream call the gateway made, per tenant, in order. */
+  upstreamCalls: Array<UpstreamCallEvent & { tenantId: string }>;
+  token(claims?: { sub?: string; tenants?: string[]; expiresIn?: number }): string;
+  /** A contract-checking client with a token for `tenantId`. */
+  api(tenantId?: "alpha" | "beta"): ApiClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the emulator and the gateway on loopback ports, wired as in production: the gateway reaches the emulator
+ * only through the twilio SDK with TWILIO_API_BASE_URL pointing at it.
+ */
+export async function startApp(
+  options: { env?: Record<string, string>; emulator?: EmulatorOptions } = {},
+): Promise<TestApp> {
+  const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
+  // Fidelity: every exchange between gateway and emulator must match Twilio's published OpenAPI description.
+  const checker = createTwilioSpecChecker();
+  const fidelityProblems: string[] = [];
+  emulator.onExchange((exchange) => fidelityProblems.push(...checker.checkResponse(exchange), ...checker.checkRequestParams(exchange)));
+  const provision = (id: "alpha" | "beta", phone: string, whatsapp: string): TenantConfig => {
+    const account = emulator.createAccount({ friendlyName: id });
+    return {
+      id,
+      accountSid: account.accountSid,
+      authToken: account.authToken,
+      conversationsServiceSid: account.defaultServiceSid,
+      phoneNumber: phone,
+      whatsappNumber: whatsapp,
+    };
+  };
+  const tenants = {
+    alpha: provision("alpha", "+15005550001", "whatsapp:+15005550101"),
+    beta: provision("beta", "+15005550002", "whatsapp:+15005550102"),
+  };
+  const config = loadConfig({
+    NODE_ENV: "test",
+    JWT_SECRET: TEST_JWT_SECRET,
+    TWILIO_API_BASE_URL: emulator.baseUrl,
+    UPSTREAM_RETRY_BASE_MS: "5",
+    UPSTREAM_MAX_RETRY_DELAY_MS: "50",
+    UPSTREAM_TIMEOUT_MS: "2000",
+    ...options.env,
+  });
+  const upstreamCalls: TestApp["upstreamCalls"] = [];
+  const app = createApp(config, {
+    logger: pino({ level: "silent" }),
+    tenants: [tenants.alpha, tenants.beta],
+    onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
+  });
+  const server: Server = createServer(app.callback);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const token: TestApp["token"] = (claims = {}) =>
+    jwt.sign({ tenants: claims.tenants ?? ["alpha"] }, TEST_JWT_SECRET, {
+      algorithm: "HS256",
+      subject: claims.sub ?? "agent-1",
+      expiresIn: claims.expiresIn ?? 3600,
+    });
+
+  return {
+    baseUrl,
+    emulator,
+    app,
+    config,
+    tenants,
+    upstreamCalls,
+    fidelityProblems,
+    token,
+    api: (tenantId = "alpha") => new ApiClient(baseUrl, app.contract, token({ tenants: [tenantId] })),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await emulator.stop();
+      expect(fidelityProblems, "gateway ↔ emulator traffic breaks Twilio's OpenAPI description").to.deep.equal([]);
+    },
+  };
+}
