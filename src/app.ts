@@ -5,18 +5,23 @@ import type { Logger } from "pino";
 import { InboxCache } from "./cache/inbox-cache.js";
 import type { Config } from "./config.js";
 import { AppError } from "./errors.js";
-import { createTokenVerifier } from "./http/access-token.js";
+import { createTokenVerifier, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
 import { loadContract, type Contract } from "./http/openapi-contract.js";
 import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
 import { healthHandlers } from "./http/routes/health-routes.js";
+import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
 import { TenantRegistry } from "./tenants/tenant-registry.js";
 import { createTenantGateways } from "./twilio/tenant-gateways.js";
 import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
+import { conversationWebhookHandler } from "./webhooks/conversation-webhook.js";
+import { messagingStatusHandler } from "./webhooks/messaging-status-webhook.js";
+import { twilioSignatureAuthenticator } from "./webhooks/twilio-signature-authenticator.js";
+import { WebhookDedupe } from "./webhooks/webhook-dedupe.js";
 
 export interface AppDependencies {
   logger: Logger;
@@ -24,6 +29,8 @@ export interface AppDependencies {
   tenants?: readonly TenantConfig[];
   /** Overrides config.twilioApiBaseUrl. */
   twilioApiBaseUrl?: string;
+  /** Overrides config.publicBaseUrl (emulator mode and tests learn it once listening). */
+  publicBaseUrl?: () => string | undefined;
   onUpstreamCall?: (tenantId: string, event: UpstreamCallEvent) => void;
 }
 
@@ -33,7 +40,12 @@ export interface SwitchboardApp {
   contract: Contract;
   tenants: TenantRegistry;
   cache: InboxCache;
+  events: DomainEvents;
+  verifyToken: TokenVerifier;
 }
+
+/** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
+const WEBHOOK_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Wires the layers; never listens (main.ts and the tests do). */
 export function createApp(config: Config, deps: AppDependencies): SwitchboardApp {
@@ -53,10 +65,23 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       }),
     ),
   );
+  const events = new DomainEvents();
+  const dedupe = new WebhookDedupe({ maxKeys: 200_000, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
+  const verifyToken = createTokenVerifier(config.jwt);
+  // The URL Twilio called, for signature checks: configured, else as this request reached us.
+  const publicBaseUrl = (ctx: Koa.Context) => deps.publicBaseUrl?.() ?? config.publicBaseUrl ?? ctx.origin;
   const router = createOperationRouter(
     contract,
-    { ...healthHandlers(tenants), ...docsHandlers(contract), ...chatHandlers(tenants) },
-    createTokenVerifier(config.jwt),
+    {
+      ...healthHandlers(tenants),
+      ...docsHandlers(contract),
+      ...chatHandlers(tenants),
+      receiveConversationWebhook: conversationWebhookHandler({ events, dedupe }),
+      receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
+      receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
+    },
+    verifyToken,
+    { twilioSignature: twilioSignatureAuthenticator(tenants, publicBaseUrl) },
   );
 
   const koa = new Koa();
@@ -71,10 +96,11 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     );
   });
   koa.use(errorHandler(deps.logger));
-  koa.use(bodyParser({ enableTypes: ["json"], jsonLimit: String(config.bodyLimitBytes), strict: true }));
+  const limit = String(config.bodyLimitBytes);
+  koa.use(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true }));
   koa.use(router.routes());
   koa.use((ctx) => {
     throw new AppError("not_found", `no route for ${ctx.method} ${ctx.path}`);
   });
-  return { koa, callback: koa.callback(), contract, tenants, cache };
+  return { koa, callback: koa.callback(), contract, tenants, cache, events, verifyToken };
 }

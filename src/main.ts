@@ -5,6 +5,8 @@ import { seedDemoInbox } from "./dev/demo-seed.js";
 import { mintDevelopmentToken } from "./dev/development-token.js";
 import { startEmulatorTenant } from "./dev/emulator-tenant.js";
 import { createLogger } from "./logger.js";
+import { attachChatSockets } from "./realtime/chat-socket-server.js";
+import { CONVERSATION_WEBHOOK_PATH, registerConversationWebhooks } from "./webhooks/register-webhooks.js";
 
 const DEMO_AGENT_ID = "agent-demo";
 
@@ -31,21 +33,33 @@ async function main(): Promise<void> {
   }
   if (config.jwt.usesDevelopmentSecret) logger.warn("JWT_SECRET is not set: using the development secret (refused in production)");
 
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  // The emulator runs beside us on loopback, so that is where it calls back.
+  const publicBaseUrl = config.publicBaseUrl ?? (emulated ? `http://127.0.0.1:${port}` : undefined);
+
   const app = createApp(config, {
     logger,
     tenants: emulated ? [emulated.tenant] : undefined,
     twilioApiBaseUrl: emulated?.emulator.baseUrl,
+    publicBaseUrl: () => publicBaseUrl,
   });
+  server.on("request", app.callback);
+  const realtime = attachChatSockets(server, app);
+  logger.info({ port, tenants: app.tenants.all().map((inbox) => inbox.tenant.id) }, "Switchboard is listening");
+
+  if (publicBaseUrl) {
+    await registerConversationWebhooks(app.tenants, publicBaseUrl);
+    logger.info({ url: `${publicBaseUrl}${CONVERSATION_WEBHOOK_PATH}` }, "Conversations post-event webhooks registered");
+  } else {
+    logger.warn("PUBLIC_BASE_URL is not set: webhooks are not registered, and their signatures are checked against the request's own URL");
+  }
   if (emulated && config.emulator.seedDemoData) {
     const count = await seedDemoInbox(app.tenants.get(config.defaultTenantId), emulated.emulator, DEMO_AGENT_ID);
     logger.info({ conversations: count }, "seeded demo conversations in the emulator");
   }
-
-  const server = createServer(app.callback);
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ port, tenants: app.tenants.all().map((inbox) => inbox.tenant.id) }, "Switchboard is listening");
 
   if (config.environment !== "production") printDevelopmentAccess(config, port, app.tenants.all().map((inbox) => inbox.tenant.id));
 
@@ -55,7 +69,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     const forced = setTimeout(() => process.exit(1), 10_000).unref();
-    server.close(async () => {
+    // Closing Socket.IO closes the HTTP server too: no new requests, in-flight ones finish.
+    void realtime.close().then(async () => {
       await emulated?.emulator.stop();
       clearTimeout(forced);
       process.exit(0);

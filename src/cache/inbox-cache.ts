@@ -49,7 +49,16 @@ export class InboxCache {
   async getOrLoad<T extends object>(key: string, load: () => Promise<T>): Promise<T> {
     if (this.lru.has(key)) this.hits++;
     else this.misses++;
-    return (await this.lru.fetch(key, { context: load })) as T;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.lru.fetch(key, { context: load })) as T;
+      } catch (error) {
+        // A write replaced or deleted the key while it loaded (lru-cache aborts the fetch): the load's answer is
+        // stale, so read again — the written value if there is one, else a fresh load.
+        const aborted = error instanceof Error && (error.message === "deleted" || error.message === "replaced");
+        if (!aborted || attempt >= 3) throw error;
+      }
+    }
   }
 
   /**

@@ -1,5 +1,4 @@
 import type { TwilioEmulator } from "../emulator/index.js";
-import { withLatestMessage } from "../inbox/conversation-attributes.js";
 import { createConversation } from "../inbox/create-conversation.js";
 import { sendMessage } from "../inbox/send-message.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
@@ -24,8 +23,8 @@ const CONTACTS: DemoContact[] = [
 
 /**
  * Fills the emulator with a few conversations across SMS, WhatsApp and Email, through the same use cases the API
- * runs. Customer messages arrive as simulated inbound SMS/WhatsApp; their summary and unread count are recorded as
- * the webhook handler records them.
+ * runs. Customer messages arrive as simulated inbound SMS/WhatsApp, so their unread counts and summaries come from
+ * the gateway's own webhook handling (the gateway must be listening, its webhooks registered).
  */
 export async function seedDemoInbox(inbox: TenantInbox, emulator: TwilioEmulator, agentId: string): Promise<number> {
   for (const contact of CONTACTS) {
@@ -39,17 +38,15 @@ export async function seedDemoInbox(inbox: TenantInbox, emulator: TwilioEmulator
       const proxy = contact.channel === "WhatsApp" ? inbox.tenant.whatsappNumber! : inbox.tenant.phoneNumber!;
       const from = contact.channel === "WhatsApp" ? `whatsapp:${contact.phone}` : contact.phone!;
       await emulator.simulateInboundMessage({ accountSid: inbox.tenant.accountSid, serviceSid: inbox.tenant.conversationsServiceSid, from, to: proxy, body });
-      const [latest] = (await inbox.gateway.listMessages(view.sid, { order: "desc", limit: 1 })).items;
-      await rewriteAttributes(inbox, view.sid, (current) => ({
-        ...withLatestMessage(current, latest!),
-        unreadCount: (current.unreadCount ?? 0) + 1,
-      }));
+      await emulator.whenIdle();
     }
     if (contact.reply) {
       await sendMessage(inbox, view.sid, { body: contact.reply }, agentId);
+      await emulator.whenIdle();
       await rewriteAttributes(inbox, view.sid, (current) => ({ ...current, unreadCount: 0 }));
     }
     if (contact.starred) await rewriteAttributes(inbox, view.sid, (current) => ({ ...current, isStarred: true }));
   }
+  await emulator.whenIdle();
   return CONTACTS.length;
 }

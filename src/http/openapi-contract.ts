@@ -25,15 +25,18 @@ export interface ContractOperation {
   readonly path: string;
   /** The same as a koa-router path, e.g. `/api/v1/chat/conversations/:sid`. */
   readonly routerPath: string;
-  readonly requiresAuth: boolean;
+  /** The security scheme the contract requires (its first requirement), if any. */
+  readonly securityScheme: string | undefined;
   /** Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. */
   parseParameters(input: { path: Record<string, string>; query: Record<string, unknown>; headers: Record<string, unknown> }): {
     path: Record<string, unknown>;
     query: Record<string, unknown>;
     headers: Record<string, unknown>;
   };
-  /** Validates a JSON body (no coercion); throws a 400 AppError naming the field. */
-  parseBody(body: unknown, present: boolean): unknown;
+  /** Media types the operation accepts a body in (empty when it takes none). */
+  readonly bodyMediaTypes: readonly string[];
+  /** Validates a parsed body of `mediaType` (no coercion); throws a 400 AppError naming the field. */
+  parseBody(body: unknown, present: boolean, mediaType: string | undefined): unknown;
 }
 
 export interface Contract {
@@ -102,7 +105,7 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
   const strict = newAjv(false, document);
   const operations: ContractOperation[] = [];
   const operationsById = new Map<string, { raw: Record<string, unknown> }>();
-  const rootSecurity = document.security as unknown[] | undefined;
+  const rootSecurity = document.security as Array<Record<string, unknown>> | undefined;
 
   for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, unknown>>)) {
     for (const method of METHODS) {
@@ -121,9 +124,12 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
       const queryParams = group("query");
       const headerParams = group("header");
       const requestBody = raw.requestBody ? (resolve(document, raw.requestBody) as Record<string, unknown>) : undefined;
-      const bodySchema = (requestBody?.content as Record<string, { schema: object }> | undefined)?.["application/json"]?.schema;
-      const validateBody = bodySchema ? strict.compile(anchorRefs(bodySchema)) : undefined;
-      const security = (raw.security as unknown[] | undefined) ?? rootSecurity ?? [];
+      const bodyValidators = new Map(
+        Object.entries((requestBody?.content as Record<string, { schema: object }> | undefined) ?? {}).map(
+          ([mediaType, media]) => [mediaType, strict.compile(anchorRefs(media.schema))] as const,
+        ),
+      );
+      const security = ((raw.security as Array<Record<string, unknown>> | undefined) ?? rootSecurity ?? []) as Array<Record<string, unknown>>;
 
       operationsById.set(operationId, { raw });
       operations.push({
@@ -131,7 +137,8 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         method,
         path,
         routerPath: path.replace(/\{(\w+)\}/g, ":$1"),
-        requiresAuth: security.length > 0,
+        securityScheme: security.length > 0 ? Object.keys(security[0]!)[0] : undefined,
+        bodyMediaTypes: [...bodyValidators.keys()],
         parseParameters(input) {
           const pathValues = { ...input.path };
           if (!pathParams.validate(pathValues)) throw invalid(pathParams.validate.errors![0]!);
@@ -149,13 +156,16 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
           }
           return { path: pathValues, query, headers };
         },
-        parseBody(body, present) {
-          if (!validateBody) return undefined;
+        parseBody(body, present, mediaType) {
+          if (bodyValidators.size === 0) return undefined;
           if (!present) {
-            if (requestBody?.required) throw new AppError("validation_failed", "a JSON body is required", { field: "body" });
+            if (requestBody?.required) throw new AppError("validation_failed", "a request body is required", { field: "body" });
             return undefined;
           }
-          if (!validateBody(body)) throw invalid(validateBody.errors![0]!);
+          const validate = mediaType ? bodyValidators.get(mediaType) : undefined;
+          if (!validate)
+            throw new AppError("unsupported_media_type", `request body must be ${[...bodyValidators.keys()].join(" or ")}`, { field: "body" });
+          if (!validate(body)) throw invalid(validate.errors![0]!);
           return body;
         },
       });

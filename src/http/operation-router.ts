@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
-import { AppError } from "../errors.js";
+import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import { bearerToken, type Principal, type TokenVerifier } from "./access-token.js";
 import type { Contract, ContractOperation } from "./openapi-contract.js";
 
@@ -10,10 +10,21 @@ export interface OperationRequest {
   query: Record<string, any>;
   headers: Record<string, any>;
   body: any;
-  /** Set for every operation the contract secures. */
+  /** The user, for operations secured by bearerAuth. */
   principal: Principal;
+  /** The tenant whose signature a webhook carried, for operations secured by a webhook signature. */
+  webhookTenant?: TenantInbox;
   ctx: Context;
 }
+
+/** What an authenticator proves about a request; it throws AppError (400/401/403) when it proves nothing. */
+export interface Authentication {
+  principal?: Principal;
+  webhookTenant?: TenantInbox;
+}
+
+/** One authenticator per security scheme of the contract (bearerAuth is built in). */
+export type Authenticator = (ctx: Context) => Authentication | Promise<Authentication>;
 
 export interface OperationResult {
   status?: number;
@@ -36,15 +47,24 @@ export function createOperationRouter(
   contract: Contract,
   handlers: Record<string, OperationHandler>,
   verifyToken: TokenVerifier,
+  webhookAuthenticators: Record<string, Authenticator> = {},
 ): Router {
   const router = new Router();
+  const authenticators: Record<string, Authenticator> = {
+    ...webhookAuthenticators,
+    bearerAuth: (ctx) => ({ principal: verifyToken(bearerToken(ctx.get("authorization") || undefined)) }),
+  };
   const unknown = Object.keys(handlers).filter((id) => !contract.operations.some((op) => op.operationId === id));
   if (unknown.length > 0) throw new Error(`handlers for operations the contract does not declare: ${unknown.join(", ")}`);
   for (const operation of contract.operations) {
     const handler = handlers[operation.operationId];
     if (!handler) throw new Error(`no handler for contract operation ${operation.operationId}`);
+    const scheme = operation.securityScheme;
+    const authenticate = scheme ? authenticators[scheme] : undefined;
+    if (scheme && !authenticate) throw new Error(`no authenticator for security scheme ${scheme}`);
     router[operation.method](operation.operationId, operation.routerPath, async (ctx) => {
-      const result = await handler(parseRequest(ctx, operation, verifyToken));
+      const authentication = authenticate ? await authenticate(ctx) : {};
+      const result = await handler(parseRequest(ctx, operation, authentication));
       if (result.headers) ctx.set(result.headers);
       if (result.type) ctx.type = result.type;
       ctx.status = result.status ?? 200;
@@ -54,17 +74,23 @@ export function createOperationRouter(
   return router;
 }
 
-function parseRequest(ctx: Context, operation: ContractOperation, verifyToken: TokenVerifier): OperationRequest {
-  const principal = operation.requiresAuth ? verifyToken(bearerToken(ctx.get("authorization") || undefined)) : ANONYMOUS;
+function parseRequest(ctx: Context, operation: ContractOperation, authentication: Authentication): OperationRequest {
   const { path, query, headers } = operation.parseParameters({
     path: (ctx as Context & { params: Record<string, string> }).params,
     query: ctx.query,
     headers: ctx.headers,
   });
   const raw = (ctx.request as { rawBody?: string }).rawBody;
-  const present = raw !== undefined && raw.length > 0;
-  if (!present && ctx.request.length > 0 && !ctx.is("application/json"))
-    throw new AppError("unsupported_media_type", "request body must be application/json", { field: "body" });
-  const body = operation.parseBody((ctx.request as { body?: unknown }).body, present);
-  return { params: path, query, headers, body, principal, ctx };
+  const present = (raw !== undefined && raw.length > 0) || (ctx.request.length ?? 0) > 0;
+  const mediaType = operation.bodyMediaTypes.find((type) => ctx.is(type)) ?? (ctx.request.type || undefined);
+  const body = operation.parseBody((ctx.request as { body?: unknown }).body, present, mediaType);
+  return {
+    params: path,
+    query,
+    headers,
+    body,
+    principal: authentication.principal ?? ANONYMOUS,
+    webhookTenant: authentication.webhookTenant,
+    ctx,
+  };
 }

@@ -38,13 +38,13 @@ export interface ConversationAttributes {
 }
 
 /** Parses stored attributes; anything that is not a JSON object reads as `{}` (Twilio allows any JSON). */
-export function parseAttributes(json: string | null | undefined): ConversationAttributes {
-  if (!json) return {};
+export function parseAttributes<T extends object = ConversationAttributes>(json: string | null | undefined): T {
+  if (!json) return {} as T;
   try {
     const value: unknown = JSON.parse(json);
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as ConversationAttributes) : {};
+    return (value && typeof value === "object" && !Array.isArray(value) ? value : {}) as T;
   } catch {
-    return {};
+    return {} as T;
   }
 }
 

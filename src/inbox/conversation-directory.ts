@@ -59,6 +59,11 @@ export class ConversationDirectory {
     return this.cache.getOrLoad(this.key("conv", sid), async () => toEntry(await this.gateway.fetchConversation(sid)));
   }
 
+  /** The cached entry, if any, without loading it. */
+  peek(sid: string): ConversationEntry | undefined {
+    return this.cache.get<ConversationEntry>(this.key("conv", sid));
+  }
+
   /** Write-through after a write the gateway made (or learned of): the entry and the index are updated. */
   remember(record: ConversationRecord): ConversationEntry {
     const entry = toEntry(record);
@@ -108,6 +113,14 @@ export class ConversationDirectory {
         return { message: page.items[0] ?? null };
       })
       .then((cached) => cached.message);
+  }
+
+  cachedParticipants(sid: string): ParticipantRecord[] | undefined {
+    return this.cache.get<{ items: ParticipantRecord[] }>(this.key("participants", sid))?.items;
+  }
+
+  cachedLatestMessage(sid: string): MessageRecord | null | undefined {
+    return this.cache.get<{ message: MessageRecord | null }>(this.key("latest", sid))?.message;
   }
 
   /** Runs `work` over entries with the directory's bounded upstream concurrency. */

@@ -14,3 +14,19 @@ export async function toView(inbox: TenantInbox, entry: ConversationEntry): Prom
   ]);
   return { ...entry.record, attributes: entry.publicAttributes, participants, ...(latestMessage ? { latestMessage } : {}) };
 }
+
+/**
+ * A view from what is already known (the summary, or details cached beside it) without calling Twilio: what
+ * realtime events carry, so a webhook reaches the sockets without waiting on an upstream round trip.
+ */
+export function toKnownView(inbox: TenantInbox, entry: ConversationEntry): ConversationView {
+  const summary = entry.attributes.summary;
+  const participants = summary?.participants ?? inbox.directory.cachedParticipants(entry.record.sid);
+  const latestMessage = summary?.latestMessage !== undefined ? summary.latestMessage : inbox.directory.cachedLatestMessage(entry.record.sid);
+  return {
+    ...entry.record,
+    attributes: entry.publicAttributes,
+    ...(participants ? { participants } : {}),
+    ...(latestMessage ? { latestMessage } : {}),
+  };
+}

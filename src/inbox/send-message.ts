@@ -32,7 +32,7 @@ export async function sendMessage(
   const message = await inbox.gateway.createMessage(conversationSid, {
     author: input.author ?? userId,
     body: input.body,
-    attributes: JSON.stringify({ channel, status: "queued", sentBy: userId }),
+    attributes: JSON.stringify({ channel, status: "queued", direction: "outbound", sentBy: userId }),
   });
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
   await rewriteAttributes(inbox, conversationSid, (current) => withLatestMessage(current, message)).catch(() => {

@@ -18,6 +18,16 @@ export class TenantRegistry {
     return inbox;
   }
 
+  /**
+   * The tenant a Twilio webhook belongs to: its account, and its Conversations Service when the webhook names one
+   * (several tenants may share an account with different services).
+   */
+  findByTwilioAccount(accountSid: string, serviceSid?: string): TenantInbox | undefined {
+    const candidates = this.all().filter((inbox) => inbox.tenant.accountSid === accountSid);
+    if (serviceSid) return candidates.find((inbox) => inbox.tenant.conversationsServiceSid === serviceSid);
+    return candidates[0];
+  }
+
   all(): TenantInbox[] {
     return [...this.byId.values()];
   }

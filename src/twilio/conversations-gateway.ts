@@ -124,6 +124,24 @@ export class ConversationsGateway {
     );
   }
 
+  fetchMessage(conversationSid: string, messageSid: string): Promise<MessageRecord> {
+    return call(async () => toMessageRecord(await this.service.conversations(conversationSid).messages(messageSid).fetch()));
+  }
+
+  /** Updates a message's attributes without firing webhooks (status bookkeeping must not echo back as events). */
+  updateMessageAttributes(conversationSid: string, messageSid: string, attributes: string): Promise<MessageRecord> {
+    return call(async () =>
+      toMessageRecord(await this.service.conversations(conversationSid).messages(messageSid).update({ attributes })),
+    );
+  }
+
+  /** Points the service's post-event webhooks at the gateway. */
+  configurePostEventWebhook(url: string, filters: string[]): Promise<void> {
+    return call(async () => {
+      await this.service.configuration.webhooks().update({ postWebhookUrl: url, filters, method: "POST" });
+    });
+  }
+
   /** Cheapest call that proves Twilio answers with these credentials. */
   checkReachable(): Promise<void> {
     return call(async () => {

@@ -21,7 +21,10 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, retryAfter: s
 /** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // HTTP-date (IMF-fixdate, RFC 9110 §5.6.7) only: Date.parse alone accepts "-1" or "1.5" as dates.
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
+  const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -8,6 +8,8 @@ import { TwilioEmulator, type EmulatorOptions } from "../../src/emulator/index.j
 import type { TenantConfig } from "../../src/tenants/tenant-config.js";
 import type { UpstreamCallEvent } from "../../src/twilio/upstream-request-client.js";
 import { expect } from "chai";
+import { attachChatSockets } from "../../src/realtime/chat-socket-server.js";
+import { registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
 import { ApiClient } from "./api-client.js";
 import { createTwilioSpecChecker } from "./twilio-spec.js";
 
@@ -17,6 +19,8 @@ export interface TestApp {
   baseUrl: string;
   emulator: TwilioEmulator;
   app: SwitchboardApp;
+  /** The gateway's Socket.IO server. */
+  realtime: ReturnType<typeof attachChatSockets>;
   config: Config;
   /** Tenants "alpha" and "beta": two Twilio accounts, each with its own service and numbers. */
   tenants: Record<"alpha" | "beta", TenantConfig>;
@@ -35,7 +39,7 @@ export interface TestApp {
  * only through the twilio SDK with TWILIO_API_BASE_URL pointing at it.
  */
 export async function startApp(
-  options: { env?: Record<string, string>; emulator?: EmulatorOptions } = {},
+  options: { env?: Record<string, string>; emulator?: EmulatorOptions; webhooks?: boolean } = {},
 ): Promise<TestApp> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
   // Fidelity: every exchange between gateway and emulator must match Twilio's published OpenAPI description.
@@ -67,14 +71,21 @@ export async function startApp(
     ...options.env,
   });
   const upstreamCalls: TestApp["upstreamCalls"] = [];
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const app = createApp(config, {
     logger: pino({ level: "silent" }),
     tenants: [tenants.alpha, tenants.beta],
+    publicBaseUrl: () => baseUrl,
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
   });
-  const server: Server = createServer(app.callback);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server.on("request", app.callback);
+  const realtime = attachChatSockets(server, app);
+  if (options.webhooks !== false) {
+    await registerConversationWebhooks(app.tenants, baseUrl);
+    upstreamCalls.length = 0;
+  }
 
   const token: TestApp["token"] = (claims = {}) =>
     jwt.sign({ tenants: claims.tenants ?? ["alpha"] }, TEST_JWT_SECRET, {
@@ -87,6 +98,7 @@ export async function startApp(
     baseUrl,
     emulator,
     app,
+    realtime,
     config,
     tenants,
     upstreamCalls,
@@ -94,9 +106,9 @@ export async function startApp(
     token,
     api: (tenantId = "alpha") => new ApiClient(baseUrl, app.contract, token({ tenants: [tenantId] })),
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
       await emulator.stop();
+      server.closeAllConnections();
+      await realtime.close();
       expect(fidelityProblems, "gateway ↔ emulator traffic breaks Twilio's OpenAPI description").to.deep.equal([]);
     },
   };

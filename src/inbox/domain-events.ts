@@ -1,0 +1,49 @@
+import { EventEmitter } from "node:events";
+import type { ConversationView, MessageRecord } from "./inbox-types.js";
+
+/** Message delivery states, in the order they advance; `failed`/`undelivered` end a message's journey. */
+export type DeliveryStatus = "queued" | "sent" | "delivered" | "read" | "failed" | "undelivered";
+
+/**
+ * The one list of domain events. Webhooks (and REST writes, where Twilio reports nothing) publish them; only the
+ * realtime broadcaster knows rooms and payload shapes.
+ */
+export interface DomainEventMap {
+  /** A customer's message arrived (SMS, WhatsApp, Email). */
+  "message.received": { tenantId: string; conversationSid: string; message: MessageRecord };
+  /** A message by a gateway user (agent) was accepted by Twilio. */
+  "message.sent": { tenantId: string; conversationSid: string; message: MessageRecord };
+  /** The conversation's attributes, state or name changed. */
+  "conversation.updated": { tenantId: string; conversationSid: string; conversation: ConversationView };
+  "conversation.removed": { tenantId: string; conversationSid: string };
+  /** Twilio or SendGrid reported progress of a message's delivery. */
+  "delivery.receipt": {
+    tenantId: string;
+    conversationSid: string;
+    messageSid: string;
+    status: DeliveryStatus | "opened" | "clicked";
+    channel: "SMS" | "WhatsApp" | "Email";
+    errorCode?: number;
+    reason?: string;
+  };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+
+/** A typed, synchronous in-process event bus. */
+export class DomainEvents {
+  private readonly emitter = new EventEmitter({ captureRejections: true });
+
+  constructor() {
+    this.emitter.setMaxListeners(50);
+  }
+
+  on<K extends DomainEventName>(name: K, listener: (event: DomainEventMap[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  publish<K extends DomainEventName>(name: K, event: DomainEventMap[K]): void {
+    this.emitter.emit(name, event);
+  }
+}

@@ -1,0 +1,35 @@
+import { withLatestMessage } from "./conversation-attributes.js";
+import type { Channel, MessageRecord } from "./inbox-types.js";
+import { messagesGenerationKey } from "./list-messages.js";
+import type { TenantInbox } from "./tenant-inbox.js";
+import { rewriteAttributes } from "./update-conversation-attributes.js";
+
+/**
+ * Records a message Twilio reported as added: the conversation's message pages are invalidated, its summary moves
+ * to the new latest message and, for a customer's message, its unread count goes up by one. Writes to one
+ * conversation are serialised, so concurrent inbound messages never lose an increment.
+ */
+export async function recordMessageAdded(
+  inbox: TenantInbox,
+  message: MessageRecord,
+  origin: { inbound: boolean; channel?: Channel; customerAddress?: string },
+): Promise<void> {
+  const sid = message.conversationSid;
+  inbox.cache.bumpGeneration(messagesGenerationKey(inbox, sid));
+  const cached = inbox.directory.peek(sid)?.attributes.summary?.latestMessage;
+  // An agent's message sent through the gateway is already in the summary: nothing to write.
+  if (!origin.inbound && cached && cached.index >= message.index) return;
+  await rewriteAttributes(inbox, sid, (current) => {
+    const next = withLatestMessage(current, message);
+    if (!origin.inbound) return next;
+    const contactDetails = { ...current.contactDetails };
+    if (origin.customerAddress && contactDetails.phone === undefined && /^\+\d+$/.test(origin.customerAddress))
+      contactDetails.phone = origin.customerAddress;
+    return {
+      ...next,
+      unreadCount: (current.unreadCount ?? 0) + 1,
+      ...(current.channel === undefined && origin.channel ? { channel: origin.channel } : {}),
+      contactDetails,
+    };
+  });
+}

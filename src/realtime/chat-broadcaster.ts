@@ -1,0 +1,30 @@
+import type { Namespace } from "socket.io";
+import type { DomainEvents } from "../inbox/domain-events.js";
+import { conversationRoom, tenantRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from "./chat-events.js";
+
+type ChatNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** The one listener that turns domain events into Socket.IO emits: it alone knows rooms and payload shapes. */
+export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEvents): () => void {
+  const unsubscribers = [
+    events.on("message.received", ({ tenantId, conversationSid, message }) =>
+      namespace.to(conversationRoom(tenantId, conversationSid)).emit("message:received", { conversationSid, message }),
+    ),
+    events.on("message.sent", ({ tenantId, conversationSid, message }) =>
+      namespace.to(conversationRoom(tenantId, conversationSid)).emit("message:sent", { conversationSid, message }),
+    ),
+    events.on("conversation.updated", ({ tenantId, conversationSid, conversation }) =>
+      // One emit to both rooms: a socket in both gets it once.
+      namespace
+        .to([conversationRoom(tenantId, conversationSid), tenantRoom(tenantId)])
+        .emit("conversation:updated", { conversationSid, conversation }),
+    ),
+    events.on("delivery.receipt", ({ tenantId, conversationSid, messageSid, status, channel, errorCode, reason }) =>
+      namespace.to(conversationRoom(tenantId, conversationSid)).emit("delivery:receipt", {
+        conversationSid,
+        receipt: { messageSid, status, channel, ...(errorCode !== undefined ? { errorCode } : {}), ...(reason ? { reason } : {}) },
+      }),
+    ),
+  ];
+  return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
+}

@@ -1,0 +1,50 @@
+import type { ConversationView, MessageRecord } from "../inbox/inbox-types.js";
+
+/** Acks are `{ data }` on success and `{ error }` otherwise. */
+export type AckResponse<T> = { data: T } | { error: { code: string; message: string } };
+export type Ack<T> = (response: AckResponse<T>) => void;
+
+export interface DeliveryReceipt {
+  messageSid: string;
+  status: "queued" | "sent" | "delivered" | "read" | "failed" | "undelivered" | "opened" | "clicked";
+  channel: "SMS" | "WhatsApp" | "Email";
+  errorCode?: number;
+  reason?: string;
+}
+
+/** Events the server emits on namespace `/chat` (seed 000 §2.3). Shared by the server and the tests' client. */
+export interface ServerToClientEvents {
+  "message:received": (payload: { conversationSid: string; message: MessageRecord }) => void;
+  "message:sent": (payload: { conversationSid: string; message: MessageRecord }) => void;
+  /** Sent to the conversation's room and to the whole tenant, so inbox lists update without subscribing. */
+  "conversation:updated": (payload: { conversationSid: string; conversation: ConversationView }) => void;
+  "delivery:receipt": (payload: { conversationSid: string; receipt: DeliveryReceipt }) => void;
+  "typing:start": (payload: { conversationSid: string; userId: string }) => void;
+  "typing:stop": (payload: { conversationSid: string; userId: string }) => void;
+}
+
+/** Events the server handles (seed 000 §2.2). */
+export interface ClientToServerEvents {
+  "subscribe:conversation": (payload: { conversationSid: string }, ack?: Ack<{ conversationSid: string }>) => void;
+  "unsubscribe:conversation": (payload: { conversationSid: string }, ack?: Ack<{ conversationSid: string }>) => void;
+  "typing:start": (payload: { conversationSid: string }) => void;
+  "typing:stop": (payload: { conversationSid: string }) => void;
+}
+
+export interface SocketData {
+  userId: string;
+  tenantId: string;
+}
+
+/** The handshake's `auth` object. */
+export interface ChatHandshakeAuth {
+  token: string;
+  /** Required only when the token grants several tenants. */
+  tenantId?: string;
+}
+
+/** Rooms are always tenant-scoped. */
+export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
+export const conversationRoom = (tenantId: string, conversationSid: string) => `tenant:${tenantId}:conversation:${conversationSid}`;
+
+export const CHAT_NAMESPACE = "/chat";

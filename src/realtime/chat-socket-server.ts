@@ -1,0 +1,112 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import { AppError, isAppError } from "../errors.js";
+import type { TokenVerifier } from "../http/access-token.js";
+import { selectTenantId } from "../http/tenant-selection.js";
+import type { DomainEvents } from "../inbox/domain-events.js";
+import type { TenantRegistry } from "../tenants/tenant-registry.js";
+import { startChatBroadcaster } from "./chat-broadcaster.js";
+import {
+  CHAT_NAMESPACE,
+  conversationRoom,
+  tenantRoom,
+  type Ack,
+  type ChatHandshakeAuth,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SocketData,
+} from "./chat-events.js";
+
+const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+
+export interface RealtimeComponents {
+  verifyToken: TokenVerifier;
+  tenants: TenantRegistry;
+  events: DomainEvents;
+}
+
+/** How long a dropped client can come back and get what it missed (Socket.IO connection state recovery). */
+export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
+
+/**
+ * Socket.IO on namespace `/chat`: the handshake's token is verified by the same code as REST, sockets join their
+ * tenant's room, subscribe to conversations of that tenant only, and relay typing to the other subscribers.
+ */
+export function attachChatSockets(httpServer: HttpServer, components: RealtimeComponents) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+    serveClient: false,
+  });
+  const chat = io.of(CHAT_NAMESPACE);
+
+  chat.use((socket, next) => {
+    try {
+      const auth = (socket.handshake.auth ?? {}) as Partial<ChatHandshakeAuth>;
+      const principal = components.verifyToken(typeof auth.token === "string" ? auth.token : undefined);
+      const requested = typeof auth.tenantId === "string" ? auth.tenantId : undefined;
+      socket.data.userId = principal.userId;
+      socket.data.tenantId = selectTenantId(principal, requested, (id) => components.tenants.has(id));
+      next();
+    } catch (error) {
+      const failure = new Error("Authentication error") as Error & { data?: unknown };
+      failure.data = { code: isAppError(error) ? error.code : "unauthenticated" };
+      next(failure);
+    }
+  });
+
+  chat.on("connection", (socket) => {
+    const { tenantId, userId } = socket.data;
+    if (!socket.recovered) void socket.join(tenantRoom(tenantId));
+    const inbox = components.tenants.get(tenantId);
+
+    const conversationSidOf = (payload: unknown): string => {
+      const sid = (payload as { conversationSid?: unknown } | undefined)?.conversationSid;
+      if (typeof sid !== "string" || !CONVERSATION_SID.test(sid))
+        throw new AppError("validation_failed", "conversationSid must be a conversation SID (CH…)", { field: "conversationSid" });
+      return sid;
+    };
+    const respond = async <T>(ack: Ack<T> | undefined, work: () => Promise<T>) => {
+      try {
+        const data = await work();
+        if (typeof ack === "function") ack({ data });
+      } catch (error) {
+        const known = isAppError(error) ? error : new AppError("internal_error", "Internal Server Error");
+        if (typeof ack === "function") ack({ error: { code: known.code, message: known.expose ? known.message : "Internal Server Error" } });
+      }
+    };
+
+    socket.on("subscribe:conversation", (payload, ack) =>
+      respond(ack, async () => {
+        const conversationSid = conversationSidOf(payload);
+        await inbox.directory.get(conversationSid); // 404 unless it exists in this tenant
+        await socket.join(conversationRoom(tenantId, conversationSid));
+        return { conversationSid };
+      }),
+    );
+    socket.on("unsubscribe:conversation", (payload, ack) =>
+      respond(ack, async () => {
+        const conversationSid = conversationSidOf(payload);
+        await socket.leave(conversationRoom(tenantId, conversationSid));
+        return { conversationSid };
+      }),
+    );
+    for (const event of ["typing:start", "typing:stop"] as const) {
+      socket.on(event, (payload) => {
+        const sid = (payload as { conversationSid?: unknown } | undefined)?.conversationSid;
+        if (typeof sid !== "string" || !CONVERSATION_SID.test(sid)) return;
+        const room = conversationRoom(tenantId, sid);
+        // Only subscribers may type into a room, and the sender does not hear itself.
+        if (socket.rooms.has(room)) socket.to(room).emit(event, { conversationSid: sid, userId });
+      });
+    }
+  });
+
+  const stopBroadcaster = startChatBroadcaster(chat, components.events);
+  return {
+    io,
+    close: async () => {
+      stopBroadcaster();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { applyDeliveryStatus } from "../inbox/apply-delivery-status.js";
+import { toKnownView } from "../inbox/conversation-views.js";
+import { toDeliveryStatus } from "../inbox/delivery-status.js";
+import type { DomainEvents } from "../inbox/domain-events.js";
+import type { Channel } from "../inbox/inbox-types.js";
+import { messagesGenerationKey } from "../inbox/list-messages.js";
+import { recordMessageAdded } from "../inbox/record-message-added.js";
+import type { TenantInbox } from "../inbox/tenant-inbox.js";
+import type { OperationHandler } from "../http/operation-router.js";
+import {
+  allowListConversationEvent,
+  conversationFromEvent,
+  eventIdentity,
+  isCustomerMessage,
+  messageFromEvent,
+  type ConversationEventFields,
+} from "./conversation-event.js";
+import type { WebhookDedupe } from "./webhook-dedupe.js";
+
+/** One step of handling an event: publishing domain events, or updating Twilio and the cache. */
+type Step = () => Promise<void> | void;
+
+const channelOf = (event: ConversationEventFields): Channel | undefined =>
+  event.Source === "WHATSAPP" || event.Author?.startsWith("whatsapp:") ? "WhatsApp" : event.Source === "SMS" ? "SMS" : undefined;
+
+function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: DomainEvents): Step[] {
+  const tenantId = inbox.tenant.id;
+  const conversationSid = event.ConversationSid;
+  if (!conversationSid) return [];
+  switch (event.EventType) {
+    case "onMessageAdded": {
+      const message = messageFromEvent(event);
+      const inbound = isCustomerMessage(event);
+      return [
+        // The message is in Twilio already: tell the room first, then do the bookkeeping.
+        () => events.publish(inbound ? "message.received" : "message.sent", { tenantId, conversationSid, message }),
+        () => recordMessageAdded(inbox, message, { inbound, channel: channelOf(event), customerAddress: event.Author }),
+      ];
+    }
+    case "onMessageUpdated":
+    case "onMessageRemoved":
+      return [
+        () => {
+          inbox.directory.evict(conversationSid);
+          inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
+        },
+      ];
+    case "onDeliveryUpdated": {
+      const status = toDeliveryStatus(event.Status);
+      if (!status || !event.MessageSid) return [];
+      const errorCode = event.ErrorCode && event.ErrorCode !== "0" ? Number(event.ErrorCode) : undefined;
+      const messageSid = event.MessageSid;
+      return [
+        () => events.publish("delivery.receipt", { tenantId, conversationSid, messageSid, status, channel: channelOf(event) ?? "SMS", errorCode }),
+        async () => void (await applyDeliveryStatus(inbox, conversationSid, messageSid, status, { errorCode, twilioMessageId: event.ChannelMessageSid })),
+      ];
+    }
+    case "onConversationAdded":
+    case "onConversationUpdated":
+    case "onConversationStateUpdated": {
+      return [
+        async () => {
+          const entry =
+            event.EventType === "onConversationStateUpdated" ? await refetch(inbox, conversationSid) : inbox.directory.remember(conversationFromEvent(event));
+          events.publish("conversation.updated", { tenantId, conversationSid, conversation: toKnownView(inbox, entry) });
+        },
+      ];
+    }
+    case "onConversationRemoved":
+      return [
+        () => inbox.directory.forget(conversationSid),
+        () => events.publish("conversation.removed", { tenantId, conversationSid }),
+      ];
+    case "onParticipantAdded":
+    case "onParticipantRemoved":
+      return [() => inbox.directory.invalidateDetails(conversationSid)];
+    default:
+      return [];
+  }
+}
+
+async function refetch(inbox: TenantInbox, conversationSid: string) {
+  return inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
+}
+
+
+/**
+ * POST /webhooks/twilio/conversation — Conversations post-event webhooks. The signature was verified before this
+ * runs. Each step runs once per event (a redelivery repeats only the steps that failed), and the answer is 2xx only
+ * after every step succeeded: a failure answers 5xx so Twilio retries.
+ */
+export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe: WebhookDedupe }): OperationHandler {
+  return async (request) => {
+    const inbox = request.webhookTenant!;
+    const event = allowListConversationEvent(request.body as Record<string, unknown>);
+    const identity = `${inbox.tenant.id}:${eventIdentity(event)}`;
+    const token = request.ctx.get("i-twilio-idempotency-token");
+    const steps = stepsFor(inbox, event, deps.events);
+    let duplicate = steps.length > 0;
+    for (const [index, step] of steps.entries()) {
+      const keys = [`${identity}#${index}`, ...(token ? [`${inbox.tenant.id}:token:${token}#${index}`] : [])];
+      const outcome = await deps.dedupe.once(keys, step);
+      duplicate &&= outcome === "duplicate";
+    }
+    return { body: { status: steps.length === 0 ? "ignored" : duplicate ? "duplicate" : "applied" } };
+  };
+}

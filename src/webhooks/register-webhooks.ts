@@ -1,0 +1,24 @@
+import type { TenantRegistry } from "../tenants/tenant-registry.js";
+
+/** The post-event webhooks the gateway handles (Twilio fires only the ones listed). */
+export const CONVERSATION_WEBHOOK_FILTERS = [
+  "onConversationAdded",
+  "onConversationUpdated",
+  "onConversationRemoved",
+  "onConversationStateUpdated",
+  "onMessageAdded",
+  "onMessageUpdated",
+  "onMessageRemoved",
+  "onParticipantAdded",
+  "onParticipantRemoved",
+  "onDeliveryUpdated",
+];
+
+export const CONVERSATION_WEBHOOK_PATH = "/api/v1/chat/webhooks/twilio/conversation";
+
+/** Points every tenant's Conversations Service post-event webhook at this gateway. */
+export async function registerConversationWebhooks(tenants: TenantRegistry, publicBaseUrl: string): Promise<void> {
+  await Promise.all(
+    tenants.all().map((inbox) => inbox.gateway.configurePostEventWebhook(`${publicBaseUrl}${CONVERSATION_WEBHOOK_PATH}`, CONVERSATION_WEBHOOK_FILTERS)),
+  );
+}

@@ -1,0 +1,30 @@
+import type { Context } from "koa";
+import { AppError } from "../errors.js";
+import type { Authenticator } from "../http/operation-router.js";
+import type { TenantRegistry } from "../tenants/tenant-registry.js";
+import { isValidBodySignature, isValidFormSignature } from "../twilio/webhook-signature.js";
+
+/**
+ * Authenticates a Twilio webhook before anything else happens: the tenant comes from `AccountSid` (and
+ * `ChatServiceSid`), the signature is checked with that tenant's auth token over the exact URL Twilio called
+ * (`PUBLIC_BASE_URL` + path + query). Missing header → 400; unknown tenant or bad signature → 403.
+ */
+export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBaseUrl: (ctx: Context) => string): Authenticator {
+  return (ctx) => {
+    const signature = ctx.get("x-twilio-signature");
+    if (!signature) throw new AppError("validation_failed", "X-Twilio-Signature is required", { field: "X-Twilio-Signature" });
+    const url = `${publicBaseUrl(ctx)}${ctx.originalUrl}`;
+    const rawBody = (ctx.request as { rawBody?: string }).rawBody ?? "";
+    const json = ctx.is("application/json") === "application/json";
+    const fields = (ctx.request as { body?: unknown }).body;
+    const params = fields && typeof fields === "object" && !Array.isArray(fields) ? (fields as Record<string, unknown>) : {};
+    const accountSid = typeof params.AccountSid === "string" ? params.AccountSid : undefined;
+    const serviceSid = typeof params.ChatServiceSid === "string" ? params.ChatServiceSid : undefined;
+    const tenant = accountSid ? tenants.findByTwilioAccount(accountSid, serviceSid) : undefined;
+    if (!tenant) throw new AppError("forbidden", "the webhook's account is not served here");
+    const authToken = tenant.tenant.authToken;
+    const valid = json ? isValidBodySignature(authToken, signature, url, rawBody) : isValidFormSignature(authToken, signature, url, params);
+    if (!valid) throw new AppError("forbidden", "the webhook signature is invalid", { field: "X-Twilio-Signature" });
+    return { webhookTenant: tenant };
+  };
+}

@@ -1,0 +1,34 @@
+import { LRUCache } from "lru-cache";
+
+/**
+ * Makes webhook work happen once. Twilio redelivers a webhook (same `I-Twilio-Idempotency-Token`) when we did not
+ * answer 2xx in time; SendGrid redelivers batches. A key is remembered only after its work succeeded, so a failed
+ * attempt is retried in full; concurrent deliveries of one key share the first one's work.
+ */
+export class WebhookDedupe {
+  private readonly done: LRUCache<string, true>;
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(options: { maxKeys: number; ttlMs: number }) {
+    this.done = new LRUCache<string, true>({ max: options.maxKeys, ttl: options.ttlMs });
+  }
+
+  /** Runs `work` unless one of `keys` was already done; returns whether it ran. */
+  async once(keys: string[], work: () => Promise<void> | void): Promise<"applied" | "duplicate"> {
+    if (keys.some((key) => this.done.has(key))) return "duplicate";
+    const running = keys.map((key) => this.inFlight.get(key)).find((promise) => promise !== undefined);
+    if (running) {
+      await running;
+      return "duplicate";
+    }
+    const promise = Promise.resolve().then(work);
+    for (const key of keys) this.inFlight.set(key, promise);
+    try {
+      await promise;
+      for (const key of keys) this.done.set(key, true);
+      return "applied";
+    } finally {
+      for (const key of keys) this.inFlight.delete(key);
+    }
+  }
+}
