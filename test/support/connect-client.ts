@@ -1,0 +1,56 @@
+import { io, type Socket } from "socket.io-client";
+import type { ClientToServerEvents, ServerToClientEvents } from "../../src/realtime/chat-events.js";
+
+export type ChatClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A socket.io-client on namespace /chat, connected (or rejected) before it resolves. */
+export function connectClient(baseUrl: string, auth: { token?: string; tenantId?: string }): Promise<ChatClient> {
+  const socket: ChatClient = io(`${baseUrl}/chat`, { auth, transports: ["websocket"], reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 200 });
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Everything a client received, per event, in order (attach before acting). */
+export function recordEvents(socket: ChatClient) {
+  const received: Array<{ event: string; payload: any }> = [];
+  socket.onAny((event, payload) => received.push({ event, payload }));
+  return {
+    received,
+    of: (event: keyof ServerToClientEvents) => received.filter((entry) => entry.event === event).map((entry) => entry.payload),
+  };
+}
+
+/** Resolves with the next `event` whose payload satisfies `match`, or rejects after `timeoutMs`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(
+  socket: ChatClient,
+  event: E,
+  match: (payload: any) => boolean = () => true,
+  timeoutMs = 3000,
+): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener as never);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: any) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener as never);
+      resolve(payload);
+    };
+    socket.on(event, listener as never);
+  });
+}
+
+/** Subscribes and returns the ack. */
+export function subscribe(socket: ChatClient, conversationSid: string): Promise<any> {
+  return socket.timeout(3000).emitWithAck("subscribe:conversation", { conversationSid });
+}
+
+/** Lets in-flight socket packets land. */
+export const settle = (ms = 100) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,186 @@
+import { expect } from "chai";
+import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
+import { postSignedForm, postSignedJson } from "../support/sign-webhook.js";
+import { startApp, type TestApp } from "../support/start-app.js";
+
+const PATH = "/api/v1/chat/webhooks/twilio/conversation";
+const BASE = "/api/v1/chat/conversations";
+
+describe("POST /webhooks/twilio/conversation", () => {
+  let t: TestApp;
+  let client: ChatClient;
+  let sid: string;
+
+  beforeEach(async () => {
+    t = await startApp();
+    const created = await t.api().post(BASE, { friendlyName: "Webhook target", participants: [{ phoneNumber: "+15554000001" }] });
+    sid = created.body.sid;
+    await t.emulator.whenIdle();
+    client = await connectClient(t.baseUrl, { token: t.token() });
+    await subscribe(client, sid);
+  });
+  afterEach(async () => {
+    client.close();
+    await t.close();
+  });
+
+  /** An onMessageAdded for a customer's message that exists in the emulator (so applying it is real). */
+  const customerMessageEvent = async () => {
+    const { messageSid } = await t.emulator.simulateInboundMessage({
+      accountSid: t.tenants.alpha.accountSid,
+      from: "+15554000001",
+      to: t.tenants.alpha.phoneNumber!,
+      body: "original",
+    });
+    await t.emulator.whenIdle();
+    const delivered = t.emulator.webhooks.entries.find((d) => d.eventType === "onMessageAdded" && d.params.MessageSid === messageSid)!;
+    return delivered;
+  };
+
+  const unreadCount = async () => {
+    t.app.cache.clear();
+    return JSON.parse((await t.api().get(`${BASE}/${sid}`)).body.attributes).unreadCount;
+  };
+
+  describe("when the signature is forged", () => {
+    it("responds 403, applies nothing and emits nothing", async () => {
+      const events = recordEvents(client);
+      const delivered = await customerMessageEvent();
+      await settle();
+      events.received.length = 0;
+      const before = await unreadCount();
+      const forged = { ...delivered.params, MessageSid: `IM${"f".repeat(32)}`, Body: "forged" };
+      const response = await postSignedForm(t.api(), t.baseUrl, PATH, forged, "not-the-auth-token-not-the-auth-token");
+      expect(response.status).to.equal(403);
+      expect(response.body.error.code).to.equal("forbidden");
+      await settle();
+      expect(events.received).to.deep.equal([]);
+      expect(await unreadCount()).to.equal(before);
+    });
+  });
+
+  describe("when the signature header is missing", () => {
+    it("responds 400 naming X-Twilio-Signature", async () => {
+      const response = await t.api().withToken(null).request("POST", PATH, {
+        rawBody: new URLSearchParams({ AccountSid: t.tenants.alpha.accountSid, EventType: "onMessageAdded" }).toString(),
+        contentType: "application/x-www-form-urlencoded",
+      });
+      expect(response.status).to.equal(400);
+      expect(response.body.error.field).to.equal("X-Twilio-Signature");
+    });
+  });
+
+  describe("when the account is not one of this gateway's tenants", () => {
+    it("responds 403", async () => {
+      const stranger = t.emulator.createAccount();
+      const response = await postSignedForm(t.api(), t.baseUrl, PATH, { AccountSid: stranger.accountSid, EventType: "onMessageAdded" }, stranger.authToken);
+      expect(response.status).to.equal(403);
+    });
+  });
+
+  describe("when Twilio redelivers a webhook", () => {
+    it("applies and emits it once, whether it carries the same idempotency token or just the same event", async () => {
+      const delivered = await customerMessageEvent();
+      await settle();
+      const events = recordEvents(client);
+      const before = await unreadCount();
+      const token = delivered.idempotencyToken;
+      const again = await postSignedForm(t.api(), t.baseUrl, PATH, delivered.params, t.tenants.alpha.authToken, { "i-twilio-idempotency-token": token });
+      const sameEvent = await postSignedForm(t.api(), t.baseUrl, PATH, { ...delivered.params, RetryCount: "1" }, t.tenants.alpha.authToken);
+      expect(again).to.deep.equal({ status: 200, body: { status: "duplicate" } });
+      expect(sameEvent).to.deep.equal({ status: 200, body: { status: "duplicate" } });
+      await settle();
+      expect(events.of("message:received")).to.deep.equal([]);
+      expect(await unreadCount()).to.equal(before);
+    });
+  });
+
+  describe("when Twilio is unreachable while the webhook is applied", () => {
+    it("answers 503 so Twilio retries, and the retry applies it without emitting twice", async () => {
+      const { messageSid } = await t.emulator.simulateInboundMessage({
+        accountSid: t.tenants.alpha.accountSid,
+        from: "+15554000001",
+        to: t.tenants.alpha.phoneNumber!,
+        body: "first",
+      });
+      await t.emulator.whenIdle();
+      const delivered = t.emulator.webhooks.entries.find((d) => d.params.MessageSid === messageSid)!;
+      // Replay it as a new event the gateway has not seen, while Twilio fails every call.
+      const fresh = { ...delivered.params, MessageSid: messageSid.replace(/.$/, (c) => (c === "0" ? "1" : "0")) };
+      const received = recordEvents(client);
+      const before = await unreadCount();
+      t.emulator.setFaultPlan({ failures: [{ status: 503, count: 1000 }] });
+      const failed = await postSignedForm(t.api(), t.baseUrl, PATH, fresh, t.tenants.alpha.authToken);
+      expect(failed.status).to.equal(503);
+      t.emulator.setFaultPlan({});
+      const retried = await postSignedForm(t.api(), t.baseUrl, PATH, fresh, t.tenants.alpha.authToken);
+      expect(retried).to.deep.equal({ status: 200, body: { status: "applied" } });
+      await settle();
+      expect(received.of("message:received")).to.have.length(1);
+      expect(await unreadCount()).to.equal(before + 1);
+    });
+  });
+
+  describe("when the webhook is JSON signed with bodySHA256", () => {
+    it("verifies it and applies it", async () => {
+      const updated = nextEvent(client, "conversation:updated", (p) => p.conversation.friendlyName === "Renamed in the console");
+      const response = await postSignedJson(
+        t.api(),
+        t.baseUrl,
+        PATH,
+        {
+          AccountSid: t.tenants.alpha.accountSid,
+          ChatServiceSid: t.tenants.alpha.conversationsServiceSid,
+          EventType: "onConversationUpdated",
+          ConversationSid: sid,
+          FriendlyName: "Renamed in the console",
+          Attributes: "{}",
+          State: "active",
+          DateCreated: new Date().toISOString(),
+          DateUpdated: new Date().toISOString(),
+        },
+        t.tenants.alpha.authToken,
+      );
+      expect(response).to.deep.equal({ status: 200, body: { status: "applied" } });
+      expect((await updated).conversationSid).to.equal(sid);
+    });
+
+    it("rejects a body that does not match its bodySHA256", async () => {
+      const response = await postSignedJson(
+        t.api(),
+        t.baseUrl,
+        PATH,
+        { AccountSid: t.tenants.alpha.accountSid, EventType: "onConversationUpdated" },
+        t.tenants.alpha.authToken,
+        { bodySha256: "0".repeat(64) },
+      );
+      expect(response.status).to.equal(403);
+    });
+  });
+
+  describe("when the event is one the gateway does not use", () => {
+    it("answers 200 ignored", async () => {
+      const response = await postSignedForm(
+        t.api(),
+        t.baseUrl,
+        PATH,
+        { AccountSid: t.tenants.alpha.accountSid, EventType: "onUserAdded", ChatServiceSid: t.tenants.alpha.conversationsServiceSid },
+        t.tenants.alpha.authToken,
+      );
+      expect(response).to.deep.equal({ status: 200, body: { status: "ignored" } });
+    });
+  });
+
+  describe("when a REST read follows a webhook", () => {
+    it("is fresh: the cache was updated by the webhook", async () => {
+      const before = (await t.api().get(`${BASE}/${sid}/messages`)).body.length;
+      await t.emulator.simulateInboundMessage({ accountSid: t.tenants.alpha.accountSid, from: "+15554000001", to: t.tenants.alpha.phoneNumber!, body: "fresh?" });
+      await t.emulator.whenIdle();
+      const after = await t.api().get(`${BASE}/${sid}/messages`);
+      expect(after.body.length).to.equal(before + 1);
+      expect(after.body[0].body).to.equal("fresh?");
+      const conversation = await t.api().get(`${BASE}/${sid}`);
+      expect(conversation.body.latestMessage.body).to.equal("fresh?");
+    });
+  });
+});
