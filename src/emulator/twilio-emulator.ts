@@ -11,6 +11,7 @@ import { simulateInbound, type InboundResult } from "./model/simulate-inbound.js
 import { Store } from "./model/store.js";
 import type { ReceiptStatus } from "./model/types.js";
 import { channelOf } from "./model/validate-address.js";
+import { SendGridEmulator } from "./sendgrid/sendgrid-emulator.js";
 import { TwilioError } from "./twilio-error.js";
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
 import type { WebhookEvent } from "./webhooks/webhook-event.js";
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
 export class TwilioEmulator {
   readonly requests = new RequestLog();
   readonly webhooks = new WebhookLog();
+  /** SendGrid v3 Mail Send + Signed Event Webhook, served on the same base URL. */
+  readonly sendgrid: SendGridEmulator;
   private readonly store = new Store();
   private readonly faults = new FaultPlan();
   private readonly limits: RateLimiter;
@@ -47,6 +50,7 @@ export class TwilioEmulator {
       retries: options.webhookRetries ?? 2,
       timeoutMs: options.webhookTimeoutMs ?? 5000,
     });
+    this.sendgrid = new SendGridEmulator({ timeoutMs: options.webhookTimeoutMs ?? 5000 });
   }
 
   /** Starts an emulator listening on `host:port`. */

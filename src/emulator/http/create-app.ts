@@ -10,6 +10,8 @@ import { participantConversationsRoutes } from "../routes/participant-conversati
 import { participantsRoutes } from "../routes/participants-routes.js";
 import { receiptsRoutes } from "../routes/receipts-routes.js";
 import { servicesRoutes } from "../routes/services-routes.js";
+import { sendGridApi } from "../sendgrid/sendgrid-api.js";
+import { sendGridControlRoutes } from "../sendgrid/sendgrid-control-routes.js";
 import type { TwilioEmulator } from "../twilio-emulator.js";
 import { applyFaults } from "./apply-faults.js";
 import { authenticate } from "./authenticate.js";
@@ -25,13 +27,18 @@ function twilioOnly(middleware: Middleware<EmulatorState>): Middleware<EmulatorS
   return (ctx, next) => (ctx.path.startsWith(CONTROL_PREFIX) ? next() : middleware(ctx, next));
 }
 
-/** The emulator's Koa app: Twilio routes (logged, faulted, authenticated) + control routes. */
+/**
+ * The emulator's Koa app: SendGrid's /v3 (own body parsing and errors), Twilio routes (logged,
+ * faulted, authenticated) + control routes.
+ */
 export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<EmulatorState> {
   const app = new Koa<EmulatorState>();
+  app.use(sendGridApi(emulator.sendgrid) as Middleware<EmulatorState>);
   app.use(bodyParser({ enableTypes: ["form", "json"], formLimit: "1mb", jsonLimit: "1mb" }));
 
   const control = new Router<EmulatorState>();
   controlRoutes(control, emulator);
+  sendGridControlRoutes(control, emulator.sendgrid);
   app.use(handleErrors() as Middleware<EmulatorState>);
   app.use(control.routes() as Middleware<EmulatorState>);
 
