@@ -1,3 +1,4 @@
+import { AppError } from "../errors.js";
 import type { MessageRecord, RecordPage } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
@@ -6,7 +7,13 @@ export interface ListMessagesQuery {
   order: "asc" | "desc";
   /** Cursor from the previous page's `Link: rel="next"`. */
   pageToken?: string;
+  /** Catch-up: only messages with a higher index, oldest first. */
+  afterIndex?: number;
 }
+
+/** How far back a catch-up reads; a client further behind reloads the conversation instead. */
+export const CATCH_UP_MAX_MESSAGES = 1000;
+const TWILIO_MAX_PAGE = 100;
 
 /** Key whose generation changes whenever the conversation's messages change. */
 export const messagesGenerationKey = (inbox: TenantInbox, conversationSid: string) =>
@@ -17,8 +24,32 @@ export async function listMessages(
   inbox: TenantInbox,
   conversationSid: string,
   query: ListMessagesQuery,
-): Promise<RecordPage<MessageRecord>> {
+): Promise<RecordPage<MessageRecord> & { hasMore?: boolean }> {
   const generation = inbox.cache.generation(messagesGenerationKey(inbox, conversationSid));
-  const key = inbox.key("messages", conversationSid, generation, query.order, query.limit, query.pageToken ?? "");
+  const key = inbox.key("messages", conversationSid, generation, query.order, query.limit, query.pageToken ?? "", query.afterIndex ?? "");
+  if (query.afterIndex !== undefined) {
+    const afterIndex = query.afterIndex;
+    return inbox.cache.getOrLoad(key, () => messagesAfter(inbox, conversationSid, afterIndex, query.limit));
+  }
   return inbox.cache.getOrLoad(key, () => inbox.gateway.listMessages(conversationSid, query));
+}
+
+/**
+ * Twilio lists messages by page only, so a catch-up reads newest-first pages until it reaches `afterIndex`:
+ * one upstream call per 100 missed messages. Returns the oldest `limit` of them, ascending.
+ */
+async function messagesAfter(inbox: TenantInbox, conversationSid: string, afterIndex: number, limit: number) {
+  const missed: MessageRecord[] = [];
+  let pageToken: string | undefined;
+  for (;;) {
+    const page = await inbox.gateway.listMessages(conversationSid, { order: "desc", limit: TWILIO_MAX_PAGE, pageToken });
+    const newer = page.items.filter((message) => message.index > afterIndex);
+    missed.push(...newer);
+    if (newer.length < page.items.length || !page.nextPageToken) break;
+    if (missed.length >= CATCH_UP_MAX_MESSAGES)
+      throw new AppError("conflict", `more than ${CATCH_UP_MAX_MESSAGES} messages were missed: reload the conversation`, { field: "afterIndex" });
+    pageToken = page.nextPageToken;
+  }
+  missed.reverse();
+  return { items: missed.slice(0, limit), hasMore: missed.length > limit };
 }

@@ -33,12 +33,22 @@ export function chatHandlers(tenants: TenantRegistry): Record<string, OperationH
     getConversation: async (request) => ({ body: await getConversation(inboxFor(request), request.params.sid) }),
     createConversation: async (request) => ({ status: 201, body: await createConversation(inboxFor(request), request.body) }),
     listMessages: async (request) => {
-      const { limit, order, pageToken } = request.query;
-      const page = await listMessages(inboxFor(request), request.params.sid, { limit, order, pageToken });
-      return {
-        body: page.items,
-        headers: page.nextPageToken ? nextLink(request.ctx, { pageToken: page.nextPageToken }) : undefined,
-      };
+      const { limit, order, pageToken, afterIndex } = request.query;
+      if (afterIndex !== undefined && (order === "desc" || pageToken !== undefined))
+        throw new AppError("validation_failed", "afterIndex reads oldest first: it takes neither order=desc nor pageToken", { field: "afterIndex" });
+      const page = await listMessages(inboxFor(request), request.params.sid, {
+        limit,
+        order: afterIndex !== undefined ? "asc" : (order ?? "desc"),
+        pageToken,
+        afterIndex,
+      });
+      const last = page.items.at(-1);
+      const next = page.nextPageToken
+        ? nextLink(request.ctx, { pageToken: page.nextPageToken })
+        : page.hasMore && last
+          ? nextLink(request.ctx, { afterIndex: last.index })
+          : undefined;
+      return { body: page.items, headers: next };
     },
     sendMessage: async (request) => ({
       status: 201,
