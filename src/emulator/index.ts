@@ -3,6 +3,7 @@ export type { Exchange, RequestLog } from "./http/request-log.js";
 export type { WebhookDelivery, WebhookLog } from "./webhooks/webhook-log.js";
 export type { FaultPlanInput, FaultRule } from "./http/fault-plan.js";
 export { webhookSignature } from "./webhooks/webhook-signature.js";
+export type { MessageCallbackStatus } from "./routes/api-2010-status-callback.js";
 export {
   SendGridEmulator,
   SIGNATURE_HEADER as SENDGRID_SIGNATURE_HEADER,

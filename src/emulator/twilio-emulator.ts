@@ -11,11 +11,19 @@ import { simulateInbound, type InboundResult } from "./model/simulate-inbound.js
 import { Store } from "./model/store.js";
 import type { ReceiptStatus } from "./model/types.js";
 import { channelOf } from "./model/validate-address.js";
+import {
+  applyMessageStatus,
+  checkStatusCallback,
+  messageStatusParams,
+  postStatusCallback,
+  statusCallbackOf,
+  type MessageCallbackStatus,
+} from "./routes/api-2010-status-callback.js";
 import { SendGridEmulator } from "./sendgrid/sendgrid-emulator.js";
-import { TwilioError } from "./twilio-error.js";
+import { TwilioError, invalidParameter } from "./twilio-error.js";
 import { WebhookDispatcher } from "./webhooks/webhook-dispatcher.js";
 import type { WebhookEvent } from "./webhooks/webhook-event.js";
-import { WebhookLog } from "./webhooks/webhook-log.js";
+import { WebhookLog, type WebhookDelivery } from "./webhooks/webhook-log.js";
 
 export interface EmulatorOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -125,14 +133,17 @@ export class TwilioEmulator {
     return this.withEvents((op) => simulateInbound(op, service, input));
   }
 
-  /** Moves the receipts of every non-chat recipient to `status`; fires onDeliveryUpdated. */
+  /**
+   * Moves the receipts of every non-chat recipient to `status`; fires onDeliveryUpdated. Returns
+   * the receipts, each with the SM sid of its channel message (`channelMessageSid`).
+   */
   async simulateDelivery(input: {
     accountSid: string;
     conversationSid: string;
     messageSid: string;
     status: ReceiptStatus;
     errorCode?: number;
-  }): Promise<void> {
+  }): Promise<Array<{ deliveryReceiptSid: string; participantSid: string; channelMessageSid: string }>> {
     this.account(input.accountSid);
     const conversation = this.store.conversations.get(input.conversationSid);
     if (!conversation || conversation.accountSid !== input.accountSid) {
@@ -141,7 +152,48 @@ export class TwilioEmulator {
     const message = this.store.message(conversation, input.messageSid, input.messageSid);
     const recipient = this.store.participants.get(message.recipientSids[0] ?? "");
     const address = recipient?.messagingBinding?.address ?? "";
-    this.withEvents((op) => applyDelivery(op, message, input.status, input.errorCode ?? 0), address && channelOf(address) === "whatsapp" ? "WHATSAPP" : "SMS");
+    const receipts = this.withEvents((op) => applyDelivery(op, message, input.status, input.errorCode ?? 0), address && channelOf(address) === "whatsapp" ? "WHATSAPP" : "SMS");
+    return receipts.map((r) => ({ deliveryReceiptSid: r.sid, participantSid: r.participantSid, channelMessageSid: r.channelMessageSid }));
+  }
+
+  /**
+   * Posts a messaging status callback for an Api 2010 message: to the StatusCallback it was created
+   * with, or to `url` (then `from`/`to` describe a message the emulator did not create, e.g. the
+   * channel message of a Conversations delivery receipt). Updates a stored message's status.
+   */
+  async simulateMessageStatus(input: {
+    accountSid: string;
+    messageSid: string;
+    status: MessageCallbackStatus;
+    errorCode?: number;
+    url?: string;
+    from?: string;
+    to?: string;
+    messagingServiceSid?: string;
+  }): Promise<WebhookDelivery> {
+    const account = this.account(input.accountSid);
+    const stored = this.store.apiMessages.get(input.messageSid);
+    const message = stored?.accountSid === account.sid ? stored : undefined;
+    if (!message && !input.url) throw new TwilioError(404, 20404, `Message ${input.messageSid} not found`);
+    if (!/^(SM|MM)[0-9a-f]{32}$/.test(input.messageSid)) throw invalidParameter(`Invalid MessageSid: ${input.messageSid}`);
+    const url = input.url ?? (message && statusCallbackOf(message));
+    if (!url) throw invalidParameter(`Message ${input.messageSid} has no StatusCallback; pass url`);
+    checkStatusCallback(url);
+    const to = input.to ?? message?.to;
+    const from = input.from ?? message?.from ?? null;
+    if (!to || (!message && !from)) throw invalidParameter("from and to are required for a message the emulator did not create");
+    if (message) applyMessageStatus(message, input.status, input.errorCode);
+    const params = messageStatusParams({
+      accountSid: account.sid,
+      messageSid: input.messageSid,
+      status: input.status,
+      ...(input.errorCode !== undefined ? { errorCode: input.errorCode } : {}),
+      from,
+      to,
+      messagingServiceSid: input.messagingServiceSid ?? message?.messagingServiceSid ?? null,
+    });
+    const target = { url, authToken: account.authToken, timeoutMs: this.dispatcher.options.timeoutMs };
+    return postStatusCallback(target, params, this.webhooks);
   }
 
   /** Latency for every REST call and scripted failures for the next matching ones. */

@@ -10,6 +10,7 @@ import { participantConversationsRoutes } from "../routes/participant-conversati
 import { participantsRoutes } from "../routes/participants-routes.js";
 import { receiptsRoutes } from "../routes/receipts-routes.js";
 import { servicesRoutes } from "../routes/services-routes.js";
+import { messageStatusControlRoutes } from "../routes/api-2010-status-control-routes.js";
 import { sendGridApi } from "../sendgrid/sendgrid-api.js";
 import { sendGridControlRoutes } from "../sendgrid/sendgrid-control-routes.js";
 import type { TwilioEmulator } from "../twilio-emulator.js";
@@ -39,6 +40,7 @@ export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<Emu
   const control = new Router<EmulatorState>();
   controlRoutes(control, emulator);
   sendGridControlRoutes(control, emulator.sendgrid);
+  messageStatusControlRoutes(control, emulator);
   app.use(handleErrors() as Middleware<EmulatorState>);
   app.use(control.routes() as Middleware<EmulatorState>);
 

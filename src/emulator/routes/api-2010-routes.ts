@@ -5,6 +5,7 @@ import { apiMessageJson } from "../json/api-message-json.js";
 import type { ApiMessage } from "../model/types.js";
 import { newSid } from "../sid.js";
 import { TwilioError, notFound } from "../twilio-error.js";
+import { checkStatusCallback, rememberStatusCallback } from "./api-2010-status-callback.js";
 import { respond } from "./route-kit.js";
 
 const BASE = "/2010-04-01/Accounts/:AccountSid";
@@ -46,6 +47,8 @@ export function api2010Routes(router: Router<EmulatorState>, deps: EmulatorDeps)
     if (!body && mediaUrls.length === 0 && !form.get("ContentSid")) {
       throw new TwilioError(400, 21602, "Message body is required.");
     }
+    const statusCallback = form.get("StatusCallback");
+    if (statusCallback !== undefined) checkStatusCallback(statusCallback);
     const now = new Date();
     const message: ApiMessage = {
       sid: newSid(mediaUrls.length > 0 ? "MM" : "SM"),
@@ -64,6 +67,7 @@ export function api2010Routes(router: Router<EmulatorState>, deps: EmulatorDeps)
       dateSent: null,
     };
     store.apiMessages.set(message.sid, message);
+    if (statusCallback) rememberStatusCallback(message, statusCallback);
     respond(ctx, 201, apiMessageJson(message));
   });
 
