@@ -23,10 +23,12 @@ export interface MessageStatusReport {
 // The StatusCallback given when a message was created, kept beside the stored message.
 const callbacks = new WeakMap<ApiMessage, string>();
 
+/** Keeps the StatusCallback a message was created with. */
 export function rememberStatusCallback(message: ApiMessage, url: string): void {
   callbacks.set(message, url);
 }
 
+/** The StatusCallback a stored message was created with, if any. */
 export function statusCallbackOf(message: ApiMessage): string | undefined {
   return callbacks.get(message);
 }

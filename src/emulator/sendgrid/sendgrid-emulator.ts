@@ -60,6 +60,7 @@ export class SendGridEmulator {
     return this.signer.publicKey;
   }
 
+  /** The Event Webhook URL set by `configureEventWebhook`, or null. */
   get eventWebhookUrl(): string | null {
     return this.webhookUrl;
   }
@@ -77,6 +78,7 @@ export class SendGridEmulator {
     for (let i = 0; i < count; i += 1) this.faults.push(sendGridFault(status, errors));
   }
 
+  /** Where `postEvents` sends events (an http(s) URL, query string kept). */
   configureEventWebhook(config: { url: string }): void {
     if (!URL.canParse(config.url) || !/^https?:$/.test(new URL(config.url).protocol)) {
       throw new Error(`Invalid Event Webhook URL: ${config.url}`);

@@ -44,6 +44,7 @@ export function sendGridFault(status: SendGridFaultStatus, errors?: SendGridErro
   return new SendGridError(status, errors ?? [DEFAULT_ERRORS[status]], headers);
 }
 
+/** The 401 SendGrid answers to a missing, unknown or revoked key. */
 export function unauthorized(): SendGridError {
   return new SendGridError(401, [DEFAULT_ERRORS[401]]);
 }

@@ -7,6 +7,7 @@ export function newApiKey(): string {
   return `SG.${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
 }
 
+/** Whether `value` has the shape of a SendGrid API key. */
 export function isApiKey(value: string): boolean {
   return API_KEY.test(value);
 }
