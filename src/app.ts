@@ -22,6 +22,9 @@ import { conversationWebhookHandler } from "./webhooks/conversation-webhook.js";
 import { messagingStatusHandler } from "./webhooks/messaging-status-webhook.js";
 import { twilioSignatureAuthenticator } from "./webhooks/twilio-signature-authenticator.js";
 import { WebhookDedupe } from "./webhooks/webhook-dedupe.js";
+import { createEmailSender } from "./sendgrid/email-sender.js";
+import { sendgridEventHandler } from "./webhooks/sendgrid-event-webhook.js";
+import { sendgridSignatureAuthenticator } from "./webhooks/sendgrid-signature-authenticator.js";
 
 export interface AppDependencies {
   logger: Logger;
@@ -29,6 +32,8 @@ export interface AppDependencies {
   tenants?: readonly TenantConfig[];
   /** Overrides config.twilioApiBaseUrl. */
   twilioApiBaseUrl?: string;
+  /** Overrides config.sendgridApiBaseUrl. */
+  sendgridApiBaseUrl?: string;
   /** Overrides config.publicBaseUrl (emulator mode and tests learn it once listening). */
   publicBaseUrl?: () => string | undefined;
   onUpstreamCall?: (tenantId: string, event: UpstreamCallEvent) => void;
@@ -59,10 +64,19 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   );
   const tenants = new TenantRegistry(
     tenantConfigs.map((tenant) =>
-      createTenantInbox(tenant, gateways.get(tenant.id)!, cache, {
-        indexLimit: config.conversationIndexLimit,
-        concurrency: config.upstream.concurrencyPerTenant,
-      }),
+      createTenantInbox(
+        tenant,
+        gateways.get(tenant.id)!,
+        cache,
+        { indexLimit: config.conversationIndexLimit, concurrency: config.upstream.concurrencyPerTenant },
+        tenant.sendgrid
+          ? createEmailSender({
+              apiKey: tenant.sendgrid.apiKey,
+              baseUrl: deps.sendgridApiBaseUrl ?? config.sendgridApiBaseUrl,
+              timeoutMs: config.upstream.timeoutMs,
+            })
+          : undefined,
+      ),
     ),
   );
   const events = new DomainEvents();
@@ -79,9 +93,13 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe }),
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
+      receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
     },
     verifyToken,
-    { twilioSignature: twilioSignatureAuthenticator(tenants, publicBaseUrl) },
+    {
+      twilioSignature: twilioSignatureAuthenticator(tenants, publicBaseUrl),
+      sendgridSignature: sendgridSignatureAuthenticator(tenants),
+    },
   );
 
   const koa = new Koa();

@@ -30,6 +30,7 @@ const ENV_SCHEMA = {
     SENDGRID_FROM_EMAIL: { type: "string", format: "email" },
     SENDGRID_FROM_NAME: { type: "string", minLength: 1 },
     SENDGRID_WEBHOOK_PUBLIC_KEY: { type: "string", minLength: 1 },
+    SENDGRID_API_BASE_URL: { type: "string", format: "uri", pattern: "^https?://" },
     JWT_SECRET: { type: "string", minLength: 32 },
     JWT_PUBLIC_KEY: { type: "string", minLength: 1 },
     JWT_ISSUER: { type: "string", minLength: 1 },
@@ -68,6 +69,8 @@ export interface Config {
   readonly twilioMode: TwilioMode;
   /** Sends every Twilio request to this Twilio-compatible server instead of twilio.com. */
   readonly twilioApiBaseUrl?: string;
+  /** Sends every SendGrid request to this SendGrid-compatible server (the emulator) instead of api.sendgrid.com. */
+  readonly sendgridApiBaseUrl?: string;
   readonly defaultTenantId: string;
   /** Tenants from TWILIO_* and TENANTS_FILE; empty in emulator mode until main.ts provisions one. */
   readonly tenants: readonly TenantConfig[];
@@ -162,6 +165,7 @@ export function loadConfig(
     logLevel: str("LOG_LEVEL")!,
     twilioMode,
     twilioApiBaseUrl: str("TWILIO_API_BASE_URL")?.replace(/\/+$/, ""),
+    sendgridApiBaseUrl: str("SENDGRID_API_BASE_URL")?.replace(/\/+$/, ""),
     defaultTenantId,
     tenants,
     jwt: {

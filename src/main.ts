@@ -6,7 +6,7 @@ import { mintDevelopmentToken } from "./dev/development-token.js";
 import { startEmulatorTenant } from "./dev/emulator-tenant.js";
 import { createLogger } from "./logger.js";
 import { attachChatSockets } from "./realtime/chat-socket-server.js";
-import { CONVERSATION_WEBHOOK_PATH, registerConversationWebhooks } from "./webhooks/register-webhooks.js";
+import { CONVERSATION_WEBHOOK_PATH, EMAIL_EVENTS_PATH, registerConversationWebhooks } from "./webhooks/register-webhooks.js";
 
 const DEMO_AGENT_ID = "agent-demo";
 
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     logger,
     tenants: emulated ? [emulated.tenant] : undefined,
     twilioApiBaseUrl: emulated?.emulator.baseUrl,
+    sendgridApiBaseUrl: emulated?.emulator.baseUrl,
     publicBaseUrl: () => publicBaseUrl,
   });
   server.on("request", app.callback);
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
 
   if (publicBaseUrl) {
     await registerConversationWebhooks(app.tenants, publicBaseUrl);
+    emulated?.emulator.sendgrid.configureEventWebhook({ url: `${publicBaseUrl}${EMAIL_EVENTS_PATH}` });
     logger.info({ url: `${publicBaseUrl}${CONVERSATION_WEBHOOK_PATH}` }, "Conversations post-event webhooks registered");
   } else {
     logger.warn("PUBLIC_BASE_URL is not set: webhooks are not registered, and their signatures are checked against the request's own URL");

@@ -23,6 +23,12 @@ export async function startEmulatorTenant(
       conversationsServiceSid: account.defaultServiceSid,
       phoneNumber: DEMO_SMS_NUMBER,
       whatsappNumber: DEMO_WHATSAPP_NUMBER,
+      sendgrid: {
+        apiKey: emulator.sendgrid.createApiKey(),
+        fromEmail: "inbox@switchboard.test",
+        fromName: "Switchboard demo",
+        webhookPublicKey: emulator.sendgrid.webhookPublicKey,
+      },
     },
   };
 }

@@ -18,7 +18,7 @@ console.log(`Twilio emulator listening on ${emulator.baseUrl}
   Control API:         ${emulator.baseUrl}/__emulator/{accounts,services,webhooks,inbound,delivery,message-status,faults,requests,idle}
                        ${emulator.baseUrl}/__emulator/sendgrid/{api-keys,webhook,events,faults,sent}
 
-TWILIO_API_BASE_URL=${emulator.baseUrl} TWILIO_ACCOUNT_SID=${account.accountSid} TWILIO_AUTH_TOKEN=${account.authToken} TWILIO_CONVERSATIONS_SERVICE_SID=${serviceSid} SENDGRID_API_KEY=${sendgridApiKey} SENDGRID_WEBHOOK_PUBLIC_KEY=${emulator.sendgrid.webhookPublicKey}`);
+TWILIO_API_BASE_URL=${emulator.baseUrl} TWILIO_ACCOUNT_SID=${account.accountSid} TWILIO_AUTH_TOKEN=${account.authToken} TWILIO_CHAT_SERVICE_SID=${serviceSid} SENDGRID_API_KEY=${sendgridApiKey} SENDGRID_WEBHOOK_PUBLIC_KEY=${emulator.sendgrid.webhookPublicKey}`);
 
 const shutdown = () => {
   void emulator.stop().then(() => process.exit(0));

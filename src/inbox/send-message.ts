@@ -1,7 +1,8 @@
 import { AppError } from "../errors.js";
-import { withLatestMessage } from "./conversation-attributes.js";
+import { withLatestMessage, type ConversationAttributes } from "./conversation-attributes.js";
 import type { Channel, MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
+import { sendEmail } from "./send-email.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 import { rewriteAttributes } from "./update-conversation-attributes.js";
 
@@ -24,8 +25,7 @@ export async function sendMessage(
 ): Promise<MessageRecord> {
   const conversation = await inbox.directory.get(conversationSid);
   const channel = input.attributes?.channel ?? conversation.attributes.channel ?? "SMS";
-  if (channel === "Email")
-    throw new AppError("not_implemented", "the Email channel is not available yet", { field: "attributes/channel" });
+  if (channel === "Email") return sendEmailMessage(inbox, conversationSid, conversation.attributes, input, userId);
   if (conversation.record.state === "closed")
     throw new AppError("conflict", "the conversation is closed; start a new one", { field: "sid" });
 
@@ -40,4 +40,30 @@ export async function sendMessage(
     inbox.directory.evict(conversationSid);
   });
   return message;
+}
+
+/** An Email-channel message: to the conversation's contact address, subject from the message or the conversation. */
+function sendEmailMessage(
+  inbox: TenantInbox,
+  conversationSid: string,
+  conversation: ConversationAttributes,
+  input: SendMessageInput,
+  userId: string,
+): Promise<MessageRecord> {
+  const to = conversation.contactDetails?.email;
+  if (!to) throw new AppError("validation_failed", "the conversation has no contact email (contactDetails.email)", { field: "attributes/channel" });
+  return sendEmail(
+    inbox,
+    conversationSid,
+    {
+      to,
+      subject: input.attributes?.subject ?? "Message from Switchboard",
+      text: input.body,
+      from: input.attributes?.fromEmail,
+      fromName: input.attributes?.fromName,
+      cc: input.attributes?.cc,
+      bcc: input.attributes?.bcc,
+    },
+    userId,
+  );
 }

@@ -1,5 +1,6 @@
 import AsyncLock from "async-lock";
 import { tenantKey, type InboxCache } from "../cache/inbox-cache.js";
+import type { EmailSender } from "../sendgrid/email-sender.js";
 import type { TenantConfig } from "../tenants/tenant-config.js";
 import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
 import { ConversationDirectory } from "./conversation-directory.js";
@@ -10,6 +11,8 @@ export interface TenantInbox {
   readonly gateway: ConversationsGateway;
   readonly directory: ConversationDirectory;
   readonly cache: InboxCache;
+  /** SendGrid for this tenant's Email channel; absent when the tenant has no SendGrid key. */
+  readonly emailSender?: EmailSender;
   /** Serialises read-modify-write of one conversation's attributes so no update is lost. */
   readonly conversationLock: AsyncLock;
   /** Cache key scoped to this tenant. */
@@ -21,11 +24,13 @@ export function createTenantInbox(
   gateway: ConversationsGateway,
   cache: InboxCache,
   options: { indexLimit: number; concurrency: number },
+  emailSender?: EmailSender,
 ): TenantInbox {
   return {
     tenant,
     gateway,
     cache,
+    emailSender,
     directory: new ConversationDirectory(cache, gateway, tenant.id, options),
     conversationLock: new AsyncLock({ maxPending: 10_000 }),
     key: (...parts) => tenantKey(tenant.id, ...parts),

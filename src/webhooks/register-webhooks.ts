@@ -15,6 +15,8 @@ export const CONVERSATION_WEBHOOK_FILTERS = [
 ];
 
 export const CONVERSATION_WEBHOOK_PATH = "/api/v1/chat/webhooks/twilio/conversation";
+/** Where SendGrid's Event Webhook must post (set in SendGrid's settings; emulator mode wires it). */
+export const EMAIL_EVENTS_PATH = "/api/v1/chat/webhooks/twilio/email/status";
 
 /** Points every tenant's Conversations Service post-event webhook at this gateway. */
 export async function registerConversationWebhooks(tenants: TenantRegistry, publicBaseUrl: string): Promise<void> {

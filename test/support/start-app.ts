@@ -9,7 +9,7 @@ import type { TenantConfig } from "../../src/tenants/tenant-config.js";
 import type { UpstreamCallEvent } from "../../src/twilio/upstream-request-client.js";
 import { expect } from "chai";
 import { attachChatSockets } from "../../src/realtime/chat-socket-server.js";
-import { registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
+import { EMAIL_EVENTS_PATH, registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
 import { ApiClient } from "./api-client.js";
 import { createTwilioSpecChecker } from "./twilio-spec.js";
 
@@ -55,6 +55,12 @@ export async function startApp(
       conversationsServiceSid: account.defaultServiceSid,
       phoneNumber: phone,
       whatsappNumber: whatsapp,
+      sendgrid: {
+        apiKey: emulator.sendgrid.createApiKey(),
+        fromEmail: `inbox@${id}.example`,
+        fromName: `${id} support`,
+        webhookPublicKey: emulator.sendgrid.webhookPublicKey,
+      },
     };
   };
   const tenants = {
@@ -74,8 +80,10 @@ export async function startApp(
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  emulator.sendgrid.configureEventWebhook({ url: `${baseUrl}${EMAIL_EVENTS_PATH}` });
   const app = createApp(config, {
     logger: pino({ level: "silent" }),
+    sendgridApiBaseUrl: emulator.baseUrl,
     tenants: [tenants.alpha, tenants.beta],
     publicBaseUrl: () => baseUrl,
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),

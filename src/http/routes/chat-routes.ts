@@ -5,6 +5,7 @@ import { getConversation } from "../../inbox/get-conversation.js";
 import { listConversations } from "../../inbox/list-conversations.js";
 import { listMessages } from "../../inbox/list-messages.js";
 import { addParticipant, removeParticipant } from "../../inbox/manage-participants.js";
+import { sendEmail } from "../../inbox/send-email.js";
 import { sendMessage } from "../../inbox/send-message.js";
 import { toView } from "../../inbox/conversation-views.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
@@ -54,10 +55,10 @@ export function chatHandlers(tenants: TenantRegistry): Record<string, OperationH
       status: 201,
       body: await sendMessage(inboxFor(request), request.params.sid, request.body, request.principal.userId),
     }),
-    sendEmail: (request) => {
-      inboxFor(request);
-      throw new AppError("not_implemented", "the Email channel is not available yet");
-    },
+    sendEmail: async (request) => ({
+      status: 201,
+      body: await sendEmail(inboxFor(request), request.params.sid, request.body, request.principal.userId),
+    }),
     addParticipant: async (request) => ({
       status: 201,
       body: await addParticipant(inboxFor(request), request.params.sid, request.body),

@@ -1,0 +1,81 @@
+import { AppError } from "../errors.js";
+import { withLatestMessage } from "./conversation-attributes.js";
+import type { MessageRecord } from "./inbox-types.js";
+import { messagesGenerationKey } from "./list-messages.js";
+import type { MessageAttributes } from "./message-attributes.js";
+import type { TenantInbox } from "./tenant-inbox.js";
+import { rewriteAttributes } from "./update-conversation-attributes.js";
+
+/** Twilio's limit on a conversation message body; longer email text is cut there (the email itself is not). */
+export const MESSAGE_BODY_MAX_CHARS = 1600;
+
+export interface SendEmailInput {
+  to: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  from?: string;
+  fromName?: string;
+  cc?: string[];
+  bcc?: string[];
+}
+
+/** Plain text of an HTML body for the conversation record (the email keeps its HTML). */
+const textOf = (html: string) =>
+  html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/**
+ * POST /conversations/:sid/emails (and Email-channel messages): the conversation message is recorded first
+ * (`queued`, with subject/from/to/cc/bcc in its attributes), then SendGrid sends it with `custom_args` naming the
+ * tenant, conversation and message, so its events find the message without a search. The message ends `sent`, or
+ * `failed` with SendGrid's reason: a refused send is a status, not an error of the request.
+ */
+export async function sendEmail(
+  inbox: TenantInbox,
+  conversationSid: string,
+  input: SendEmailInput,
+  userId: string,
+): Promise<MessageRecord> {
+  const sendgrid = inbox.tenant.sendgrid;
+  const sender = inbox.emailSender;
+  const fromEmail = input.from ?? sendgrid?.fromEmail;
+  if (!sender || !sendgrid) throw new AppError("not_implemented", "the Email channel is not configured for this tenant");
+  if (!fromEmail) throw new AppError("validation_failed", "no sender address: give `from` or configure SENDGRID_FROM_EMAIL", { field: "from" });
+  await inbox.directory.get(conversationSid);
+
+  const text = input.text ?? textOf(input.html ?? "");
+  const from = { email: fromEmail, ...(input.fromName ?? sendgrid.fromName ? { name: input.fromName ?? sendgrid.fromName } : {}) };
+  const email = { subject: input.subject, from: from.email, fromName: from.name, to: input.to, cc: input.cc, bcc: input.bcc, html: input.html !== undefined };
+  const attributes: MessageAttributes = { channel: "Email", status: "queued", direction: "outbound", sentBy: userId, email };
+  if (text.length > MESSAGE_BODY_MAX_CHARS) attributes.bodyTruncated = true;
+  const recorded = await inbox.gateway.createMessage(conversationSid, {
+    author: userId,
+    body: text.slice(0, MESSAGE_BODY_MAX_CHARS) || input.subject,
+    attributes: JSON.stringify(attributes),
+  });
+
+  const result = await sender.send({
+    to: input.to,
+    from,
+    subject: input.subject,
+    text: input.text,
+    html: input.html,
+    cc: input.cc,
+    bcc: input.bcc,
+    customArgs: { tenantId: inbox.tenant.id, conversationSid, messageSid: recorded.sid },
+  });
+  const outcome: MessageAttributes = result.accepted
+    ? { ...attributes, status: "sent", ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}) }
+    : { ...attributes, status: "failed", reason: result.reason };
+  const message = await inbox.gateway.updateMessageAttributes(conversationSid, recorded.sid, JSON.stringify(outcome));
+  inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
+  await rewriteAttributes(inbox, conversationSid, (current) => withLatestMessage(current, message)).catch(() =>
+    inbox.directory.evict(conversationSid),
+  );
+  return message;
+}
