@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import cors from "@koa/cors";
 import Koa from "koa";
 import bodyParser from "koa-bodyparser";
 import type { Logger } from "pino";
@@ -114,6 +115,17 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     );
   });
   koa.use(errorHandler(deps.logger));
+  if (config.corsOrigins.length > 0) {
+    const allowed = new Set(config.corsOrigins);
+    koa.use(
+      cors({
+        origin: (ctx) => (allowed.has("*") ? "*" : allowed.has(ctx.get("origin")) ? ctx.get("origin") : ""),
+        allowHeaders: ["Authorization", "Content-Type", "X-Tenant-Id", "Idempotency-Key"],
+        exposeHeaders: ["Link", "Retry-After", "X-Request-Id"],
+        maxAge: 600,
+      }),
+    );
+  }
   const limit = String(config.bodyLimitBytes);
   koa.use(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true }));
   koa.use(router.routes());

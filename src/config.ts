@@ -46,6 +46,7 @@ const ENV_SCHEMA = {
     UPSTREAM_RETRY_BASE_MS: { type: "integer", minimum: 1, default: 200 },
     UPSTREAM_MAX_RETRY_DELAY_MS: { type: "integer", minimum: 1, default: 5000 },
     UPSTREAM_CONCURRENCY: { type: "integer", minimum: 1, maximum: 1000, default: 16 },
+    CORS_ORIGINS: { type: "string", pattern: "^(\\*|https?://[^,\\s]+(,https?://[^,\\s]+)*)$" },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
     EMULATOR_SEED: { type: "boolean", default: true },
     EMULATOR_LATENCY_MS: { type: "integer", minimum: 0, default: 0 },
@@ -93,6 +94,8 @@ export interface Config {
     readonly concurrencyPerTenant: number;
   };
   readonly bodyLimitBytes: number;
+  /** Browser origins allowed to call the API (`*` for any); empty: no CORS headers. */
+  readonly corsOrigins: readonly string[];
   readonly emulator: { readonly seedDemoData: boolean; readonly latencyMs: number };
 }
 
@@ -185,6 +188,7 @@ export function loadConfig(
       concurrencyPerTenant: num("UPSTREAM_CONCURRENCY"),
     },
     bodyLimitBytes: num("BODY_LIMIT_BYTES"),
+    corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],
     emulator: { seedDemoData: v.EMULATOR_SEED as boolean, latencyMs: num("EMULATOR_LATENCY_MS") },
   });
 }

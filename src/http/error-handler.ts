@@ -25,15 +25,29 @@ export function errorHandler(logger: Logger): Middleware {
       if (error.status >= 500) logger.error({ err: raw, requestId: ctx.state.requestId, route: ctx._matchedRoute }, "request failed");
       ctx.status = error.status;
       if (error.options.retryAfterSeconds !== undefined) ctx.set("Retry-After", String(error.options.retryAfterSeconds));
-      ctx.body = {
-        error: {
-          code: error.code,
-          message: error.expose ? error.message : statusText(error.status),
-          ...(error.options.field ? { field: error.options.field } : {}),
-          ...(error.options.upstream?.twilioCode !== undefined ? { twilioCode: error.options.upstream.twilioCode } : {}),
-          ...(error.options.upstream?.moreInfo ? { moreInfo: error.options.upstream.moreInfo } : {}),
-        },
-      };
+      const message = error.expose ? error.message : statusText(error.status);
+      ctx.body =
+        ctx.state.errorEnvelope === "success-data"
+          ? // The PHP-compatible surface (seed 004): `{ success: false, data: { error, code, status } }`, with
+            // Twilio's code when Twilio answered, else the HTTP status, as that backend did.
+            {
+              success: false,
+              data: {
+                error: message,
+                code: error.options.upstream?.twilioCode ?? error.status,
+                status: error.status,
+                ...(error.options.field ? { field: error.options.field } : {}),
+              },
+            }
+          : {
+              error: {
+                code: error.code,
+                message,
+                ...(error.options.field ? { field: error.options.field } : {}),
+                ...(error.options.upstream?.twilioCode !== undefined ? { twilioCode: error.options.upstream.twilioCode } : {}),
+                ...(error.options.upstream?.moreInfo ? { moreInfo: error.options.upstream.moreInfo } : {}),
+              },
+            };
     }
   };
 }

@@ -25,6 +25,8 @@ export interface ContractOperation {
   readonly path: string;
   /** The same as a koa-router path, e.g. `/api/v1/chat/conversations/:sid`. */
   readonly routerPath: string;
+  /** `x-error-envelope` of the operation: how its errors are shaped (default: `{ error: {...} }`). */
+  readonly errorEnvelope: string | undefined;
   /** The security scheme the contract requires (its first requirement), if any. */
   readonly securityScheme: string | undefined;
   /** Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. */
@@ -137,6 +139,7 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         method,
         path,
         routerPath: path.replace(/\{(\w+)\}/g, ":$1"),
+        errorEnvelope: typeof raw["x-error-envelope"] === "string" ? (raw["x-error-envelope"] as string) : undefined,
         securityScheme: security.length > 0 ? Object.keys(security[0]!)[0] : undefined,
         bodyMediaTypes: [...bodyValidators.keys()],
         parseParameters(input) {

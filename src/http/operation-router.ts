@@ -63,6 +63,7 @@ export function createOperationRouter(
     const authenticate = scheme ? authenticators[scheme] : undefined;
     if (scheme && !authenticate) throw new Error(`no authenticator for security scheme ${scheme}`);
     router[operation.method](operation.operationId, operation.routerPath, async (ctx) => {
+      ctx.state.errorEnvelope = operation.errorEnvelope;
       const authentication = authenticate ? await authenticate(ctx) : {};
       const result = await handler(parseRequest(ctx, operation, authentication));
       if (result.headers) ctx.set(result.headers);

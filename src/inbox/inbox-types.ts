@@ -79,3 +79,25 @@ export interface RecordPage<T> {
   items: T[];
   nextPageToken?: string;
 }
+
+export interface ServiceRecord {
+  sid: string;
+  accountSid: string;
+  friendlyName: string | null;
+  dateCreated: string;
+  dateUpdated: string;
+}
+
+/** A conversation a participant address (or identity) takes part in, as ParticipantConversations reports it. */
+export interface ParticipantConversationRecord {
+  conversationSid: string;
+  conversationState: ConversationState;
+  participantSid: string;
+  messagingBinding: MessagingBinding | null;
+}
+
+export interface AccountBalance {
+  accountSid: string;
+  balance: string;
+  currency: string;
+}

@@ -6,6 +6,8 @@ import { ConfigError } from "../config-error.js";
 export interface TenantConfig {
   readonly id: string;
   readonly name?: string;
+  /** Other ids that name this tenant (e.g. the `account_id`s of the PHP-compatible surface). */
+  readonly aliases?: readonly string[];
   readonly accountSid: string;
   /** Verifies webhook signatures; also authenticates REST calls unless an API key is given. */
   readonly authToken: string;
@@ -35,6 +37,7 @@ const TENANTS_FILE_SCHEMA = {
     properties: {
       id: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$" },
       name: { type: "string", minLength: 1, maxLength: 200 },
+      aliases: { type: "array", maxItems: 100, items: { type: "string", pattern: "^[A-Za-z0-9_-]{1,64}$" } },
       accountSid: { type: "string", pattern: "^AC[0-9a-fA-F]{32}$" },
       authTokenEnv: ENV_NAME,
       apiKeySid: { type: "string", pattern: "^SK[0-9a-fA-F]{32}$" },
@@ -54,6 +57,7 @@ const TENANTS_FILE_SCHEMA = {
 interface TenantEntry {
   id: string;
   name?: string;
+  aliases?: string[];
   accountSid: string;
   authTokenEnv: string;
   apiKeySid?: string;
@@ -106,6 +110,7 @@ export function parseTenantsFile(text: string, env: Record<string, string | unde
     return {
       id: entry.id,
       name: entry.name,
+      aliases: entry.aliases,
       accountSid: entry.accountSid,
       authToken: secret(entry, "authTokenEnv")!,
       apiKey: entry.apiKeySid && apiSecret ? { sid: entry.apiKeySid, secret: apiSecret } : undefined,

@@ -18,6 +18,11 @@ export class TenantRegistry {
     return inbox;
   }
 
+  /** The tenant named by `idOrAlias` (its id, or one of its aliases). */
+  findByIdOrAlias(idOrAlias: string): TenantInbox | undefined {
+    return this.byId.get(idOrAlias) ?? this.all().find((inbox) => inbox.tenant.aliases?.includes(idOrAlias));
+  }
+
   /**
    * The tenant a Twilio webhook belongs to: its account, and its Conversations Service when the webhook names one
    * (several tenants may share an account with different services).

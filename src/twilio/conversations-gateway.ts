@@ -6,9 +6,12 @@ import type {
   ParticipantRecord,
   ParticipantSpec,
   RecordPage,
+  AccountBalance,
+  ParticipantConversationRecord,
+  ServiceRecord,
 } from "../inbox/inbox-types.js";
 import { translateTwilioError } from "./twilio-error.js";
-import { toConversationRecord, toMessageRecord, toParticipantRecord } from "./record-mappers.js";
+import { toBinding, toConversationRecord, toMessageRecord, toParticipantRecord } from "./record-mappers.js";
 
 type TwilioClient = ReturnType<typeof twilio>;
 
@@ -27,6 +30,7 @@ export class ConversationsGateway {
   constructor(
     private readonly client: TwilioClient,
     readonly serviceSid: string,
+    readonly accountSid: string,
   ) {}
 
   private get service() {
@@ -139,6 +143,47 @@ export class ConversationsGateway {
   configurePostEventWebhook(url: string, filters: string[]): Promise<void> {
     return call(async () => {
       await this.service.configuration.webhooks().update({ postWebhookUrl: url, filters, method: "POST" });
+    });
+  }
+
+  deleteMessage(conversationSid: string, messageSid: string): Promise<void> {
+    return call(async () => {
+      await this.service.conversations(conversationSid).messages(messageSid).remove({ xTwilioWebhookEnabled: "true" });
+    });
+  }
+
+  /** The account's Conversations Services. */
+  listServices(limit: number): Promise<ServiceRecord[]> {
+    return call(async () => {
+      const list = await this.client.conversations.v1.services.list({ pageSize: Math.min(100, limit), limit });
+      return list.map((s) => ({
+        sid: s.sid,
+        accountSid: s.accountSid,
+        friendlyName: s.friendlyName ?? null,
+        dateCreated: (s.dateCreated ?? new Date(0)).toISOString(),
+        dateUpdated: (s.dateUpdated ?? s.dateCreated ?? new Date(0)).toISOString(),
+      }));
+    });
+  }
+
+  /** The conversations of this service a messaging address takes part in (Twilio's index; no scan). */
+  findConversationsByAddress(address: string, limit = 50): Promise<ParticipantConversationRecord[]> {
+    return call(async () => {
+      const list = await this.service.participantConversations.list({ address, pageSize: 50, limit });
+      return list.map((p) => ({
+        conversationSid: p.conversationSid,
+        conversationState: (p.conversationState ?? "active") as ConversationRecord["state"],
+        participantSid: p.participantSid,
+        messagingBinding: toBinding(p.participantMessagingBinding),
+      }));
+    });
+  }
+
+  /** Api 2010 Balance of the account. */
+  fetchBalance(): Promise<AccountBalance> {
+    return call(async () => {
+      const balance = await this.client.api.v2010.accounts(this.accountSid).balance.fetch();
+      return { accountSid: balance.accountSid, balance: balance.balance, currency: balance.currency };
     });
   }
 

@@ -87,7 +87,7 @@ export function toMessageRecord(m: MessageLike): MessageRecord {
 }
 
 /** Twilio's messaging_binding is snake_case JSON: { type, address, proxy_address }. */
-function toBinding(raw: unknown): MessagingBinding | null {
+export function toBinding(raw: unknown): MessagingBinding | null {
   if (!raw || typeof raw !== "object") return null;
   const b = raw as Record<string, unknown>;
   if (typeof b.address !== "string") return null;
