@@ -97,7 +97,8 @@ export function parseTenantsFile(text: string, env: Record<string, string | unde
     const extra = error.keyword === "additionalProperties" ? ` (${String(error.params.additionalProperty)})` : "";
     throw tenantsFileError(`${where} ${error.message ?? "is invalid"}${extra}`);
   }
-  const secret = (entry: TenantEntry, field: keyof TenantEntry): string | undefined => {
+  type SecretField = "authTokenEnv" | "apiSecretEnv" | "sendgridApiKeyEnv" | "sendgridWebhookPublicKeyEnv";
+  const secret = (entry: TenantEntry, field: SecretField): string | undefined => {
     const name = entry[field];
     if (name === undefined) return undefined;
     const value = env[name];
