@@ -1,0 +1,221 @@
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { expect } from "chai";
+import jwt from "jsonwebtoken";
+import type { Config } from "../../src/config.js";
+import { AppError } from "../../src/errors.js";
+import { bearerToken, createTokenVerifier } from "../../src/http/access-token.js";
+
+const SECRET = "access-token-test-secret-0123456789-abcdef";
+const { publicKey, privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+
+const hs256: Config["jwt"] = { algorithm: "HS256", verificationKey: SECRET, usesDevelopmentSecret: false };
+const rs256: Config["jwt"] = { algorithm: "RS256", verificationKey: publicKey, usesDevelopmentSecret: false };
+const inAMinute = () => Math.floor(Date.now() / 1000) + 60;
+
+const base64url = (value: object | string) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+
+/** A token signed by hand, so tests can produce what jsonwebtoken itself refuses to (algorithm confusion). */
+function handSigned(header: object, payload: object, hmacKey: string | null): string {
+  const unsigned = `${base64url(header)}.${base64url(payload)}`;
+  const signature = hmacKey === null ? "" : createHmac("sha256", hmacKey).update(unsigned).digest("base64url");
+  return `${unsigned}.${signature}`;
+}
+
+/** Runs the verifier expecting an AppError; returns it. */
+function refusal(verify: () => unknown): AppError {
+  try {
+    verify();
+  } catch (error) {
+    expect(error).to.be.instanceOf(AppError);
+    return error as AppError;
+  }
+  expect.fail("expected the token to be refused");
+}
+
+describe("createTokenVerifier", () => {
+  describe("when HS256 is configured", () => {
+    describe("when the token is signed with the secret", () => {
+      it("returns the user and their tenants", () => {
+        const token = jwt.sign({ tenants: ["alpha", "beta"] }, SECRET, { algorithm: "HS256", subject: "agent-1", expiresIn: 60 });
+
+        expect(createTokenVerifier(hs256)(token)).to.deep.equal({ userId: "agent-1", tenantIds: ["alpha", "beta"] });
+      });
+    });
+
+    describe("when the token is signed with another secret", () => {
+      it("refuses it as unauthenticated", () => {
+        const token = jwt.sign({ tenant: "alpha" }, "some-other-secret-0123456789-abcdef", { subject: "u", expiresIn: 60 });
+
+        const error = refusal(() => createTokenVerifier(hs256)(token));
+
+        expect(error.code).to.equal("unauthenticated");
+        expect(error.status).to.equal(401);
+      });
+    });
+
+    describe("when the token is RS256-signed", () => {
+      it("refuses it", () => {
+        const token = jwt.sign({ tenant: "alpha" }, privateKey, { algorithm: "RS256", subject: "u", expiresIn: 60 });
+
+        expect(refusal(() => createTokenVerifier(hs256)(token)).code).to.equal("unauthenticated");
+      });
+    });
+  });
+
+  describe("when RS256 is configured", () => {
+    describe("when the token is signed with the private key", () => {
+      it("returns the user and their tenants", () => {
+        const token = jwt.sign({ tenant: "alpha" }, privateKey, { algorithm: "RS256", subject: "agent-2", expiresIn: 60 });
+
+        expect(createTokenVerifier(rs256)(token)).to.deep.equal({ userId: "agent-2", tenantIds: ["alpha"] });
+      });
+    });
+
+    describe("when the token is HS256-signed with the public key as the secret (algorithm confusion)", () => {
+      it("refuses it", () => {
+        const token = handSigned({ alg: "HS256", typ: "JWT" }, { sub: "attacker", tenant: "alpha", exp: inAMinute() }, publicKey);
+
+        expect(refusal(() => createTokenVerifier(rs256)(token)).code).to.equal("unauthenticated");
+      });
+    });
+
+    describe("when the token is signed by another key pair", () => {
+      it("refuses it", () => {
+        const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+        const token = jwt.sign({ tenant: "alpha" }, other, { algorithm: "RS256", subject: "u", expiresIn: 60 });
+
+        expect(refusal(() => createTokenVerifier(rs256)(token)).code).to.equal("unauthenticated");
+      });
+    });
+  });
+
+  for (const [name, settings] of [["HS256", hs256], ["RS256", rs256]] as const) {
+    describe(`when ${name} is configured and the token is unsigned (alg none)`, () => {
+      it("refuses it", () => {
+        const token = handSigned({ alg: "none", typ: "JWT" }, { sub: "attacker", tenant: "alpha", exp: inAMinute() }, null);
+
+        expect(refusal(() => createTokenVerifier(settings)(token)).code).to.equal("unauthenticated");
+      });
+    });
+  }
+
+  describe("when the token has no exp", () => {
+    it("refuses it as unauthenticated, saying exp is missing", () => {
+      const token = jwt.sign({ tenant: "alpha" }, SECRET, { subject: "u" });
+
+      const error = refusal(() => createTokenVerifier(hs256)(token));
+
+      expect(error.code).to.equal("unauthenticated");
+      expect(error.message).to.contain("exp");
+    });
+  });
+
+  describe("when the token has expired", () => {
+    it("refuses it as token_expired", () => {
+      const token = jwt.sign({ tenant: "alpha", exp: Math.floor(Date.now() / 1000) - 5 }, SECRET, { subject: "u" });
+
+      const error = refusal(() => createTokenVerifier(hs256)(token));
+
+      expect(error.code).to.equal("token_expired");
+      expect(error.status).to.equal(401);
+      expect(error.options.field).to.equal("Authorization");
+    });
+  });
+
+  describe("when no token is given", () => {
+    it("refuses the request as unauthenticated", () => {
+      expect(refusal(() => createTokenVerifier(hs256)(undefined)).code).to.equal("unauthenticated");
+    });
+  });
+
+  describe("when the token is not a JWT at all", () => {
+    it("refuses it as unauthenticated", () => {
+      expect(refusal(() => createTokenVerifier(hs256)("not.a.jwt")).code).to.equal("unauthenticated");
+    });
+  });
+
+  describe("when the user is named by a userId claim instead of sub", () => {
+    it("accepts userId as the user", () => {
+      const token = jwt.sign({ userId: "agent-3", tenant: "alpha" }, SECRET, { expiresIn: 60 });
+
+      expect(createTokenVerifier(hs256)(token).userId).to.equal("agent-3");
+    });
+  });
+
+  describe("when both sub and userId are present", () => {
+    it("prefers sub", () => {
+      const token = jwt.sign({ userId: "from-claim", tenant: "alpha" }, SECRET, { subject: "from-sub", expiresIn: 60 });
+
+      expect(createTokenVerifier(hs256)(token).userId).to.equal("from-sub");
+    });
+  });
+
+  describe("when the token names no user", () => {
+    it("refuses it", () => {
+      const token = jwt.sign({ tenant: "alpha", userId: "" }, SECRET, { expiresIn: 60 });
+
+      expect(refusal(() => createTokenVerifier(hs256)(token)).code).to.equal("unauthenticated");
+    });
+  });
+
+  describe("tenant claims", () => {
+    const cases: Array<[string, object, string[]]> = [
+      ["tenant is a string", { tenant: "alpha" }, ["alpha"]],
+      ["tenants is an array", { tenants: ["alpha", "beta"] }, ["alpha", "beta"]],
+      ["tenants holds non-strings", { tenants: ["alpha", 7, null, "beta"] }, ["alpha", "beta"]],
+      ["tenants is not an array", { tenants: "alpha" }, []],
+      ["both are given", { tenants: ["beta"], tenant: "alpha" }, ["beta"]],
+      ["neither is given", {}, []],
+    ];
+    for (const [situation, claims, expected] of cases) {
+      describe(`when ${situation}`, () => {
+        it(`grants ${JSON.stringify(expected)}`, () => {
+          const token = jwt.sign(claims, SECRET, { subject: "u", expiresIn: 60 });
+
+          expect(createTokenVerifier(hs256)(token).tenantIds).to.deep.equal(expected);
+        });
+      });
+    }
+  });
+
+  describe("when an issuer and audience are configured", () => {
+    const pinned: Config["jwt"] = { ...hs256, issuer: "https://auth.example.com", audience: "switchboard" };
+
+    it("accepts a token from that issuer for that audience", () => {
+      const token = jwt.sign({ tenant: "alpha" }, SECRET, { subject: "u", expiresIn: 60, issuer: "https://auth.example.com", audience: "switchboard" });
+
+      expect(createTokenVerifier(pinned)(token).userId).to.equal("u");
+    });
+
+    it("refuses a token from another issuer or for another audience", () => {
+      const wrongIssuer = jwt.sign({ tenant: "alpha" }, SECRET, { subject: "u", expiresIn: 60, issuer: "https://evil.example.com", audience: "switchboard" });
+      const wrongAudience = jwt.sign({ tenant: "alpha" }, SECRET, { subject: "u", expiresIn: 60, issuer: "https://auth.example.com", audience: "other" });
+
+      expect(refusal(() => createTokenVerifier(pinned)(wrongIssuer)).code).to.equal("unauthenticated");
+      expect(refusal(() => createTokenVerifier(pinned)(wrongAudience)).code).to.equal("unauthenticated");
+    });
+  });
+});
+
+describe("bearerToken", () => {
+  const cases: Array<[string | undefined, string | undefined]> = [
+    ["Bearer abc.def.ghi", "abc.def.ghi"],
+    ["bearer abc.def.ghi", "abc.def.ghi"],
+    ["Bearer   abc.def.ghi  ", "abc.def.ghi"],
+    ["Basic dXNlcjpwYXNz", undefined],
+    ["Bearer", undefined],
+    ["Bearer a b", undefined],
+    [undefined, undefined],
+  ];
+  for (const [header, expected] of cases) {
+    describe(`when the header is ${JSON.stringify(header)}`, () => {
+      it(`returns ${JSON.stringify(expected)}`, () => {
+        expect(bearerToken(header)).to.equal(expected);
+      });
+    });
+  }
+});
