@@ -127,7 +127,10 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     );
   }
   const limit = String(config.bodyLimitBytes);
-  koa.use(bodyParser({ enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true }));
+  // Twilio's form keys contain dots (`MessagingBinding.Address`): keep them flat, as Twilio signed them.
+  // (co-body takes `queryString`, which koa-bodyparser's types omit.)
+  const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, queryString: { allowDots: false, depth: 0 } };
+  koa.use(bodyParser(parserOptions));
   koa.use(router.routes());
   koa.use((ctx) => {
     throw new AppError("not_found", `no route for ${ctx.method} ${ctx.path}`);

@@ -1,4 +1,5 @@
 import { AppError } from "../errors.js";
+import type { SentimentState } from "./conversation-sentiment.js";
 import type { Channel, MessageRecord, ParticipantRecord } from "./inbox-types.js";
 
 /** Twilio's limit on an `attributes` JSON string. */
@@ -27,6 +28,10 @@ export interface ConversationSummary {
   participants?: ParticipantRecord[];
 }
 
+/** Inbox workflow status (not Twilio's `state`: `closed` is terminal there, and resolved conversations may reopen). */
+export type InboxStatus = "active" | "resolved" | "pending";
+export type InboxPriority = "high" | "medium" | "low";
+
 /** The conversation `attributes` JSON. Unknown keys are preserved by every write. */
 export interface ConversationAttributes {
   channel?: Channel;
@@ -34,6 +39,11 @@ export interface ConversationAttributes {
   isStarred?: boolean;
   contactDetails?: ContactDetails;
   summary?: ConversationSummary;
+  status?: InboxStatus;
+  priority?: InboxPriority;
+  /** Customer message → first agent reply times, for the average response time. */
+  responseStats?: { totalMs: number; count: number; awaitingSince?: string };
+  sentiment?: SentimentState;
   [key: string]: unknown;
 }
 
@@ -62,7 +72,11 @@ export function mergeAttributes(current: ConversationAttributes, patch: object):
 export function withLatestMessage(attributes: ConversationAttributes, message: MessageRecord): ConversationAttributes {
   const current = attributes.summary?.latestMessage;
   if (current && current.index >= message.index) return attributes;
-  const body = message.body && message.body.length > SUMMARY_BODY_MAX_CHARS ? message.body.slice(0, SUMMARY_BODY_MAX_CHARS) : message.body;
+  // Cut at a character boundary: never leave half a surrogate pair (an emoji) at the end.
+  const body =
+    message.body && message.body.length > SUMMARY_BODY_MAX_CHARS
+      ? message.body.slice(0, SUMMARY_BODY_MAX_CHARS).replace(/[\uD800-\uDBFF]$/, "")
+      : message.body;
   return { ...attributes, summary: { ...attributes.summary, latestMessage: { ...message, body } } };
 }
 
@@ -82,7 +96,7 @@ export function serializeAttributes(attributes: ConversationAttributes, field = 
   let json = JSON.stringify(attributes);
   if (fits(json)) return json;
   const { summary, ...rest } = attributes;
-  if (summary?.latestMessage) {
+  if (summary && summary.latestMessage !== undefined) {
     json = JSON.stringify({ ...rest, summary: { latestMessage: summary.latestMessage } });
     if (fits(json)) return json;
   }

@@ -1,4 +1,4 @@
-import { withLatestMessage } from "./conversation-attributes.js";
+import { applyMessageToSummary } from "./apply-message-to-summary.js";
 import type { Channel, MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import type { TenantInbox } from "./tenant-inbox.js";
@@ -20,14 +20,13 @@ export async function recordMessageAdded(
   // An agent's message sent through the gateway is already in the summary: nothing to write.
   if (!origin.inbound && cached && cached.index >= message.index) return;
   await rewriteAttributes(inbox, sid, (current) => {
-    const next = withLatestMessage(current, message);
+    const next = applyMessageToSummary(current, message, origin.inbound);
     if (!origin.inbound) return next;
     const contactDetails = { ...current.contactDetails };
     if (origin.customerAddress && contactDetails.phone === undefined && /^\+\d+$/.test(origin.customerAddress))
       contactDetails.phone = origin.customerAddress;
     return {
       ...next,
-      unreadCount: (current.unreadCount ?? 0) + 1,
       ...(current.channel === undefined && origin.channel ? { channel: origin.channel } : {}),
       contactDetails,
     };

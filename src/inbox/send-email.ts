@@ -1,5 +1,5 @@
 import { AppError } from "../errors.js";
-import { withLatestMessage } from "./conversation-attributes.js";
+import { applyMessageToSummary } from "./apply-message-to-summary.js";
 import type { MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import type { MessageAttributes } from "./message-attributes.js";
@@ -46,7 +46,13 @@ export async function sendEmail(
   const fromEmail = input.from ?? sendgrid?.fromEmail;
   if (!sender || !sendgrid) throw new AppError("not_implemented", "the Email channel is not configured for this tenant");
   if (!fromEmail) throw new AppError("validation_failed", "no sender address: give `from` or configure SENDGRID_FROM_EMAIL", { field: "from" });
-  await inbox.directory.get(conversationSid);
+  const conversation = inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
+  if (conversation.record.state === "closed")
+    throw new AppError("conflict", "the conversation is closed; start a new one", { field: "sid" });
+  // Twilio delivers every conversation message to its SMS/WhatsApp participants: recording an Email there would
+  // also text it to them.
+  if ((await inbox.directory.participants(conversation)).some((participant) => participant.messagingBinding))
+    throw new AppError("conflict", "this conversation delivers by SMS/WhatsApp; send Email from an Email conversation", { field: "sid" });
 
   const text = input.text ?? textOf(input.html ?? "");
   const from = { email: fromEmail, ...(input.fromName ?? sendgrid.fromName ? { name: input.fromName ?? sendgrid.fromName } : {}) };
@@ -74,7 +80,7 @@ export async function sendEmail(
     : { ...attributes, status: "failed", reason: result.reason };
   const message = await inbox.gateway.updateMessageAttributes(conversationSid, recorded.sid, JSON.stringify(outcome));
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
-  await rewriteAttributes(inbox, conversationSid, (current) => withLatestMessage(current, message)).catch(() =>
+  await rewriteAttributes(inbox, conversationSid, (current) => applyMessageToSummary(current, message, false)).catch(() =>
     inbox.directory.evict(conversationSid),
   );
   return message;

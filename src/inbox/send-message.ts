@@ -1,6 +1,7 @@
 import { AppError } from "../errors.js";
-import { withLatestMessage, type ConversationAttributes } from "./conversation-attributes.js";
-import type { Channel, MessageRecord } from "./inbox-types.js";
+import { applyMessageToSummary } from "./apply-message-to-summary.js";
+import type { ConversationAttributes } from "./conversation-attributes.js";
+import type { Channel, ConversationRecord, MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import { sendEmail } from "./send-email.js";
 import type { TenantInbox } from "./tenant-inbox.js";
@@ -23,11 +24,11 @@ export async function sendMessage(
   input: SendMessageInput,
   userId: string,
 ): Promise<MessageRecord> {
-  const conversation = await inbox.directory.get(conversationSid);
+  // A fresh read: whether the conversation is closed must not depend on a webhook having reached us.
+  const conversation = inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
+  assertOpen(conversation.record);
   const channel = input.attributes?.channel ?? conversation.attributes.channel ?? "SMS";
   if (channel === "Email") return sendEmailMessage(inbox, conversationSid, conversation.attributes, input, userId);
-  if (conversation.record.state === "closed")
-    throw new AppError("conflict", "the conversation is closed; start a new one", { field: "sid" });
 
   const message = await inbox.gateway.createMessage(conversationSid, {
     author: input.author ?? userId,
@@ -35,7 +36,7 @@ export async function sendMessage(
     attributes: JSON.stringify({ channel, status: "queued", direction: "outbound", sentBy: userId }),
   });
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
-  await rewriteAttributes(inbox, conversationSid, (current) => withLatestMessage(current, message)).catch(() => {
+  await rewriteAttributes(inbox, conversationSid, (current) => applyMessageToSummary(current, message, false)).catch(() => {
     // The message stands; only the list's summary missed it, and the list fetches what the summary lacks.
     inbox.directory.evict(conversationSid);
   });
@@ -66,4 +67,9 @@ function sendEmailMessage(
     },
     userId,
   );
+}
+
+/** Twilio's `closed` is terminal: nothing more can be said in that conversation. */
+export function assertOpen(record: ConversationRecord): void {
+  if (record.state === "closed") throw new AppError("conflict", "the conversation is closed; start a new one", { field: "sid" });
 }

@@ -60,8 +60,7 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
     case "onConversationStateUpdated": {
       return [
         async () => {
-          const entry =
-            event.EventType === "onConversationStateUpdated" ? await refetch(inbox, conversationSid) : inbox.directory.remember(conversationFromEvent(event));
+          const entry = await freshEntry(inbox, event);
           events.publish("conversation.updated", { tenantId, conversationSid, conversation: toKnownView(inbox, entry) });
         },
       ];
@@ -79,8 +78,19 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
   }
 }
 
-async function refetch(inbox: TenantInbox, conversationSid: string) {
-  return inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
+/**
+ * The conversation as it now is. Webhooks can arrive late or out of order (retries, concurrent deliveries), and
+ * Twilio's timestamps have one-second resolution: an event no newer than what the cache holds is not trusted, the
+ * conversation is read again instead (serialised with the gateway's own writes to it).
+ */
+async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
+  const conversationSid = event.ConversationSid!;
+  const cached = inbox.directory.peek(conversationSid);
+  const record = event.EventType === "onConversationStateUpdated" ? undefined : conversationFromEvent(event);
+  if (record && (!cached || Date.parse(cached.record.dateUpdated) < Date.parse(record.dateUpdated))) return inbox.directory.remember(record);
+  return inbox.conversationLock.acquire(conversationSid, async () =>
+    inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid)),
+  );
 }
 
 

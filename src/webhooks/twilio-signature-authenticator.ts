@@ -16,8 +16,7 @@ export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBase
     const url = `${publicBaseUrl(ctx)}${ctx.originalUrl}`;
     const rawBody = (ctx.request as { rawBody?: string }).rawBody ?? "";
     const json = ctx.is("application/json") === "application/json";
-    const fields = (ctx.request as { body?: unknown }).body;
-    const params = fields && typeof fields === "object" && !Array.isArray(fields) ? (fields as Record<string, unknown>) : {};
+    const params = json ? jsonFields(rawBody) : formFields(rawBody);
     const accountSid = typeof params.AccountSid === "string" ? params.AccountSid : undefined;
     const serviceSid = typeof params.ChatServiceSid === "string" ? params.ChatServiceSid : undefined;
     const tenant = accountSid ? tenants.findByTwilioAccount(accountSid, serviceSid) : undefined;
@@ -27,4 +26,23 @@ export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBase
     if (!valid) throw new AppError("forbidden", "the webhook signature is invalid", { field: "X-Twilio-Signature" });
     return { webhookTenant: tenant };
   };
+}
+
+/** The form exactly as Twilio signed it: flat keys, repeated keys as arrays. */
+function formFields(rawBody: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(rawBody)) {
+    const existing = fields[key];
+    fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return fields;
+}
+
+function jsonFields(rawBody: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(rawBody);
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

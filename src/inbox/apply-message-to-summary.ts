@@ -1,0 +1,35 @@
+import { withLatestMessage, type ConversationAttributes } from "./conversation-attributes.js";
+import { addToSentiment } from "./conversation-sentiment.js";
+import type { MessageRecord } from "./inbox-types.js";
+
+/**
+ * What one message changes in the conversation's attributes: the latest message; for a customer's message the
+ * unread count, the time since which the customer awaits a reply, and the rolling sentiment; for an agent's reply the
+ * response-time tally. Response time and sentiment move only for a message newer than the summary's latest, so
+ * applying a message twice (the REST write, then Twilio's webhook) counts it once.
+ */
+export function applyMessageToSummary(
+  current: ConversationAttributes,
+  message: MessageRecord,
+  inbound: boolean,
+): ConversationAttributes {
+  const newer = message.index > (current.summary?.latestMessage?.index ?? -1);
+  const next = withLatestMessage(current, message);
+  if (inbound) {
+    return {
+      ...next,
+      unreadCount: (current.unreadCount ?? 0) + 1,
+      ...(newer && message.body ? { sentiment: addToSentiment(current.sentiment, message.body) } : {}),
+      ...(newer && !current.responseStats?.awaitingSince
+        ? { responseStats: { totalMs: 0, count: 0, ...current.responseStats, awaitingSince: message.dateCreated } }
+        : {}),
+    };
+  }
+  const awaitingSince = current.responseStats?.awaitingSince;
+  if (!newer || !awaitingSince) return next;
+  const waitedMs = Math.max(0, Date.parse(message.dateCreated) - Date.parse(awaitingSince));
+  return {
+    ...next,
+    responseStats: { totalMs: (current.responseStats?.totalMs ?? 0) + waitedMs, count: (current.responseStats?.count ?? 0) + 1 },
+  };
+}
