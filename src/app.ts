@@ -11,6 +11,9 @@ import { errorHandler } from "./http/error-handler.js";
 import { loadContract, type Contract } from "./http/openapi-contract.js";
 import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
+import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
+import { createSearchIndexes } from "./inbox/search-indexes.js";
+import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
 import { healthHandlers } from "./http/routes/health-routes.js";
 import { DomainEvents } from "./inbox/domain-events.js";
@@ -38,6 +41,8 @@ export interface AppDependencies {
   /** Overrides config.publicBaseUrl (emulator mode and tests learn it once listening). */
   publicBaseUrl?: () => string | undefined;
   onUpstreamCall?: (tenantId: string, event: UpstreamCallEvent) => void;
+  /** Where audit lines go (tests collect them); default: AUDIT_LOG_FILE or standard output. */
+  audit?: AuditLog;
 }
 
 export interface SwitchboardApp {
@@ -83,6 +88,10 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const events = new DomainEvents();
   const dedupe = new WebhookDedupe({ maxKeys: 200_000, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
   const verifyToken = createTokenVerifier(config.jwt);
+  const searchIndex = createSearchIndexes(tenants, events, {
+    maxMessages: config.searchIndexMaxMessages,
+    concurrency: config.upstream.concurrencyPerTenant,
+  });
   // The URL Twilio called, for signature checks: configured, else as this request reached us.
   const publicBaseUrl = (ctx: Koa.Context) => deps.publicBaseUrl?.() ?? config.publicBaseUrl ?? ctx.origin;
   const router = createOperationRouter(
@@ -95,6 +104,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
+      ...orgInboxHandlers({ tenants, searchIndex, audit: deps.audit ?? createAuditLog(config.auditLogFile) }),
     },
     verifyToken,
     {

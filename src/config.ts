@@ -47,6 +47,8 @@ const ENV_SCHEMA = {
     UPSTREAM_MAX_RETRY_DELAY_MS: { type: "integer", minimum: 1, default: 5000 },
     UPSTREAM_CONCURRENCY: { type: "integer", minimum: 1, maximum: 1000, default: 16 },
     CORS_ORIGINS: { type: "string", pattern: "^(\\*|https?://[^,\\s]+(,https?://[^,\\s]+)*)$" },
+    AUDIT_LOG_FILE: { type: "string", minLength: 1 },
+    SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
     EMULATOR_SEED: { type: "boolean", default: true },
     EMULATOR_LATENCY_MS: { type: "integer", minimum: 0, default: 0 },
@@ -94,6 +96,10 @@ export interface Config {
     readonly concurrencyPerTenant: number;
   };
   readonly bodyLimitBytes: number;
+  /** Where audit lines go (standard output when unset). */
+  readonly auditLogFile?: string;
+  /** Most messages per tenant held in the search index. */
+  readonly searchIndexMaxMessages: number;
   /** Browser origins allowed to call the API (`*` for any); empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
   readonly emulator: { readonly seedDemoData: boolean; readonly latencyMs: number };
@@ -188,6 +194,8 @@ export function loadConfig(
       concurrencyPerTenant: num("UPSTREAM_CONCURRENCY"),
     },
     bodyLimitBytes: num("BODY_LIMIT_BYTES"),
+    auditLogFile: str("AUDIT_LOG_FILE"),
+    searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
     corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],
     emulator: { seedDemoData: v.EMULATOR_SEED as boolean, latencyMs: num("EMULATOR_LATENCY_MS") },
   });

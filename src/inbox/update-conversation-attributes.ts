@@ -4,6 +4,8 @@ import {
   serializeAttributes,
   type ConversationAttributes,
   type ContactDetails,
+  type InboxPriority,
+  type InboxStatus,
 } from "./conversation-attributes.js";
 import type { ConversationEntry } from "./conversation-directory.js";
 import type { TenantInbox } from "./tenant-inbox.js";
@@ -12,6 +14,8 @@ export interface AttributesPatch {
   isStarred?: boolean;
   unreadCount?: number;
   contactDetails?: ContactDetails;
+  status?: InboxStatus;
+  priority?: InboxPriority;
 }
 
 /**

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { createApp, type SwitchboardApp } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { TwilioEmulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import type { AuditRecord } from "../../src/logger.js";
 import type { TenantConfig } from "../../src/tenants/tenant-config.js";
 import type { UpstreamCallEvent } from "../../src/twilio/upstream-request-client.js";
 import { expect } from "chai";
@@ -24,6 +25,8 @@ export interface TestApp {
   config: Config;
   /** Tenants "alpha" and "beta": two Twilio accounts, each with its own service and numbers. */
   tenants: Record<"alpha" | "beta", TenantConfig>;
+  /** Audit lines the gateway wrote. */
+  auditRecords: AuditRecord[];
   /** What the Twilio spec checker found wrong in the traffic so far (close() fails unless empty). */
   fidelityProblems: string[];
   /** Every upstream call the gateway made, per tenant, in order. */
@@ -77,6 +80,7 @@ export async function startApp(
     ...options.env,
   });
   const upstreamCalls: TestApp["upstreamCalls"] = [];
+  const auditRecords: AuditRecord[] = [];
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -86,6 +90,7 @@ export async function startApp(
     sendgridApiBaseUrl: emulator.baseUrl,
     tenants: [tenants.alpha, tenants.beta],
     publicBaseUrl: () => baseUrl,
+    audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
   });
   server.on("request", app.callback);
@@ -110,6 +115,7 @@ export async function startApp(
     config,
     tenants,
     upstreamCalls,
+    auditRecords,
     fidelityProblems,
     token,
     api: (tenantId = "alpha") => new ApiClient(baseUrl, app.contract, token({ tenants: [tenantId] })),

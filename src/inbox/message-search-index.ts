@@ -1,0 +1,137 @@
+import MiniSearch from "minisearch";
+import pMap from "p-map";
+import type { MessageRecord } from "./inbox-types.js";
+import type { TenantInbox } from "./tenant-inbox.js";
+
+/** What the index holds per message (the body is indexed and stored, to show the hit). */
+interface IndexedMessage {
+  id: string;
+  conversationSid: string;
+  body: string;
+  author: string;
+  timeMs: number;
+}
+
+export interface SearchHit {
+  messageSid: string;
+  body: string;
+  conversationSid: string;
+  author: string;
+  timeMs: number;
+  score: number;
+}
+
+const PAGE = 100;
+
+/**
+ * Full-text search over one tenant's messages (Twilio has none): a MiniSearch index built from Twilio on first use
+ * (every indexed conversation's messages, one call per 100, bounded concurrency) and kept current by the
+ * message events of webhooks. After a restart it is empty until the next search builds it again.
+ */
+export class MessageSearchIndex {
+  private index = MessageSearchIndex.create();
+  private building: Promise<void> | undefined;
+  private built = false;
+  /** Messages that arrived while the index was being built, applied once it is. */
+  private pending: MessageRecord[] = [];
+  readonly stats = { documents: 0, buildMs: 0, builtAt: undefined as string | undefined, upstreamCalls: 0 };
+
+  constructor(
+    private readonly inbox: TenantInbox,
+    private readonly options: { maxMessages: number; concurrency: number },
+  ) {}
+
+  private static create() {
+    return new MiniSearch<IndexedMessage>({
+      fields: ["body"],
+      storeFields: ["conversationSid", "author", "timeMs", "body"],
+      searchOptions: { prefix: true, fuzzy: 0.1, combineWith: "AND" },
+    });
+  }
+
+  /** Adds or replaces a message (from webhooks); ignored until the index exists, except for the build's backlog. */
+  upsert(message: MessageRecord): void {
+    if (!this.built) {
+      if (this.building) this.pending.push(message);
+      return;
+    }
+    this.add(message);
+  }
+
+  async search(query: string, filter: (hit: SearchHit) => boolean): Promise<SearchHit[]> {
+    await this.ensureBuilt();
+    return this.index
+      .search(query)
+      .map((result) => ({
+        messageSid: result.id as string,
+        body: result.body as string,
+        conversationSid: result.conversationSid as string,
+        author: result.author as string,
+        timeMs: result.timeMs as number,
+        score: Math.round(result.score * 1000) / 1000,
+      }))
+      .filter(filter);
+  }
+
+  /** Approximate memory of the index: its serialised size. */
+  sizeBytes(): number {
+    return Buffer.byteLength(JSON.stringify(this.index));
+  }
+
+  ensureBuilt(): Promise<void> {
+    if (this.built) return Promise.resolve();
+    this.building ??= this.build().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  private async build(): Promise<void> {
+    const started = performance.now();
+    const fresh = MessageSearchIndex.create();
+    let calls = 0;
+    let count = 0;
+    const conversations = await this.inbox.directory.all();
+    await pMap(
+      conversations,
+      async (entry) => {
+        let pageToken: string | undefined;
+        do {
+          if (count >= this.options.maxMessages) return;
+          const page = await this.inbox.gateway.listMessages(entry.record.sid, { order: "desc", limit: PAGE, pageToken });
+          calls++;
+          for (const message of page.items) {
+            if (message.body && !fresh.has(message.sid)) {
+              fresh.add(toDocument(message));
+              count++;
+            }
+          }
+          pageToken = page.nextPageToken;
+        } while (pageToken);
+      },
+      { concurrency: this.options.concurrency },
+    );
+    this.index = fresh;
+    this.built = true;
+    for (const message of this.pending.splice(0)) this.add(message);
+    this.stats.documents = this.index.documentCount;
+    this.stats.buildMs = Math.round(performance.now() - started);
+    this.stats.builtAt = new Date().toISOString();
+    this.stats.upstreamCalls = calls;
+  }
+
+  private add(message: MessageRecord) {
+    if (!message.body) return;
+    if (this.index.has(message.sid)) this.index.discard(message.sid);
+    this.index.add(toDocument(message));
+    this.stats.documents = this.index.documentCount;
+  }
+}
+
+function toDocument(message: MessageRecord): IndexedMessage {
+  return {
+    id: message.sid,
+    conversationSid: message.conversationSid,
+    body: message.body ?? "",
+    author: message.author ?? "",
+    timeMs: Date.parse(message.dateCreated),
+  };
+}
