@@ -12,6 +12,7 @@ import { loadContract, type Contract } from "./http/openapi-contract.js";
 import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
+import { smsHandlers } from "./http/routes/sms-routes.js";
 import { createSearchIndexes } from "./inbox/search-indexes.js";
 import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
@@ -104,6 +105,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
+      ...smsHandlers({ tenants, dedupe, config }),
       ...orgInboxHandlers({ tenants, searchIndex, audit: deps.audit ?? createAuditLog(config.auditLogFile) }),
     },
     verifyToken,

@@ -47,6 +47,8 @@ const ENV_SCHEMA = {
     UPSTREAM_MAX_RETRY_DELAY_MS: { type: "integer", minimum: 1, default: 5000 },
     UPSTREAM_CONCURRENCY: { type: "integer", minimum: 1, maximum: 1000, default: 16 },
     CORS_ORIGINS: { type: "string", pattern: "^(\\*|https?://[^,\\s]+(,https?://[^,\\s]+)*)$" },
+    PHP_COMPAT_BASE_PATH: { type: "string", pattern: "^/[A-Za-z0-9/_-]*$", default: "/twilio" },
+    SMS_ACKNOWLEDGEMENT: { type: "string", minLength: 1, maxLength: 1600 },
     AUDIT_LOG_FILE: { type: "string", minLength: 1 },
     SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
@@ -96,12 +98,16 @@ export interface Config {
     readonly concurrencyPerTenant: number;
   };
   readonly bodyLimitBytes: number;
+  /** Text of the TwiML `<Message>` answering an inbound SMS webhook; no reply when unset. */
+  readonly smsAcknowledgement?: string;
   /** Where audit lines go (standard output when unset). */
   readonly auditLogFile?: string;
   /** Most messages per tenant held in the search index. */
   readonly searchIndexMaxMessages: number;
   /** Browser origins allowed to call the API (`*` for any); empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
+  /** Where the PHP-compatible endpoints (seed 004, `/twilio/*.php` in openapi.yaml) are mounted; no trailing slash. */
+  readonly phpCompatBasePath: string;
   readonly emulator: { readonly seedDemoData: boolean; readonly latencyMs: number };
 }
 
@@ -195,8 +201,10 @@ export function loadConfig(
     },
     bodyLimitBytes: num("BODY_LIMIT_BYTES"),
     auditLogFile: str("AUDIT_LOG_FILE"),
+    smsAcknowledgement: str("SMS_ACKNOWLEDGEMENT"),
     searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
     corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],
+    phpCompatBasePath: str("PHP_COMPAT_BASE_PATH")!.replace(/\/+$/, ""),
     emulator: { seedDemoData: v.EMULATOR_SEED as boolean, latencyMs: num("EMULATOR_LATENCY_MS") },
   });
 }

@@ -27,10 +27,14 @@ export class TenantRegistry {
    * The tenant a Twilio webhook belongs to: its account, and its Conversations Service when the webhook names one
    * (several tenants may share an account with different services).
    */
-  findByTwilioAccount(accountSid: string, serviceSid?: string): TenantInbox | undefined {
+  findByTwilioAccount(accountSid: string, serviceSid?: string, toAddress?: string): TenantInbox | undefined {
     const candidates = this.all().filter((inbox) => inbox.tenant.accountSid === accountSid);
     if (serviceSid) return candidates.find((inbox) => inbox.tenant.conversationsServiceSid === serviceSid);
-    return candidates[0];
+    // Messaging webhooks name no service: the number the message was sent to picks the tenant.
+    const byNumber = toAddress
+      ? candidates.find((inbox) => inbox.tenant.phoneNumber === toAddress || inbox.tenant.whatsappNumber === toAddress)
+      : undefined;
+    return byNumber ?? candidates[0];
   }
 
   all(): TenantInbox[] {

@@ -19,7 +19,8 @@ export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBase
     const params = json ? jsonFields(rawBody) : formFields(rawBody);
     const accountSid = typeof params.AccountSid === "string" ? params.AccountSid : undefined;
     const serviceSid = typeof params.ChatServiceSid === "string" ? params.ChatServiceSid : undefined;
-    const tenant = accountSid ? tenants.findByTwilioAccount(accountSid, serviceSid) : undefined;
+    const to = typeof params.To === "string" ? params.To : undefined;
+    const tenant = accountSid ? tenants.findByTwilioAccount(accountSid, serviceSid, to) : undefined;
     if (!tenant) throw new AppError("forbidden", "the webhook's account is not served here");
     const authToken = tenant.tenant.authToken;
     const valid = json ? isValidBodySignature(authToken, signature, url, rawBody) : isValidFormSignature(authToken, signature, url, params);

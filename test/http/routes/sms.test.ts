@@ -1,0 +1,158 @@
+import { expect } from "chai";
+import { connectClient, nextEvent } from "../../support/connect-client.js";
+import { postSignedForm } from "../../support/sign-webhook.js";
+import { startApp, type TestApp } from "../../support/start-app.js";
+
+const WEBHOOK = "/api/twilio/webhook/sms";
+const STORED = "/api/twilio/sms/stored";
+const CHAT = "/api/v1/chat/conversations";
+
+describe("seed 001: inbound SMS webhook and stored SMS (/api/twilio)", () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startApp();
+  });
+  afterEach(() => t.close());
+
+  let counter = 0;
+  const smsSid = () => `SM${(++counter).toString(16).padStart(32, "0")}`;
+  const inbound = (from: string, body: string, extra: Record<string, string> = {}) =>
+    postSignedForm(
+      t.api(),
+      t.baseUrl,
+      WEBHOOK,
+      { AccountSid: t.tenants.alpha.accountSid, MessageSid: smsSid(), From: from, To: t.tenants.alpha.phoneNumber!, Body: body, NumMedia: "0", ...extra },
+      t.tenants.alpha.authToken,
+    );
+
+  describe("POST /webhook/sms", () => {
+    it("creates the sender's conversation on first contact, answers TwiML, and emits message:received", async () => {
+      const client = await connectClient(t.baseUrl, { token: t.token() });
+      try {
+        const updated = nextEvent(client, "conversation:updated", (p) => JSON.parse(p.conversation.attributes).unreadCount === 1);
+        const answer = await inbound("+15557000001", "Hi, first time here");
+        expect(answer.status).to.equal(200);
+        expect(answer.body).to.match(/^<\?xml version="1.0" encoding="UTF-8"\?><Response\/>$/);
+        const { conversation } = await updated;
+        expect(conversation.friendlyName).to.equal("+15557000001");
+        expect(conversation.participants[0].messagingBinding).to.include({ address: "+15557000001", proxyAddress: t.tenants.alpha.phoneNumber });
+        expect(conversation.latestMessage).to.include({ body: "Hi, first time here", author: "+15557000001" });
+      } finally {
+        client.close();
+      }
+    });
+
+    it("adds later messages to the same conversation, records media, and ignores a redelivered MessageSid", async () => {
+      await inbound("+15557000002", "one");
+      const MessageSid = smsSid();
+      const params = {
+        AccountSid: t.tenants.alpha.accountSid,
+        MessageSid,
+        From: "+15557000002",
+        To: t.tenants.alpha.phoneNumber!,
+        Body: "photo",
+        NumMedia: "1",
+        MediaUrl0: "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1",
+        MediaContentType0: "image/jpeg",
+      };
+      await postSignedForm(t.api(), t.baseUrl, WEBHOOK, params, t.tenants.alpha.authToken);
+      await postSignedForm(t.api(), t.baseUrl, WEBHOOK, params, t.tenants.alpha.authToken);
+      await t.emulator.whenIdle();
+      const conversations = (await t.api().get(CHAT)).body;
+      expect(conversations).to.have.length(1);
+      const messages = (await t.api().get(`${CHAT}/${conversations[0].sid}/messages?order=asc`)).body;
+      expect(messages.map((m: any) => m.body)).to.deep.equal(["one", "photo"]);
+      expect(JSON.parse(messages[1].attributes)).to.deep.include({
+        channel: "SMS",
+        direction: "inbound",
+        messageSid: MessageSid,
+        numMedia: 1,
+        mediaUrls: [params.MediaUrl0],
+        processed: false,
+      });
+      expect(JSON.parse(conversations[0].attributes).unreadCount).to.equal(2);
+    });
+
+    it("answers with a <Message> acknowledgement when one is configured", async () => {
+      const acked = await startApp({ env: { SMS_ACKNOWLEDGEMENT: "Thanks, we'll reply soon" } });
+      try {
+        const answer = await postSignedForm(
+          acked.api(),
+          acked.baseUrl,
+          WEBHOOK,
+          { AccountSid: acked.tenants.alpha.accountSid, MessageSid: smsSid(), From: "+15557000003", To: acked.tenants.alpha.phoneNumber!, Body: "hi" },
+          acked.tenants.alpha.authToken,
+        );
+        expect(answer.body).to.match(/<Response><Message>Thanks, we(&apos;|')ll reply soon<\/Message><\/Response>$/);
+      } finally {
+        await acked.close();
+      }
+    });
+
+    it("refuses a forged signature (403) and a missing one (400), creating nothing", async () => {
+      const forged = await postSignedForm(
+        t.api(),
+        t.baseUrl,
+        WEBHOOK,
+        { AccountSid: t.tenants.alpha.accountSid, MessageSid: smsSid(), From: "+15557000004", To: t.tenants.alpha.phoneNumber!, Body: "x" },
+        "wrong-token-wrong-token-wrong-token",
+      );
+      expect(forged.status).to.equal(403);
+      const missing = await t.api().withToken(null).request("POST", WEBHOOK, {
+        rawBody: new URLSearchParams({ AccountSid: t.tenants.alpha.accountSid, MessageSid: smsSid(), From: "+1", To: "+1" }).toString(),
+        contentType: "application/x-www-form-urlencoded",
+      });
+      expect(missing.status).to.equal(400);
+      expect((await t.api().get(CHAT)).body).to.deep.equal([]);
+    });
+  });
+
+  describe("GET /sms/stored", () => {
+    it("lists inbound and outbound SMS with filters, and ids that address one message", async () => {
+      await inbound("+15557000010", "question?");
+      await t.emulator.whenIdle();
+      const [conversation] = (await t.api().get(CHAT)).body;
+      await t.api().post(`${CHAT}/${conversation.sid}/messages`, { body: "answer!" });
+      await t.emulator.whenIdle();
+      const all = await t.api().get(STORED);
+      expect(all.body.count).to.equal(2);
+      expect(all.body.messages.map((m: any) => [m.body, m.direction, m.from, m.to])).to.deep.equal([
+        ["answer!", "outbound", t.tenants.alpha.phoneNumber, "+15557000010"],
+        ["question?", "inbound", "+15557000010", t.tenants.alpha.phoneNumber],
+      ]);
+      expect((await t.api().get(`${STORED}?direction=inbound`)).body.messages.map((m: any) => m.body)).to.deep.equal(["question?"]);
+      expect((await t.api().get(`${STORED}?phoneNumber=%2B15557000099`)).body.count).to.equal(0);
+      const one = await t.api().get(`${STORED}/${all.body.messages[1].id}`);
+      expect(one.body).to.deep.equal(all.body.messages[1]);
+    });
+
+    it("marks an SMS processed (kept in Twilio), then filters on it", async () => {
+      await inbound("+15557000011", "to process");
+      await t.emulator.whenIdle();
+      const [sms] = (await t.api().get(`${STORED}?processed=false`)).body.messages;
+      const marked = await t.api().post(`${STORED}/${sms.id}/mark-processed`, { chatId: "chat-42", responseMessageSid: `SM${"e".repeat(32)}` });
+      expect(marked.status).to.equal(200);
+      expect(marked.body).to.include({ processed: true, chatId: "chat-42", responseMessageSid: `SM${"e".repeat(32)}` });
+      expect(marked.body.processedAt).to.be.a("string");
+      t.app.cache.clear();
+      expect((await t.api().get(`${STORED}?processed=true`)).body.messages.map((m: any) => m.id)).to.deep.equal([sms.id]);
+      expect((await t.api().get(`${STORED}?processed=false`)).body.count).to.equal(0);
+    });
+
+    it("400s a malformed id and 404s an unknown one", async () => {
+      expect((await t.api().get(`${STORED}/not-an-id`)).status).to.equal(400);
+      expect((await t.api().get(`${STORED}/CH${"0".repeat(32)}-IM${"0".repeat(32)}`)).status).to.equal(404);
+    });
+  });
+
+  describe("GET /status", () => {
+    it("reports configuration and balance without any secret", async () => {
+      const response = await t.api().get("/api/twilio/status");
+      expect(response.status).to.equal(200);
+      expect(response.body).to.include({ configured: true, tenant: "alpha", accountSid: t.tenants.alpha.accountSid, reachable: true });
+      expect(response.body.balance.currency).to.be.a("string");
+      expect(response.text).not.to.contain(t.tenants.alpha.authToken);
+      expect(response.text).not.to.contain(t.tenants.alpha.sendgrid!.apiKey);
+    });
+  });
+});
