@@ -16,6 +16,8 @@ export interface DomainEventMap {
   /** The conversation's attributes, state or name changed. */
   "conversation.updated": { tenantId: string; conversationSid: string; conversation: ConversationView };
   "conversation.removed": { tenantId: string; conversationSid: string };
+  /** A user started or stopped typing in a conversation (relayed between every realtime surface). */
+  "typing.changed": { tenantId: string; conversationSid: string; userId: string; typing: boolean; originSocketId: string };
   /** Twilio or SendGrid reported progress of a message's delivery. */
   "delivery.receipt": {
     tenantId: string;

@@ -25,6 +25,13 @@ export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEve
         receipt: { messageSid, status, channel, ...(errorCode !== undefined ? { errorCode } : {}), ...(reason ? { reason } : {}) },
       }),
     ),
+    events.on("typing.changed", ({ tenantId, conversationSid, userId, typing, originSocketId }) =>
+      // The typist does not hear itself.
+      namespace
+        .to(conversationRoom(tenantId, conversationSid))
+        .except(originSocketId)
+        .emit(typing ? "typing:start" : "typing:stop", { conversationSid, userId }),
+    ),
   ];
   return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
 }

@@ -6,6 +6,7 @@ import { selectTenantId } from "../http/tenant-selection.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
 import { startChatBroadcaster } from "./chat-broadcaster.js";
+import { attachOrgLiveSockets } from "./org-live-sockets.js";
 import {
   CHAT_NAMESPACE,
   conversationRoom,
@@ -94,18 +95,20 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
       socket.on(event, (payload) => {
         const sid = (payload as { conversationSid?: unknown } | undefined)?.conversationSid;
         if (typeof sid !== "string" || !CONVERSATION_SID.test(sid)) return;
-        const room = conversationRoom(tenantId, sid);
-        // Only subscribers may type into a room, and the sender does not hear itself.
-        if (socket.rooms.has(room)) socket.to(room).emit(event, { conversationSid: sid, userId });
+        // Only subscribers may type into a room.
+        if (!socket.rooms.has(conversationRoom(tenantId, sid))) return;
+        components.events.publish("typing.changed", { tenantId, conversationSid: sid, userId, typing: event === "typing:start", originSocketId: socket.id });
       });
     }
   });
 
   const stopBroadcaster = startChatBroadcaster(chat, components.events);
+  const stopOrgLive = attachOrgLiveSockets(io, components);
   return {
     io,
     close: async () => {
       stopBroadcaster();
+      stopOrgLive();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };
