@@ -46,6 +46,10 @@ const ENV_SCHEMA = {
     UPSTREAM_RETRY_BASE_MS: { type: "integer", minimum: 1, default: 200 },
     UPSTREAM_MAX_RETRY_DELAY_MS: { type: "integer", minimum: 1, default: 5000 },
     UPSTREAM_CONCURRENCY: { type: "integer", minimum: 1, maximum: 1000, default: 16 },
+    UPSTREAM_MAX_IN_FLIGHT: { type: "integer", minimum: 1, maximum: 10000, default: 64 },
+    UPSTREAM_CONVERSATION_WRITES_PER_SECOND: { type: "integer", minimum: 1, maximum: 30, default: 25 },
+    UPSTREAM_BREAKER_RESET_MS: { type: "integer", minimum: 100, default: 5000 },
+    UPSTREAM_BREAKER_MIN_CALLS: { type: "integer", minimum: 1, default: 20 },
     CORS_ORIGINS: { type: "string", pattern: "^(\\*|https?://[^,\\s]+(,https?://[^,\\s]+)*)$" },
     PHP_COMPAT_BASE_PATH: { type: "string", pattern: "^/[A-Za-z0-9/_-]*$", default: "/twilio" },
     SMS_ACKNOWLEDGEMENT: { type: "string", minLength: 1, maxLength: 1600 },
@@ -96,6 +100,14 @@ export interface Config {
     readonly retryBaseMs: number;
     readonly maxRetryDelayMs: number;
     readonly concurrencyPerTenant: number;
+    /** Most Twilio calls in flight per tenant. */
+    readonly maxInFlight: number;
+    /** Write pacing per conversation, below Twilio's 30/s. */
+    readonly conversationWritesPerSecond: number;
+    /** How long the circuit stays open before a trial call. */
+    readonly breakerResetMs: number;
+    /** Calls in the rolling 10 s window before the circuit may open. */
+    readonly breakerVolumeThreshold: number;
   };
   readonly bodyLimitBytes: number;
   /** Text of the TwiML `<Message>` answering an inbound SMS webhook; no reply when unset. */
@@ -198,6 +210,10 @@ export function loadConfig(
       retryBaseMs: num("UPSTREAM_RETRY_BASE_MS"),
       maxRetryDelayMs: num("UPSTREAM_MAX_RETRY_DELAY_MS"),
       concurrencyPerTenant: num("UPSTREAM_CONCURRENCY"),
+      maxInFlight: num("UPSTREAM_MAX_IN_FLIGHT"),
+      conversationWritesPerSecond: num("UPSTREAM_CONVERSATION_WRITES_PER_SECOND"),
+      breakerResetMs: num("UPSTREAM_BREAKER_RESET_MS"),
+      breakerVolumeThreshold: num("UPSTREAM_BREAKER_MIN_CALLS"),
     },
     bodyLimitBytes: num("BODY_LIMIT_BYTES"),
     auditLogFile: str("AUDIT_LOG_FILE"),

@@ -60,6 +60,10 @@ describe("loadConfig", () => {
         retryBaseMs: 200,
         maxRetryDelayMs: 5000,
         concurrencyPerTenant: 16,
+        maxInFlight: 64,
+        conversationWritesPerSecond: 25,
+        breakerResetMs: 5000,
+        breakerVolumeThreshold: 20,
       });
       expect(config.emulator).to.deep.equal({ seedDemoData: true, latencyMs: 0 });
       expect(config.jwt).to.deep.include({ algorithm: "HS256", verificationKey: DEVELOPMENT_JWT_SECRET, usesDevelopmentSecret: true });

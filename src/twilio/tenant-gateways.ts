@@ -20,6 +20,13 @@ export function createTenantGateways(
         baseDelayMs: config.upstream.retryBaseMs,
         maxDelayMs: config.upstream.maxRetryDelayMs,
       },
+      guard: {
+        maxInFlight: config.upstream.maxInFlight,
+        conversationWritesPerSecond: config.upstream.conversationWritesPerSecond,
+        breakerResetMs: config.upstream.breakerResetMs,
+        breakerErrorPercentage: 50,
+        breakerVolumeThreshold: config.upstream.breakerVolumeThreshold,
+      },
       onCall: onUpstreamCall && ((event) => onUpstreamCall(tenant.id, event)),
     });
     const client = tenant.apiKey

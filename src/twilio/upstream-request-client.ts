@@ -3,6 +3,7 @@ import type { RequestOptions } from "./twilio-sdk-types.js";
 import { AppError } from "../errors.js";
 import { parseRetryAfterMs, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { translateTwilioError } from "./twilio-error.js";
+import { FailedResponse, UpstreamGuard, type UpstreamGuardOptions } from "./upstream-guard.js";
 
 /** What the gateway learns about each upstream call (for metrics and tests). */
 export interface UpstreamCallEvent {
@@ -19,6 +20,7 @@ export interface UpstreamRequestClientOptions {
   baseUrl?: string;
   timeoutMs: number;
   retry: RetryPolicy;
+  guard: UpstreamGuardOptions;
   onCall?: (event: UpstreamCallEvent) => void;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -37,11 +39,13 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class UpstreamRequestClient extends twilio.RequestClient {
   private readonly options: UpstreamRequestClientOptions;
   private readonly sleep: (ms: number) => Promise<void>;
+  readonly guard: UpstreamGuard;
 
   constructor(options: UpstreamRequestClientOptions) {
     super({ timeout: options.timeoutMs, keepAlive: true });
     this.options = options;
     this.sleep = options.sleep ?? defaultSleep;
+    this.guard = new UpstreamGuard(options.guard);
   }
 
   override async request<TData>(opts: RequestOptions<TData>) {
@@ -51,7 +55,16 @@ export class UpstreamRequestClient extends twilio.RequestClient {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        const response = await super.request({ ...opts, uri, timeout: this.options.timeoutMs });
+        const response = await this.guard
+          .run(opts.method, uri, async () => {
+            const answer = await super.request<TData>({ ...opts, uri, timeout: this.options.timeoutMs });
+            if (answer.statusCode >= 500) throw new FailedResponse(answer);
+            return answer;
+          })
+          .catch((error: unknown) => {
+            if (error instanceof FailedResponse) return error.response as typeof error.response & { statusCode: number };
+            throw error;
+          });
         this.report(opts.method, uri, attempt, started, response.statusCode);
         const { statusCode } = response;
         if (statusCode < 500 && statusCode !== 429) return response;

@@ -77,6 +77,8 @@ export async function startApp(
     UPSTREAM_RETRY_BASE_MS: "5",
     UPSTREAM_MAX_RETRY_DELAY_MS: "50",
     UPSTREAM_TIMEOUT_MS: "2000",
+    // Tests inject outages on purpose; the circuit breaker has its own tests (test/twilio/upstream-guard.test.ts).
+    UPSTREAM_BREAKER_MIN_CALLS: "100000",
     ...options.env,
   });
   const upstreamCalls: TestApp["upstreamCalls"] = [];

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { seedMessages } from "../../support/seed-messages.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
 
 const BASE = "/api/v1/chat/conversations";
@@ -10,8 +11,7 @@ describe("GET /conversations/:sid/messages?afterIndex=N (catch-up)", () => {
   before(async () => {
     t = await startApp();
     sid = (await t.api().post(BASE, { friendlyName: "Catch-up", participants: [{ userId: "agent-1" }] })).body.sid;
-    const gateway = t.app.tenants.get("alpha").gateway;
-    for (let i = 0; i < 130; i++) await gateway.createMessage(sid, { author: "bob", body: `m${i}`, attributes: "{}" });
+    await seedMessages(t, "alpha", sid, Array.from({ length: 130 }, (_, i) => `m${i}`));
     await t.emulator.whenIdle();
   });
   beforeEach(() => t.app.cache.clear());
