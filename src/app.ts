@@ -9,7 +9,7 @@ import { AppError } from "./errors.js";
 import { createTokenVerifier, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
 import { loadContract, type Contract } from "./http/openapi-contract.js";
-import { createOperationRouter } from "./http/operation-router.js";
+import { createOperationRouter, errorEnvelopeMarker } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
@@ -17,6 +17,7 @@ import { createSearchIndexes } from "./inbox/search-indexes.js";
 import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
 import { healthHandlers } from "./http/routes/health-routes.js";
+import { phpCompatHandlers } from "./http/routes/php-compat-routes.js";
 import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
@@ -101,6 +102,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...healthHandlers(tenants),
       ...docsHandlers(contract),
       ...chatHandlers(tenants),
+      ...phpCompatHandlers(tenants),
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe }),
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
@@ -113,6 +115,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       twilioSignature: twilioSignatureAuthenticator(tenants, publicBaseUrl),
       sendgridSignature: sendgridSignatureAuthenticator(tenants),
     },
+    { "/twilio": config.phpCompatBasePath },
   );
 
   const koa = new Koa();
@@ -127,6 +130,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     );
   });
   koa.use(errorHandler(deps.logger));
+  koa.use(errorEnvelopeMarker(contract, router));
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
     koa.use(

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import type { Context } from "koa";
+import type { Context, Middleware } from "koa";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import { bearerToken, type Principal, type TokenVerifier } from "./access-token.js";
 import type { Contract, ContractOperation } from "./openapi-contract.js";
@@ -48,6 +48,8 @@ export function createOperationRouter(
   handlers: Record<string, OperationHandler>,
   verifyToken: TokenVerifier,
   webhookAuthenticators: Record<string, Authenticator> = {},
+  /** Contract path prefix → where to mount it instead (e.g. `{ "/twilio": "/legacy/twilio" }`). */
+  pathPrefixRewrites: Record<string, string> = {},
 ): Router {
   const router = new Router();
   const authenticators: Record<string, Authenticator> = {
@@ -62,7 +64,7 @@ export function createOperationRouter(
     const scheme = operation.securityScheme;
     const authenticate = scheme ? authenticators[scheme] : undefined;
     if (scheme && !authenticate) throw new Error(`no authenticator for security scheme ${scheme}`);
-    router[operation.method](operation.operationId, operation.routerPath, async (ctx) => {
+    router[operation.method](operation.operationId, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
       ctx.state.errorEnvelope = operation.errorEnvelope;
       const authentication = authenticate ? await authenticate(ctx) : {};
       const result = await handler(parseRequest(ctx, operation, authentication));
@@ -73,6 +75,27 @@ export function createOperationRouter(
     });
   }
   return router;
+}
+
+/**
+ * Picks the error envelope of the operation a request is for before the body is parsed, so a body the parser
+ * refuses (broken JSON, too large) is answered in that operation's envelope too. Mount it before the body parser.
+ */
+export function errorEnvelopeMarker(contract: Contract, router: Router): Middleware {
+  const envelopes = new Map(contract.operations.map((operation) => [operation.operationId, operation.errorEnvelope]));
+  return (ctx, next) => {
+    const layer = router.match(ctx.path, ctx.method).pathAndMethod.find((candidate) => candidate.name);
+    if (layer?.name) ctx.state.errorEnvelope = envelopes.get(layer.name);
+    return next();
+  };
+}
+
+/** Mounts a contract path under another prefix when one of `rewrites` names its first segments. */
+export function rewritePath(path: string, rewrites: Record<string, string>): string {
+  for (const [from, to] of Object.entries(rewrites)) {
+    if (path === from || path.startsWith(`${from}/`)) return `${to.replace(/\/+$/, "")}${path.slice(from.length)}` || "/";
+  }
+  return path;
 }
 
 function parseRequest(ctx: Context, operation: ContractOperation, authentication: Authentication): OperationRequest {

@@ -7,7 +7,8 @@ import type { TenantInbox } from "./tenant-inbox.js";
 import { rewriteAttributes } from "./update-conversation-attributes.js";
 
 export interface CreateConversationInput {
-  friendlyName: string;
+  /** Absent: Twilio leaves the name null. */
+  friendlyName?: string;
   participants?: Array<{ userId?: string; phoneNumber?: string; email?: string }>;
   attributes?: { channel?: Channel; contactDetails?: ContactDetails };
 }

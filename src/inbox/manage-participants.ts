@@ -1,7 +1,7 @@
 import { isAppError } from "../errors.js";
 import { participantSpecFor, toParticipantTarget } from "./channels.js";
 import { withParticipants } from "./conversation-attributes.js";
-import type { ParticipantRecord } from "./inbox-types.js";
+import type { Channel, ParticipantRecord } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 import { rewriteAttributes } from "./update-conversation-attributes.js";
 
@@ -10,10 +10,12 @@ export async function addParticipant(
   inbox: TenantInbox,
   conversationSid: string,
   input: { userId?: string; phoneNumber?: string; email?: string },
+  /** The binding's channel when the caller chose it; else the conversation's. */
+  channel?: Channel,
 ): Promise<ParticipantRecord> {
   const target = toParticipantTarget(input, "body");
   const conversation = await inbox.directory.get(conversationSid);
-  const spec = participantSpecFor(inbox.tenant, conversation.attributes.channel ?? "SMS", target);
+  const spec = participantSpecFor(inbox.tenant, channel ?? conversation.attributes.channel ?? "SMS", target);
   const participant = await inbox.gateway.createParticipant(conversationSid, spec);
   await refreshParticipantSummary(inbox, conversationSid);
   return participant;

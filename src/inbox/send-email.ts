@@ -18,6 +18,8 @@ export interface SendEmailInput {
   fromName?: string;
   cc?: string[];
   bcc?: string[];
+  /** The client's Idempotency-Key, recorded in the message attributes. */
+  idempotencyKey?: string;
 }
 
 /** Plain text of an HTML body for the conversation record (the email keeps its HTML). */
@@ -57,7 +59,14 @@ export async function sendEmail(
   const text = input.text ?? textOf(input.html ?? "");
   const from = { email: fromEmail, ...(input.fromName ?? sendgrid.fromName ? { name: input.fromName ?? sendgrid.fromName } : {}) };
   const email = { subject: input.subject, from: from.email, fromName: from.name, to: input.to, cc: input.cc, bcc: input.bcc, html: input.html !== undefined };
-  const attributes: MessageAttributes = { channel: "Email", status: "queued", direction: "outbound", sentBy: userId, email };
+  const attributes: MessageAttributes = {
+    channel: "Email",
+    status: "queued",
+    direction: "outbound",
+    sentBy: userId,
+    email,
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+  };
   if (text.length > MESSAGE_BODY_MAX_CHARS) attributes.bodyTruncated = true;
   const recorded = await inbox.gateway.createMessage(conversationSid, {
     author: userId,

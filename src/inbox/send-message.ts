@@ -9,6 +9,8 @@ import { rewriteAttributes } from "./update-conversation-attributes.js";
 
 export interface SendMessageInput {
   body: string;
+  /** The client's Idempotency-Key, recorded in the message attributes. */
+  idempotencyKey?: string;
   author?: string;
   attributes?: { channel?: Channel; subject?: string; fromEmail?: string; fromName?: string; cc?: string[]; bcc?: string[] };
 }
@@ -33,7 +35,13 @@ export async function sendMessage(
   const message = await inbox.gateway.createMessage(conversationSid, {
     author: input.author ?? userId,
     body: input.body,
-    attributes: JSON.stringify({ channel, status: "queued", direction: "outbound", sentBy: userId }),
+    attributes: JSON.stringify({
+      channel,
+      status: "queued",
+      direction: "outbound",
+      sentBy: userId,
+      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+    }),
   });
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
   await rewriteAttributes(inbox, conversationSid, (current) => applyMessageToSummary(current, message, false)).catch(() => {
@@ -64,6 +72,7 @@ function sendEmailMessage(
       fromName: input.attributes?.fromName,
       cc: input.attributes?.cc,
       bcc: input.attributes?.bcc,
+      idempotencyKey: input.idempotencyKey,
     },
     userId,
   );

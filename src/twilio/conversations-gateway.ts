@@ -51,7 +51,7 @@ export class ConversationsGateway {
 
   /** Creates the conversation and its participants in one request: Twilio creates all or nothing. */
   createConversation(input: {
-    friendlyName: string;
+    friendlyName?: string;
     attributes: string;
     participants: ParticipantSpec[];
   }): Promise<ConversationRecord> {

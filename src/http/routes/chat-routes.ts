@@ -10,7 +10,9 @@ import { sendMessage } from "../../inbox/send-message.js";
 import { toView } from "../../inbox/conversation-views.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
-import type { OperationHandler, OperationRequest } from "../operation-router.js";
+import { findConversationByIdempotencyKey, findMessageByIdempotencyKey } from "../../inbox/find-by-idempotency-key.js";
+import { IdempotencyStore } from "../idempotency.js";
+import type { OperationHandler, OperationRequest, OperationResult } from "../operation-router.js";
 import { selectTenantId } from "../tenant-selection.js";
 
 /** `Link: <same path?…changed query>; rel="next"` */
@@ -24,6 +26,23 @@ function nextLink(ctx: Context, changes: Record<string, string | number>): Recor
 export function chatHandlers(tenants: TenantRegistry): Record<string, OperationHandler> {
   const inboxFor = (request: OperationRequest) =>
     tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id)));
+  const idempotency = new IdempotencyStore();
+  /** Runs a create/send once per Idempotency-Key (scoped per tenant, user and operation). */
+  const once = (
+    request: OperationRequest,
+    operation: string,
+    work: (key: string | undefined) => Promise<OperationResult>,
+    recover: (key: string) => Promise<OperationResult | undefined>,
+  ) => {
+    const key = request.headers["idempotency-key"] as string | undefined;
+    const scope = [inboxFor(request).tenant.id, request.principal.userId, operation, request.params.sid ?? ""].join("|");
+    return idempotency.run(scope, key, request.body, () => work(key), () => (key ? recover(key) : Promise.resolve(undefined)));
+  };
+
+  const recoverMessage = async (request: OperationRequest, key: string): Promise<OperationResult | undefined> => {
+    const message = await findMessageByIdempotencyKey(inboxFor(request), request.params.sid, key);
+    return message ? { status: 201, body: message } : undefined;
+  };
 
   return {
     listConversations: async (request) => {
@@ -32,7 +51,17 @@ export function chatHandlers(tenants: TenantRegistry): Record<string, OperationH
       return { body: page.items, headers: page.hasMore ? nextLink(request.ctx, { offset: offset + limit }) : undefined };
     },
     getConversation: async (request) => ({ body: await getConversation(inboxFor(request), request.params.sid) }),
-    createConversation: async (request) => ({ status: 201, body: await createConversation(inboxFor(request), request.body) }),
+    createConversation: (request) =>
+      once(
+        request,
+        "createConversation",
+        async (idempotencyKey) => ({ status: 201, body: await createConversation(inboxFor(request), { ...request.body, idempotencyKey }) }),
+        async (key) => {
+          const inbox = inboxFor(request);
+          const entry = await findConversationByIdempotencyKey(inbox, key);
+          return entry ? { status: 201, body: await toView(inbox, entry) } : undefined;
+        },
+      ),
     listMessages: async (request) => {
       const { limit, order, pageToken, afterIndex } = request.query;
       if (afterIndex !== undefined && (order === "desc" || pageToken !== undefined))
@@ -51,14 +80,26 @@ export function chatHandlers(tenants: TenantRegistry): Record<string, OperationH
           : undefined;
       return { body: page.items, headers: next };
     },
-    sendMessage: async (request) => ({
-      status: 201,
-      body: await sendMessage(inboxFor(request), request.params.sid, request.body, request.principal.userId),
-    }),
-    sendEmail: async (request) => ({
-      status: 201,
-      body: await sendEmail(inboxFor(request), request.params.sid, request.body, request.principal.userId),
-    }),
+    sendMessage: (request) =>
+      once(
+        request,
+        "sendMessage",
+        async (idempotencyKey) => ({
+          status: 201,
+          body: await sendMessage(inboxFor(request), request.params.sid, { ...request.body, idempotencyKey }, request.principal.userId),
+        }),
+        (key) => recoverMessage(request, key),
+      ),
+    sendEmail: (request) =>
+      once(
+        request,
+        "sendEmail",
+        async (idempotencyKey) => ({
+          status: 201,
+          body: await sendEmail(inboxFor(request), request.params.sid, { ...request.body, idempotencyKey }, request.principal.userId),
+        }),
+        (key) => recoverMessage(request, key),
+      ),
     addParticipant: async (request) => ({
       status: 201,
       body: await addParticipant(inboxFor(request), request.params.sid, request.body),
