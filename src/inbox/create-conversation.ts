@@ -11,6 +11,8 @@ export interface CreateConversationInput {
   friendlyName?: string;
   participants?: Array<{ userId?: string; phoneNumber?: string; email?: string }>;
   attributes?: { channel?: Channel; contactDetails?: ContactDetails };
+  /** The client's Idempotency-Key, recorded in the conversation attributes. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function createConversation(inbox: TenantInbox, input: CreateConver
     isStarred: false,
     contactDetails,
     summary: { latestMessage: null },
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
   });
   const created = await inbox.gateway.createConversation({ friendlyName: input.friendlyName, attributes, participants: specs });
   let entry = inbox.directory.remember(created);
