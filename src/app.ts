@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import cors from "@koa/cors";
 import Koa from "koa";
+import helmet from "koa-helmet";
 import bodyParser from "koa-bodyparser";
 import type { Logger } from "pino";
 import { InboxCache } from "./cache/inbox-cache.js";
@@ -13,6 +14,8 @@ import { createOperationRouter, errorEnvelopeMarker } from "./http/operation-rou
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
+import { RateLimits } from "./http/rate-limits.js";
+import { addLiveGauges, createMetrics, recordUpstreamCall, type Metrics } from "./metrics.js";
 import { createSearchIndexes } from "./inbox/search-indexes.js";
 import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
@@ -43,6 +46,8 @@ export interface AppDependencies {
   /** Overrides config.publicBaseUrl (emulator mode and tests learn it once listening). */
   publicBaseUrl?: () => string | undefined;
   onUpstreamCall?: (tenantId: string, event: UpstreamCallEvent) => void;
+  /** Shared limits when scaled out; default: in memory, from config. */
+  rateLimits?: RateLimits;
   /** Where audit lines go (tests collect them); default: AUDIT_LOG_FILE or standard output. */
   audit?: AuditLog;
 }
@@ -55,6 +60,9 @@ export interface SwitchboardApp {
   cache: InboxCache;
   events: DomainEvents;
   verifyToken: TokenVerifier;
+  metrics: Metrics;
+  /** Kept current by the Socket.IO layer, read by the metrics. */
+  realtimeStats: { sockets: number };
 }
 
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
@@ -65,10 +73,14 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const tenantConfigs = deps.tenants ?? config.tenants;
   const contract = loadContract();
   const cache = new InboxCache(config.cache);
+  const metrics = createMetrics();
   const gateways = createTenantGateways(
     { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl },
     tenantConfigs,
-    deps.onUpstreamCall,
+    (tenantId, event) => {
+      recordUpstreamCall(metrics, tenantId, event);
+      deps.onUpstreamCall?.(tenantId, event);
+    },
   );
   const tenants = new TenantRegistry(
     tenantConfigs.map((tenant) =>
@@ -100,35 +112,51 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     contract,
     {
       ...healthHandlers(tenants),
+      getMetrics: async () => ({ body: await metrics.registry.metrics(), type: metrics.registry.contentType }),
       ...docsHandlers(contract),
       ...chatHandlers(tenants),
       ...phpCompatHandlers(tenants),
-      receiveConversationWebhook: conversationWebhookHandler({ events, dedupe }),
+      receiveConversationWebhook: conversationWebhookHandler({ events, dedupe, metrics }),
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
       ...smsHandlers({ tenants, dedupe, config }),
       ...orgInboxHandlers({ tenants, searchIndex, audit: deps.audit ?? createAuditLog(config.auditLogFile) }),
     },
-    verifyToken,
     {
-      twilioSignature: twilioSignatureAuthenticator(tenants, publicBaseUrl),
-      sendgridSignature: sendgridSignatureAuthenticator(tenants),
+      verifyToken,
+      webhookAuthenticators: {
+        twilioSignature: twilioSignatureAuthenticator(tenants, publicBaseUrl),
+        sendgridSignature: sendgridSignatureAuthenticator(tenants),
+      },
+      pathPrefixRewrites: { "/twilio": config.phpCompatBasePath },
+      rateLimits: deps.rateLimits ?? RateLimits.inMemory(config.rateLimits),
     },
-    { "/twilio": config.phpCompatBasePath },
   );
 
-  const koa = new Koa();
+  const realtimeStats = { sockets: 0 };
+  addLiveGauges(metrics, {
+    cache: () => cache.stats(),
+    sockets: () => realtimeStats.sockets,
+    circuits: () => Object.fromEntries(tenants.all().map((inbox) => [inbox.tenant.id, inbox.gateway.circuitState()])),
+  });
+
+  const koa = new Koa({ proxy: config.trustProxy });
   koa.use(async (ctx, next) => {
     ctx.state.requestId = randomUUID();
     ctx.set("X-Request-Id", ctx.state.requestId);
     const started = performance.now();
-    await next();
-    deps.logger.debug(
-      { requestId: ctx.state.requestId, method: ctx.method, route: ctx._matchedRoute, status: ctx.status, ms: performance.now() - started },
-      "request",
-    );
+    try {
+      await next();
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      const route = typeof ctx._matchedRoute === "string" ? ctx._matchedRoute : "unmatched";
+      metrics.requestSeconds.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      // One structured line per request; no headers or bodies (tokens and customer data stay out of logs).
+      deps.logger.info({ requestId: ctx.state.requestId, method: ctx.method, route, status: ctx.status, ms: Math.round(seconds * 10000) / 10 }, "request");
+    }
   });
+  koa.use(helmet());
   koa.use(errorHandler(deps.logger));
   koa.use(errorEnvelopeMarker(contract, router));
   if (config.corsOrigins.length > 0) {
@@ -151,5 +179,5 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   koa.use((ctx) => {
     throw new AppError("not_found", `no route for ${ctx.method} ${ctx.path}`);
   });
-  return { koa, callback: koa.callback(), contract, tenants, cache, events, verifyToken };
+  return { koa, callback: koa.callback(), contract, tenants, cache, events, verifyToken, metrics, realtimeStats };
 }

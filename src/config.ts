@@ -53,6 +53,9 @@ const ENV_SCHEMA = {
     CORS_ORIGINS: { type: "string", pattern: "^(\\*|https?://[^,\\s]+(,https?://[^,\\s]+)*)$" },
     PHP_COMPAT_BASE_PATH: { type: "string", pattern: "^/[A-Za-z0-9/_-]*$", default: "/twilio" },
     SMS_ACKNOWLEDGEMENT: { type: "string", minLength: 1, maxLength: 1600 },
+    TRUST_PROXY: { type: "boolean", default: false },
+    RATE_LIMIT_PER_USER_PER_MINUTE: { type: "integer", minimum: 0, default: 1200 },
+    RATE_LIMIT_PER_IP_PER_MINUTE: { type: "integer", minimum: 0, default: 3000 },
     AUDIT_LOG_FILE: { type: "string", minLength: 1 },
     SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
@@ -112,6 +115,10 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Text of the TwiML `<Message>` answering an inbound SMS webhook; no reply when unset. */
   readonly smsAcknowledgement?: string;
+  /** Behind a load balancer: take the client IP from X-Forwarded-For (per-IP limits, logs). */
+  readonly trustProxy: boolean;
+  /** Requests per minute per user (per tenant) and per client IP; 0 turns a limit off. */
+  readonly rateLimits: { readonly perUserPerMinute: number; readonly perIpPerMinute: number };
   /** Where audit lines go (standard output when unset). */
   readonly auditLogFile?: string;
   /** Most messages per tenant held in the search index. */
@@ -217,6 +224,8 @@ export function loadConfig(
     },
     bodyLimitBytes: num("BODY_LIMIT_BYTES"),
     auditLogFile: str("AUDIT_LOG_FILE"),
+    trustProxy: v.TRUST_PROXY as boolean,
+    rateLimits: { perUserPerMinute: num("RATE_LIMIT_PER_USER_PER_MINUTE"), perIpPerMinute: num("RATE_LIMIT_PER_IP_PER_MINUTE") },
     smsAcknowledgement: str("SMS_ACKNOWLEDGEMENT"),
     searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
     corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],

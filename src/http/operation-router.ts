@@ -3,6 +3,7 @@ import type { Context, Middleware } from "koa";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import { bearerToken, type Principal, type TokenVerifier } from "./access-token.js";
 import type { Contract, ContractOperation } from "./openapi-contract.js";
+import type { RateLimits } from "./rate-limits.js";
 
 /** What a handler receives: the request as the contract validated and coerced it. */
 export interface OperationRequest {
@@ -43,13 +44,20 @@ const ANONYMOUS: Principal = Object.freeze({ userId: "", tenantIds: [] }) as Pri
  * the contract describes is left unserved (either mismatch stops the boot). Every request is authenticated (when
  * the contract secures it) and then validated before its handler runs.
  */
+export interface OperationRouterOptions {
+  verifyToken: TokenVerifier;
+  /** Authenticators of the contract's webhook security schemes. */
+  webhookAuthenticators?: Record<string, Authenticator>;
+  /** Contract path prefix → where to mount it instead (e.g. `{ "/twilio": "/legacy/twilio" }`). */
+  pathPrefixRewrites?: Record<string, string>;
+  /** Per-IP limits on what browsers and clients call (not webhooks), per-user limits once authenticated. */
+  rateLimits?: RateLimits;
+}
+
 export function createOperationRouter(
   contract: Contract,
   handlers: Record<string, OperationHandler>,
-  verifyToken: TokenVerifier,
-  webhookAuthenticators: Record<string, Authenticator> = {},
-  /** Contract path prefix → where to mount it instead (e.g. `{ "/twilio": "/legacy/twilio" }`). */
-  pathPrefixRewrites: Record<string, string> = {},
+  { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits }: OperationRouterOptions,
 ): Router {
   const router = new Router();
   const authenticators: Record<string, Authenticator> = {
@@ -66,7 +74,10 @@ export function createOperationRouter(
     if (scheme && !authenticate) throw new Error(`no authenticator for security scheme ${scheme}`);
     router[operation.method](operation.operationId, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
       ctx.state.errorEnvelope = operation.errorEnvelope;
+      // Webhooks come from Twilio and SendGrid in bursts, and health probes from the platform: not rate limited.
+      if (scheme === "bearerAuth") await rateLimits?.consumeIp(ctx.ip);
       const authentication = authenticate ? await authenticate(ctx) : {};
+      if (authentication.principal) await rateLimits?.consumeUser(authentication.principal.tenantIds.join(","), authentication.principal.userId);
       const result = await handler(parseRequest(ctx, operation, authentication));
       if (result.headers) ctx.set(result.headers);
       if (result.type) ctx.type = result.type;

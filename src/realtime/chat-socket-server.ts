@@ -24,6 +24,8 @@ export interface RealtimeComponents {
   verifyToken: TokenVerifier;
   tenants: TenantRegistry;
   events: DomainEvents;
+  /** Updated with the number of connected /chat sockets. */
+  realtimeStats?: { sockets: number };
 }
 
 /** How long a dropped client can come back and get what it missed (Socket.IO connection state recovery). */
@@ -57,6 +59,11 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
 
   chat.on("connection", (socket) => {
     const { tenantId, userId } = socket.data;
+    if (components.realtimeStats) {
+      const stats = components.realtimeStats;
+      stats.sockets++;
+      socket.once("disconnect", () => stats.sockets--);
+    }
     if (!socket.recovered) void socket.join(tenantRoom(tenantId));
     const inbox = components.tenants.get(tenantId);
 

@@ -31,6 +31,8 @@ export class ConversationsGateway {
     private readonly client: TwilioClient,
     readonly serviceSid: string,
     readonly accountSid: string,
+    /** The state of this tenant's circuit breaker (for metrics and readiness). */
+    readonly circuitState: () => "closed" | "open" | "half-open" = () => "closed",
   ) {}
 
   private get service() {

@@ -32,7 +32,7 @@ export function createTenantGateways(
     const client = tenant.apiKey
       ? twilio(tenant.apiKey.sid, tenant.apiKey.secret, { accountSid: tenant.accountSid, httpClient })
       : twilio(tenant.accountSid, tenant.authToken, { httpClient });
-    gateways.set(tenant.id, new ConversationsGateway(client, tenant.conversationsServiceSid, tenant.accountSid));
+    gateways.set(tenant.id, new ConversationsGateway(client, tenant.conversationsServiceSid, tenant.accountSid, () => httpClient.guard.state));
   }
   return gateways;
 }

@@ -15,6 +15,7 @@ import {
   messageFromEvent,
   type ConversationEventFields,
 } from "./conversation-event.js";
+import type { Metrics } from "../metrics.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
 
 /** One step of handling an event: publishing domain events, or updating Twilio and the cache. */
@@ -99,10 +100,12 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
  * runs. Each step runs once per event (a redelivery repeats only the steps that failed), and the answer is 2xx only
  * after every step succeeded: a failure answers 5xx so Twilio retries.
  */
-export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe: WebhookDedupe }): OperationHandler {
+export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe: WebhookDedupe; metrics?: Metrics }): OperationHandler {
   return async (request) => {
     const inbox = request.webhookTenant!;
     const event = allowListConversationEvent(request.body as Record<string, unknown>);
+    const happenedAt = Date.parse(event.DateUpdated ?? event.DateCreated ?? "");
+    if (!Number.isNaN(happenedAt)) deps.metrics?.webhookLagSeconds.observe({ event: event.EventType }, Math.max(0, Date.now() - happenedAt) / 1000);
     const identity = `${inbox.tenant.id}:${eventIdentity(event)}`;
     const token = request.ctx.get("i-twilio-idempotency-token");
     const steps = stepsFor(inbox, event, deps.events);
@@ -112,6 +115,8 @@ export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe:
       const outcome = await deps.dedupe.once(keys, step);
       duplicate &&= outcome === "duplicate";
     }
-    return { body: { status: steps.length === 0 ? "ignored" : duplicate ? "duplicate" : "applied" } };
+    const outcome = steps.length === 0 ? "ignored" : duplicate ? "duplicate" : "applied";
+    deps.metrics?.webhooks.inc({ source: "twilio-conversations", outcome });
+    return { body: { status: outcome } };
   };
 }

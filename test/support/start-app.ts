@@ -79,6 +79,9 @@ export async function startApp(
     UPSTREAM_TIMEOUT_MS: "2000",
     // Tests inject outages on purpose; the circuit breaker has its own tests (test/twilio/upstream-guard.test.ts).
     UPSTREAM_BREAKER_MIN_CALLS: "100000",
+    // Likewise the rate limits (test/http/security.test.ts).
+    RATE_LIMIT_PER_USER_PER_MINUTE: "0",
+    RATE_LIMIT_PER_IP_PER_MINUTE: "0",
     ...options.env,
   });
   const upstreamCalls: TestApp["upstreamCalls"] = [];

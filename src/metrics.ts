@@ -1,0 +1,115 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Prometheus metrics (prom-client), one registry per app so several apps in one process (tests) stay apart.
+ * Labels carry routes, methods, statuses and tenant ids only — never user data or secrets.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  const requestSeconds = new Histogram({
+    name: "switchboard_http_request_duration_seconds",
+    help: "HTTP request latency by route.",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const upstreamCalls = new Counter({
+    name: "switchboard_upstream_calls_total",
+    help: "Calls to Twilio by tenant, method and status (status 0: no answer).",
+    labelNames: ["tenant", "method", "status"] as const,
+    registers: [registry],
+  });
+  const upstreamErrors = new Counter({
+    name: "switchboard_upstream_errors_total",
+    help: "Twilio calls that failed (429, 5xx or no answer) by tenant.",
+    labelNames: ["tenant", "kind"] as const,
+    registers: [registry],
+  });
+  const upstreamSeconds = new Histogram({
+    name: "switchboard_upstream_call_duration_seconds",
+    help: "Twilio call latency.",
+    labelNames: ["tenant"] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const webhookLagSeconds = new Histogram({
+    name: "switchboard_webhook_lag_seconds",
+    help: "Time from the event in Twilio (its DateUpdated/DateCreated) to the webhook reaching the gateway.",
+    labelNames: ["event"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const webhooks = new Counter({
+    name: "switchboard_webhooks_total",
+    help: "Webhooks received by source and outcome.",
+    labelNames: ["source", "outcome"] as const,
+    registers: [registry],
+  });
+  return { registry, requestSeconds, upstreamCalls, upstreamErrors, upstreamSeconds, webhookLagSeconds, webhooks };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Gauges read at scrape time from the things they describe. */
+export function addLiveGauges(metrics: Metrics, sources: { cache: () => { entries: number; bytes: number; hits: number; misses: number }; sockets?: () => number; circuits?: () => Record<string, string> }) {
+  new Gauge({
+    name: "switchboard_cache_hit_ratio",
+    help: "Cache hits / lookups since start.",
+    registers: [metrics.registry],
+    collect() {
+      const { hits, misses } = sources.cache();
+      this.set(hits + misses === 0 ? 0 : hits / (hits + misses));
+    },
+  });
+  new Gauge({
+    name: "switchboard_cache_bytes",
+    help: "Bytes held by the cache (its byte bound applies to this).",
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.cache().bytes);
+    },
+  });
+  new Gauge({
+    name: "switchboard_cache_entries",
+    help: "Entries held by the cache.",
+    registers: [metrics.registry],
+    collect() {
+      this.set(sources.cache().entries);
+    },
+  });
+  if (sources.sockets) {
+    const sockets = sources.sockets;
+    new Gauge({
+      name: "switchboard_sockets_connected",
+      help: "Socket.IO clients connected to /chat.",
+      registers: [metrics.registry],
+      collect() {
+        this.set(sockets());
+      },
+    });
+  }
+  if (sources.circuits) {
+    const circuits = sources.circuits;
+    new Gauge({
+      name: "switchboard_upstream_circuit_open",
+      help: "1 while a tenant's circuit breaker is open (Twilio calls refused fast), 0.5 half-open, 0 closed.",
+      labelNames: ["tenant"] as const,
+      registers: [metrics.registry],
+      collect() {
+        for (const [tenant, state] of Object.entries(circuits())) this.set({ tenant }, state === "open" ? 1 : state === "half-open" ? 0.5 : 0);
+      },
+    });
+  }
+}
+
+/** Counts one upstream call (an attempt: retries count again). */
+export function recordUpstreamCall(
+  metrics: Metrics,
+  tenant: string,
+  event: { method: string; status?: number; durationMs: number; error?: string },
+): void {
+  metrics.upstreamCalls.inc({ tenant, method: event.method, status: String(event.status ?? 0) });
+  metrics.upstreamSeconds.observe({ tenant }, event.durationMs / 1000);
+  const kind = event.status === undefined ? "no_answer" : event.status === 429 ? "rate_limited" : event.status >= 500 ? "server_error" : undefined;
+  if (kind) metrics.upstreamErrors.inc({ tenant, kind });
+}

@@ -1,0 +1,78 @@
+import { expect } from "chai";
+import { startApp, type TestApp } from "../support/start-app.js";
+
+const CHAT = "/api/v1/chat/conversations";
+
+describe("HTTP hardening", () => {
+  describe("security headers", () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startApp();
+    });
+    after(() => t.close());
+
+    it("sends helmet's headers on API answers and errors alike", async () => {
+      for (const response of [await t.api().get(CHAT), await t.api().withToken(null).get(CHAT)]) {
+        expect(response.headers.get("x-content-type-options")).to.equal("nosniff");
+        expect(response.headers.get("strict-transport-security")).to.contain("max-age=");
+        expect(response.headers.get("content-security-policy")).to.contain("default-src 'self'");
+        expect(response.headers.get("x-powered-by")).to.equal(null);
+      }
+    });
+  });
+
+  describe("rate limits", () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startApp({ env: { RATE_LIMIT_PER_USER_PER_MINUTE: "5", RATE_LIMIT_PER_IP_PER_MINUTE: "12" } });
+    });
+    after(() => t.close());
+
+    it("answers 429 with Retry-After past a user's limit, without calling Twilio, and leaves other users alone", async () => {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await t.api().get(CHAT)).status);
+      expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 429]);
+      const calls = t.upstreamCalls.length;
+      const limited = await t.api().get(CHAT);
+      expect(limited.status).to.equal(429);
+      expect(limited.body.error.code).to.equal("rate_limited");
+      expect(Number(limited.headers.get("retry-after"))).to.be.within(1, 60);
+      expect(t.upstreamCalls.length).to.equal(calls);
+      const other = t.api().withToken(t.token({ sub: "agent-2" }));
+      expect((await other.get(CHAT)).status).to.equal(200);
+    });
+
+    it("limits an address too, even when every token is bad", async () => {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await t.api().withToken("forged").get(CHAT)).status);
+      expect(statuses).to.include(429);
+      expect(statuses.filter((status) => status !== 429).every((status) => status === 401)).to.equal(true);
+    });
+
+    it("never limits Twilio's webhooks or the health probes", async () => {
+      for (let i = 0; i < 20; i++) expect((await t.api().get("/healthz")).status).to.equal(200);
+    });
+  });
+
+  describe("GET /metrics", () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startApp();
+    });
+    after(() => t.close());
+
+    it("exposes request latency, upstream calls, cache and socket gauges in Prometheus format, with no secret", async () => {
+      await t.api().get(CHAT);
+      await t.api().get(CHAT);
+      const response = await t.api().withToken(null).get("/metrics");
+      expect(response.status).to.equal(200);
+      expect(response.headers.get("content-type")).to.contain("text/plain");
+      expect(response.text).to.match(/switchboard_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/chat\/conversations",status="200"\} 2/);
+      expect(response.text).to.match(/switchboard_upstream_calls_total\{tenant="alpha",method="GET",status="200"\} \d+/);
+      expect(response.text).to.match(/switchboard_cache_hit_ratio \d/);
+      expect(response.text).to.contain("switchboard_sockets_connected 0");
+      expect(response.text).to.contain('switchboard_upstream_circuit_open{tenant="alpha"} 0');
+      expect(response.text).not.to.contain(t.tenants.alpha.authToken);
+    });
+  });
+});
