@@ -77,7 +77,8 @@ async function main(): Promise<void> {
       clearTimeout(forced);
       process.exit(0);
     });
-    server.closeIdleConnections();
+    // Keep-alive connections that finish their last request while we drain are closed too, not left to time out.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
