@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import jwt from "jsonwebtoken";
+import { pino } from "pino";
+import { createApp, type SwitchboardApp } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { TwilioEmulator } from "../../src/emulator/index.js";
+import { attachChatSockets } from "../../src/realtime/chat-socket-server.js";
+import type { TenantConfig } from "../../src/tenants/tenant-config.js";
+import {
+  CONVERSATION_WEBHOOK_FILTERS,
+  CONVERSATION_WEBHOOK_PATH,
+  registerConversationWebhooks,
+} from "../../src/webhooks/register-webhooks.js";
+import { ArrivalClock } from "./arrival-clock.js";
+
+export const BENCH_JWT_SECRET = "bench-secret-0123456789-0123456789-abcdef";
+
+export type BenchTenantId = "alpha" | "beta";
+
+/** The real gateway, booted in-process as test/support/start-app.ts boots it, against an in-process emulator. */
+export interface BenchGateway {
+  baseUrl: string;
+  emulator: TwilioEmulator;
+  app: SwitchboardApp;
+  server: Server;
+  config: Config;
+  tenants: Record<BenchTenantId, TenantConfig>;
+  /** Arrival time of each request carrying `x-bench-seq` (webhook → socket runs). */
+  arrivals: ArrivalClock;
+  /** Every upstream call attempt the gateway made (its own count, beside the emulator's request log). */
+  upstream: { attempts: number; durationsMs: number[] };
+  token(tenantId?: BenchTenantId): string;
+  /**
+   * Points every tenant's post-event webhooks at the gateway (registerConversationWebhooks, as main.ts does), or
+   * at nothing. `gateway-without-echo` leaves out onConversationUpdated, the webhook Twilio fires for the gateway's own
+   * attribute writes.
+   */
+  routeWebhooks(mode: "gateway" | "gateway-without-echo" | "off"): Promise<void>;
+  /** Resolves once the emulator has no webhook in flight and no REST call arrived for `quietMs`. */
+  quiesce(quietMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Gateway settings a benchmark run may override from its environment (to try a tuning; defaults otherwise). */
+export const TUNABLE = /^(UPSTREAM_|CACHE_|CONVERSATION_INDEX_LIMIT$)/;
+
+function gatewayTuning(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => TUNABLE.test(entry[0]) && entry[1] !== undefined),
+  );
+}
+
+export async function startBenchGateway(): Promise<BenchGateway> {
+  const emulator = await TwilioEmulator.start({ rateLimits: false, webhookRetries: 0, webhookTimeoutMs: 60_000 });
+  const provision = (id: BenchTenantId, phone: string): TenantConfig => {
+    const account = emulator.createAccount({ friendlyName: id });
+    return {
+      id,
+      accountSid: account.accountSid,
+      authToken: account.authToken,
+      conversationsServiceSid: account.defaultServiceSid,
+      phoneNumber: phone,
+      whatsappNumber: `whatsapp:${phone}`,
+    };
+  };
+  const tenants = { alpha: provision("alpha", "+15005550001"), beta: provision("beta", "+15005550002") };
+  const config = loadConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    JWT_SECRET: BENCH_JWT_SECRET,
+    TWILIO_API_BASE_URL: emulator.baseUrl,
+    UPSTREAM_TIMEOUT_MS: "60000",
+    ...gatewayTuning(process.env),
+  });
+  const server = createServer();
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const arrivals = new ArrivalClock();
+  const upstream = { attempts: 0, durationsMs: [] as number[] };
+  server.on("request", (request: IncomingMessage) => arrivals.stamp(request));
+  const app = createApp(config, {
+    logger: pino({ level: "silent" }),
+    tenants: [tenants.alpha, tenants.beta],
+    publicBaseUrl: () => baseUrl,
+    audit: () => undefined,
+    onUpstreamCall: (_tenantId, event) => {
+      upstream.attempts++;
+      if (upstream.durationsMs.length < 1_000_000) upstream.durationsMs.push(event.durationMs);
+    },
+  });
+  server.on("request", app.callback);
+  const realtime = attachChatSockets(server, app);
+
+  const routeWebhooks: BenchGateway["routeWebhooks"] = async (mode) => {
+    // As in production: the gateway registers itself through the twilio SDK.
+    if (mode === "gateway") return registerConversationWebhooks(app.tenants, baseUrl);
+    const filters = CONVERSATION_WEBHOOK_FILTERS.filter(
+      (name) => mode !== "gateway-without-echo" || name !== "onConversationUpdated",
+    );
+    for (const tenant of Object.values(tenants)) {
+      const postWebhookUrl = mode === "off" ? "" : `${baseUrl}${CONVERSATION_WEBHOOK_PATH}`;
+      emulator.configureWebhooks(tenant.accountSid, tenant.conversationsServiceSid, { postWebhookUrl, filters });
+    }
+  };
+
+  return {
+    baseUrl,
+    emulator,
+    app,
+    server,
+    config,
+    tenants,
+    arrivals,
+    upstream,
+    token: (tenantId = "alpha") =>
+      jwt.sign({ tenants: [tenantId] }, BENCH_JWT_SECRET, {
+        algorithm: "HS256",
+        subject: "agent-bench",
+        expiresIn: 3600,
+      }),
+    routeWebhooks,
+    quiesce: async (quietMs = 100) => {
+      for (;;) {
+        await emulator.whenIdle();
+        const before = emulator.requests.count();
+        await new Promise((resolve) => setTimeout(resolve, quietMs));
+        if (emulator.requests.count() === before) return;
+      }
+    },
+    close: async () => {
+      await emulator.stop();
+      server.closeAllConnections();
+      await realtime.close();
+    },
+  };
+}

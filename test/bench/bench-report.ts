@@ -1,0 +1,226 @@
+import type { BenchSettings } from "./bench-settings.js";
+import { ratio } from "./latency-stats.js";
+import type { ListVariantResult } from "./list-conversations-bench.js";
+import type { MemoryRun } from "./memory-bench.js";
+import type { ThroughputRow } from "./throughput-bench.js";
+import type { TokenCheckResult } from "./token-check-bench.js";
+import type { FanoutResult } from "./webhook-fanout-bench.js";
+
+export interface BenchResults {
+  list: ListVariantResult[];
+  throughput: ThroughputRow[];
+  tokenCheck?: TokenCheckResult;
+  fanout: FanoutResult[];
+  memory: MemoryRun[];
+}
+
+/** One line of the printed table: a figure, the same figure for its baseline, their ratio and the target. */
+export interface ReportRow {
+  section: string;
+  figure: string;
+  switchboard: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  /** Whether the target is met (informative only: nothing here fails the run). */
+  meets?: boolean;
+}
+
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
+const pair = (a: number, b: number) => `${ms(a)} / ${ms(b)} ms`;
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+const num = (value: number) => Math.round(value).toLocaleString("en-US");
+
+function listRows(results: ListVariantResult[], settings: BenchSettings): ReportRow[] {
+  const rows: ReportRow[] = [];
+  for (const r of results) {
+    const name = `${r.conversations} conv ${r.variant}`;
+    const summaries = r.variant === "with summary";
+    const calls = (s: ListVariantResult["cold"]) =>
+      s.callsMax === s.callsMedian ? `${s.callsMedian}` : `${s.callsMedian} (max ${s.callsMax})`;
+    const section = `1. upstream calls per GET /conversations?limit=${settings.listLimit} (naive: no cache)`;
+    rows.push(
+      {
+        section,
+        figure: `${name}, cold`,
+        switchboard: calls(r.cold),
+        baseline: calls(r.naive),
+        ratio: String(ratio(r.cold.callsMedian, r.naive.callsMedian)),
+        target: summaries ? "≤ 2 (naive ≈ 101)" : "—",
+        ...(summaries ? { meets: r.cold.callsMax <= 2 } : {}),
+      },
+      {
+        section,
+        figure: `${name}, warm`,
+        switchboard: calls(r.warm),
+        baseline: calls(r.naive),
+        ratio: String(ratio(r.warm.callsMedian, r.naive.callsMedian)),
+        target: "0",
+        meets: r.warm.callsMax === 0,
+      },
+    );
+  }
+  for (const r of results) {
+    const name = `${r.conversations} conv ${r.variant}`;
+    const section = `2. latency p50 / p99 of that request (${settings.coldSamples} cold, ${settings.warmSamples} warm samples; naive ${settings.coldSamples})`;
+    rows.push(
+      {
+        section,
+        figure: `${name}, cold`,
+        switchboard: pair(r.cold.latencyMs.p50, r.cold.latencyMs.p99),
+        baseline: pair(r.naive.latencyMs.p50, r.naive.latencyMs.p99),
+        ratio: `${ratio(r.cold.latencyMs.p50, r.naive.latencyMs.p50)} / ${ratio(r.cold.latencyMs.p99, r.naive.latencyMs.p99)}`,
+        target: "—",
+      },
+      {
+        section,
+        figure: `${name}, warm`,
+        switchboard: pair(r.warm.latencyMs.p50, r.warm.latencyMs.p99),
+        baseline: pair(r.naive.latencyMs.p50, r.naive.latencyMs.p99),
+        ratio: `${ratio(r.warm.latencyMs.p50, r.naive.latencyMs.p50)} / ${ratio(r.warm.latencyMs.p99, r.naive.latencyMs.p99)}`,
+        target: "p50 ≤ 5 ms",
+        meets: r.warm.latencyMs.p50 <= 5,
+      },
+    );
+  }
+  return rows;
+}
+
+function throughputRows(results: ThroughputRow[], settings: BenchSettings): ReportRow[] {
+  const section = `3. warm throughput, autocannon ${settings.autocannonConnections} connections × ${settings.autocannonSeconds} s (child process) vs ceiling: bare Koa, same bytes + same JWT check`;
+  const rows: ReportRow[] = [];
+  for (const r of results) {
+    rows.push({
+      section,
+      figure: `${r.name} (${(r.responseBytes / 1024).toFixed(1)} KiB), req/s`,
+      switchboard: `${num(r.switchboard.requestsPerSec)} (p99 ${r.switchboard.latencyP99Ms} ms, ${r.switchboardUpstreamCalls} upstream)`,
+      baseline: `${num(r.ceiling.requestsPerSec)} (p99 ${r.ceiling.latencyP99Ms} ms)`,
+      ratio: String(r.fractionOfCeiling),
+      target: "≥ 0.7",
+      meets: r.fractionOfCeiling >= 0.7,
+    });
+    if (r.other)
+      rows.push({
+        section,
+        figure: `${r.name}: ${r.other.label}, req/s`,
+        switchboard: num(r.other.summary.requestsPerSec),
+        baseline: num(r.ceiling.requestsPerSec),
+        ratio: String(r.other.fractionOfCeiling),
+        target: "—",
+      });
+  }
+  return rows;
+}
+
+function tokenCheckRows(result: TokenCheckResult | undefined): ReportRow[] {
+  if (!result) return [];
+  return [
+    {
+      section: `3b. JWT check per request, in-process (${num(result.verifies)} verifies each) vs jsonwebtoken with a KeyObject made once`,
+      figure: "µs per verify (gateway verifier vs KeyObject)",
+      switchboard: `${result.gatewayMicros} µs`,
+      baseline: `${result.keyObjectMicros} µs`,
+      ratio: String(result.ratio),
+      target: "—",
+    },
+  ];
+}
+
+function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow[] {
+  const section = `4. webhook → socket, onMessageAdded at ${settings.webhookRate}/s × ${settings.webhookSeconds} s (sender + sockets in one child process) vs bare Socket.IO`;
+  const rows: ReportRow[] = [];
+  for (const r of results) {
+    const name = `${r.sockets} sockets / ${r.conversations} conv${r.mode === "with echo" ? ", with Twilio's echo" : ""}`;
+    const sb = r.switchboard;
+    const base = r.baseline;
+    const missed = (run: typeof sb) =>
+      run.deliveries < run.expectedDeliveries ? `, ${num(run.expectedDeliveries - run.deliveries)} missed` : "";
+    rows.push(
+      {
+        section,
+        figure: `${name}: webhooks/s sustained (answer p99)`,
+        switchboard: `${num(sb.sustainedPerSec)} (${ms(sb.answerMs.p99)} ms)`,
+        baseline: `${num(base.sustainedPerSec)} (${ms(base.answerMs.p99)} ms)`,
+        ratio: String(r.sustainedRatio),
+        target: `≥ 1,500/s`,
+        meets: sb.sustainedPerSec >= 1500,
+      },
+      {
+        section,
+        figure: `${name}: delivery p50 / p99 (at arrivals/s)`,
+        switchboard: `${pair(sb.deliveryMs.p50, sb.deliveryMs.p99)} (${num(sb.arrivedPerSec)}/s)${missed(sb)}`,
+        baseline: `${pair(base.deliveryMs.p50, base.deliveryMs.p99)} (${num(base.arrivedPerSec)}/s)${missed(base)}`,
+        ratio: `${r.deliveryP50Ratio} / ${r.deliveryP99Ratio}`,
+        target: "p99 ≤ 15 ms",
+        meets: sb.deliveryMs.p99 <= 15 && sb.deliveries === sb.expectedDeliveries,
+      },
+    );
+  }
+  return rows;
+}
+
+function memoryRows(results: MemoryRun[]): ReportRow[] {
+  const rows: ReportRow[] = [];
+  for (const r of results) {
+    const section = `5. memory: ${num(r.inserted)} conversation entries into InboxCache (fresh child process, --expose-gc)`;
+    rows.push(
+      {
+        section,
+        figure: `${r.label}: calculatedSize / maxBytes (entries kept)`,
+        switchboard: `${mib(r.calculatedSize)} (${num(r.retained)})`,
+        baseline: mib(r.maxBytes),
+        ratio: String(r.boundRatio),
+        target: "≤ 1",
+        meets: r.boundRatio <= 1,
+      },
+      {
+        section,
+        figure: `${r.label}: RSS delta (vs process baseline RSS)`,
+        switchboard: mib(r.rssDeltaBytes),
+        baseline: mib(r.rssBaselineBytes),
+        ratio: `${r.rssPerCountedByte} × calculatedSize`,
+        target: "—",
+      },
+    );
+  }
+  return rows;
+}
+
+export function reportRows(results: BenchResults, settings: BenchSettings): ReportRow[] {
+  return [
+    ...listRows(results.list, settings),
+    ...throughputRows(results.throughput, settings),
+    ...tokenCheckRows(results.tokenCheck),
+    ...fanoutRows(results.fanout, settings),
+    ...memoryRows(results.memory),
+  ];
+}
+
+/** A plain-text table, one block per section. */
+export function formatTable(rows: ReportRow[]): string {
+  const header = ["figure", "Switchboard", "baseline", "ratio", "target", "met"];
+  const cells = rows.map((r) => [
+    r.figure,
+    r.switchboard,
+    r.baseline,
+    r.ratio,
+    r.target,
+    r.meets === undefined ? "" : r.meets ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join(" | ")
+      .trimEnd();
+  const out: string[] = [line(header), widths.map((w) => "-".repeat(w)).join("-|-")];
+  let section = "";
+  rows.forEach((row, i) => {
+    if (row.section !== section) {
+      section = row.section;
+      out.push("", section);
+    }
+    out.push(line(cells[i]!));
+  });
+  return out.join("\n");
+}

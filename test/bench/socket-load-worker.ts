@@ -1,0 +1,188 @@
+import { Agent, request as httpRequest } from "node:http";
+import { io, type Socket } from "socket.io-client";
+import { BENCH_SEQ_HEADER } from "./arrival-clock.js";
+import { wallClockMs } from "./latency-stats.js";
+import { serveParent } from "./worker-process.js";
+
+/** One webhook of a drive: its form body and signature, and the message it announces. */
+export interface PlannedWebhook {
+  body: string;
+  signature: string;
+  messageSid: string;
+}
+
+export type SocketWorkerRequest =
+  | { type: "connect"; baseUrl: string; token: string; sockets: number; conversations: string[] }
+  | { type: "drive"; url: string; ratePerSec: number; webhooks: PlannedWebhook[]; expectedDeliveries: number }
+  | { type: "disconnect" };
+
+export interface ConnectReply {
+  connectMs: number;
+}
+
+export interface DriveReply {
+  sent: number;
+  firstSendMs: number;
+  lastSendMs: number;
+  lastResponseMs: number;
+  statuses: Record<string, number>;
+  /** Per webhook: send → full answer, ms. */
+  responseMs: Float64Array;
+  /** Per delivery of message:received: the webhook's number and the receipt time (wall clock ms). */
+  receiptSeq: Int32Array;
+  receiptAt: Float64Array;
+  /** conversation:updated events received by all sockets during the drive. */
+  conversationUpdates: number;
+  /** This process's CPU time during the drive ÷ wall time (1.0 = one core busy). */
+  cpuShare: number;
+}
+
+let sockets: Socket[] = [];
+let onReceipt: (sid: string) => void = () => undefined;
+let conversationUpdates = 0;
+
+async function connect(request: Extract<SocketWorkerRequest, { type: "connect" }>): Promise<ConnectReply> {
+  const started = performance.now();
+  const open = async (i: number) => {
+    const socket = io(`${request.baseUrl}/chat`, {
+      auth: { token: request.token },
+      transports: ["websocket"],
+      forceNew: true,
+      reconnection: false,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    });
+    socket.on("message:received", (payload: { message: { sid: string } }) => onReceipt(payload.message.sid));
+    socket.on("conversation:updated", () => void conversationUpdates++);
+    const reply = (await socket
+      .timeout(30_000)
+      .emitWithAck("subscribe:conversation", {
+        conversationSid: request.conversations[i % request.conversations.length],
+      })) as {
+      error?: { message: string };
+    };
+    if (reply.error) throw new Error(`subscribe: ${reply.error.message}`);
+    return socket;
+  };
+  for (let i = 0; i < request.sockets; i += 50) {
+    const batch = Array.from({ length: Math.min(50, request.sockets - i) }, (_, k) => open(i + k));
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return { connectMs: performance.now() - started };
+}
+
+/** Open loop: webhook k is sent at k / rate seconds, whatever the answers do (as Twilio would). */
+async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): Promise<DriveReply> {
+  const { webhooks } = request;
+  const url = new URL(request.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
+  const seqBySid = new Map(webhooks.map((w, i) => [w.messageSid, i]));
+  const receiptSeq = new Int32Array(request.expectedDeliveries * 2);
+  const receiptAt = new Float64Array(request.expectedDeliveries * 2);
+  let receipts = 0;
+  let lastReceipt = 0;
+  onReceipt = (sid) => {
+    const seq = seqBySid.get(sid);
+    if (seq === undefined || receipts >= receiptSeq.length) return;
+    receiptSeq[receipts] = seq;
+    receiptAt[receipts++] = wallClockMs();
+    lastReceipt = performance.now();
+  };
+  conversationUpdates = 0;
+  const responseMs = new Float64Array(webhooks.length).fill(NaN);
+  const statuses: Record<string, number> = {};
+  let answered = 0;
+  let lastResponseMs = 0;
+  const count = (status: string) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    answered++;
+    lastResponseMs = wallClockMs();
+  };
+  const send = (seq: number) => {
+    const webhook = webhooks[seq]!;
+    const sentAt = performance.now();
+    const outgoing = httpRequest(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+          "content-length": Buffer.byteLength(webhook.body),
+          "x-twilio-signature": webhook.signature,
+          [BENCH_SEQ_HEADER]: String(seq),
+        },
+      },
+      (response) => {
+        response.resume();
+        response.on("end", () => {
+          responseMs[seq] = performance.now() - sentAt;
+          count(String(response.statusCode));
+        });
+      },
+    );
+    outgoing.on("error", (error: Error & { code?: string }) =>
+      count(`error ${error.code ?? error.message}${outgoing.reusedSocket ? " (reused keep-alive socket)" : ""}`),
+    );
+    outgoing.end(webhook.body);
+  };
+
+  const cpuBefore = process.cpuUsage();
+  const firstSendMs = wallClockMs();
+  const start = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(webhooks.length, Math.floor(((performance.now() - start) * request.ratePerSec) / 1000) + 1);
+      while (sent < due) send(sent++);
+      if (sent < webhooks.length) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  const lastSendMs = wallClockMs();
+  // Wait for every answer, then for the deliveries still in flight (at most 3 s without a new one).
+  const deadline = performance.now() + 120_000;
+  while (answered < webhooks.length && performance.now() < deadline) await sleep(20);
+  while (
+    receipts < request.expectedDeliveries &&
+    performance.now() - Math.max(lastReceipt, start) < 3000 &&
+    performance.now() < deadline
+  )
+    await sleep(20);
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuShare = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100) / 100;
+  agent.destroy();
+  onReceipt = () => undefined;
+  return {
+    sent,
+    firstSendMs,
+    lastSendMs,
+    lastResponseMs,
+    statuses,
+    responseMs,
+    receiptSeq: receiptSeq.slice(0, receipts),
+    receiptAt: receiptAt.slice(0, receipts),
+    conversationUpdates,
+    cpuShare,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+serveParent(async (request: SocketWorkerRequest) => {
+  switch (request.type) {
+    case "connect":
+      return connect(request);
+    case "drive":
+      return drive(request);
+    case "disconnect":
+      for (const socket of sockets) socket.close();
+      sockets = [];
+      return {};
+  }
+});

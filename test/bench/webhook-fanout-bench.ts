@@ -1,0 +1,218 @@
+import { CONVERSATION_WEBHOOK_PATH } from "../../src/webhooks/register-webhooks.js";
+import type { ArrivalClock } from "./arrival-clock.js";
+import { BARE_WEBHOOK_PATH, startBareSocketServer } from "./bare-socket-server.js";
+import type { BenchGateway } from "./bench-gateway.js";
+import type { BenchSettings } from "./bench-settings.js";
+import { latencyStats, ratio, type LatencyStats } from "./latency-stats.js";
+import type { SeededInbox } from "./seed-bench-tenants.js";
+import type { ConnectReply, DriveReply, SocketWorkerRequest } from "./socket-load-worker.js";
+import { planWebhooks, type WebhookPlan } from "./webhook-plan.js";
+import { WorkerProcess } from "./worker-process.js";
+
+export interface FanoutRun {
+  server: "switchboard" | "bare Socket.IO";
+  sockets: number;
+  webhooks: number;
+  offeredPerSec: number;
+  /** What the load generator managed to send (should equal the offered rate). */
+  sentPerSec: number;
+  /** Webhooks that reached the server, and their rate (first → last arrival): the load the deliveries were under. */
+  arrived: number;
+  arrivedPerSec: number;
+  /** 2xx answers ÷ (last answer − first send): the rate the server kept up with. */
+  sustainedPerSec: number;
+  statuses: Record<string, number>;
+  /** Webhook sent → answered (how long Twilio would wait). */
+  answerMs: LatencyStats;
+  /** Webhook arrival at the server → message:received at the client, over every delivery. */
+  deliveryMs: LatencyStats;
+  expectedDeliveries: number;
+  deliveries: number;
+  conversationUpdates: number;
+  connectMs: number;
+  /** Server-process CPU time during the drive ÷ wall time (1.0 = one core busy). */
+  serverCpuShare: number;
+  /** The same for the load generator's process (sender + sockets). */
+  clientCpuShare: number;
+  upstreamCalls?: number;
+  /** Gateway-measured duration of those calls (queueing in the gateway's upstream guard included). */
+  upstreamMs?: LatencyStats;
+}
+
+export interface FanoutResult {
+  mode: "isolated" | "with echo";
+  sockets: number;
+  conversations: number;
+  switchboard: FanoutRun;
+  /** The better of `baselineRuns` (more sustained, then lower delivery p99). */
+  baseline: FanoutRun;
+  baselineRuns: FanoutRun[];
+  sustainedRatio: number;
+  deliveryP50Ratio: number;
+  deliveryP99Ratio: number;
+}
+
+interface RunTarget {
+  server: FanoutRun["server"];
+  baseUrl: string;
+  webhookUrl: string;
+  token: string;
+  arrivals: ArrivalClock;
+  upstreamCalls?: () => number;
+  upstreamDurations?: () => number[];
+  settle?: () => Promise<void>;
+}
+
+async function runOnce(
+  worker: WorkerProcess,
+  target: RunTarget,
+  plan: WebhookPlan,
+  sockets: number,
+  conversations: string[],
+  settings: BenchSettings,
+): Promise<FanoutRun> {
+  const subscribers = conversations.map(
+    (_, c) => Math.floor(sockets / conversations.length) + (c < sockets % conversations.length ? 1 : 0),
+  );
+  const expectedDeliveries = plan.conversationOf.reduce((sum, c) => sum + subscribers[c]!, 0);
+  const connected = await worker.request<ConnectReply>({
+    type: "connect",
+    baseUrl: target.baseUrl,
+    token: target.token,
+    sockets,
+    conversations,
+  } satisfies SocketWorkerRequest);
+  target.arrivals.reset(plan.webhooks.length);
+  const callsBefore = target.upstreamCalls?.() ?? 0;
+  const durationsBefore = target.upstreamDurations?.().length ?? 0;
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  const drive = {
+    type: "drive",
+    url: target.webhookUrl,
+    ratePerSec: settings.webhookRate,
+    webhooks: plan.webhooks,
+    expectedDeliveries,
+  } satisfies SocketWorkerRequest;
+  const reply = await worker.request<DriveReply>(drive);
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverCpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
+  await target.settle?.();
+  const upstreamCalls = target.upstreamCalls ? target.upstreamCalls() - callsBefore : undefined;
+  const upstreamMs = target.upstreamDurations
+    ? latencyStats(target.upstreamDurations().slice(durationsBefore))
+    : undefined;
+  await worker.request({ type: "disconnect" } satisfies SocketWorkerRequest);
+
+  const delivery: number[] = [];
+  for (let i = 0; i < reply.receiptSeq.length; i++) {
+    const arrived = target.arrivals.at(reply.receiptSeq[i]!);
+    if (!Number.isNaN(arrived)) delivery.push(reply.receiptAt[i]! - arrived);
+  }
+  const arrivals = target.arrivals.summary();
+  const ok = Object.entries(reply.statuses).reduce((sum, [status, n]) => sum + (status.startsWith("2") ? n : 0), 0);
+  return {
+    server: target.server,
+    sockets,
+    webhooks: plan.webhooks.length,
+    offeredPerSec: settings.webhookRate,
+    sentPerSec: Math.round(reply.sent / ((reply.lastSendMs - reply.firstSendMs) / 1000 || 1)),
+    arrived: arrivals.arrived,
+    arrivedPerSec: arrivals.perSec,
+    sustainedPerSec: Math.round(ok / ((reply.lastResponseMs - reply.firstSendMs) / 1000)),
+    statuses: reply.statuses,
+    answerMs: latencyStats(Array.from(reply.responseMs).filter((ms) => !Number.isNaN(ms))),
+    deliveryMs: latencyStats(delivery),
+    expectedDeliveries,
+    deliveries: reply.receiptSeq.length,
+    conversationUpdates: reply.conversationUpdates,
+    connectMs: Math.round(connected.connectMs),
+    serverCpuShare: Math.round(serverCpuShare * 100) / 100,
+    clientCpuShare: reply.cpuShare,
+    ...(upstreamCalls !== undefined ? { upstreamCalls } : {}),
+    ...(upstreamMs ? { upstreamMs } : {}),
+  };
+}
+
+function better(a: FanoutRun, b: FanoutRun): FanoutRun {
+  if (Math.abs(a.sustainedPerSec - b.sustainedPerSec) > 0.02 * Math.max(a.sustainedPerSec, b.sustainedPerSec))
+    return a.sustainedPerSec > b.sustainedPerSec ? a : b;
+  return a.deliveryMs.p99 <= b.deliveryMs.p99 ? a : b;
+}
+
+/**
+ * Webhook → socket: `sockets` clients (in a child process, with the webhook sender) subscribed across
+ * `socketConversations` conversations; signed onMessageAdded webhooks for real emulator messages at a fixed rate;
+ * the same load against a bare Socket.IO server. `isolated` keeps Twilio's onConversationUpdated echo of the
+ * gateway's own attribute writes away from the gateway; `with echo` lets it through, as in production.
+ */
+export async function benchWebhookFanout(
+  gateway: BenchGateway,
+  seeded: SeededInbox,
+  settings: BenchSettings,
+): Promise<FanoutResult[]> {
+  const conversations = seeded.alpha.slice(0, settings.socketConversations).map((c) => c.sid);
+  // The echo run drains slowly (three upstream calls per message): it drives for at most 2 s.
+  const countFor = (mode: FanoutResult["mode"]) =>
+    settings.webhookRate * (mode === "with echo" ? Math.min(2, settings.webhookSeconds) : settings.webhookSeconds);
+  const worker = new WorkerProcess(new URL("./socket-load-worker.ts", import.meta.url));
+  const gatewayTarget: RunTarget = {
+    server: "switchboard",
+    baseUrl: gateway.baseUrl,
+    webhookUrl: `${gateway.baseUrl}${CONVERSATION_WEBHOOK_PATH}`,
+    token: gateway.token("alpha"),
+    arrivals: gateway.arrivals,
+    upstreamCalls: () => gateway.emulator.requests.count(),
+    upstreamDurations: () => gateway.upstream.durationsMs,
+    settle: () => gateway.quiesce(200),
+  };
+  const results: FanoutResult[] = [];
+  const runs: Array<{ mode: FanoutResult["mode"]; sockets: number }> = settings.socketCounts.map((sockets) => ({
+    mode: "isolated",
+    sockets,
+  }));
+  if (settings.echoRun) runs.push({ mode: "with echo", sockets: Math.min(...settings.socketCounts) });
+  try {
+    for (const { mode, sockets } of runs) {
+      const plan = await planWebhooks(gateway, seeded, countFor(mode), conversations.length);
+      const bareRun = async () => {
+        const bare = await startBareSocketServer();
+        try {
+          const target = {
+            server: "bare Socket.IO",
+            baseUrl: bare.baseUrl,
+            webhookUrl: `${bare.baseUrl}${BARE_WEBHOOK_PATH}`,
+            token: "",
+            arrivals: bare.arrivals,
+          } as const;
+          return await runOnce(worker, target, plan, sockets, conversations, settings);
+        } finally {
+          await bare.close();
+        }
+      };
+      // The baseline runs before and after the gateway: the better of the two is what this rig can do.
+      const before = await bareRun();
+      await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway");
+      gateway.emulator.requests.clear();
+      const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings);
+      gateway.emulator.requests.clear();
+      const after = await bareRun();
+      const baseline = better(before, after);
+      results.push({
+        mode,
+        sockets,
+        conversations: conversations.length,
+        switchboard,
+        baseline,
+        baselineRuns: [before, after],
+        sustainedRatio: ratio(switchboard.sustainedPerSec, baseline.sustainedPerSec),
+        deliveryP50Ratio: ratio(switchboard.deliveryMs.p50, baseline.deliveryMs.p50),
+        deliveryP99Ratio: ratio(switchboard.deliveryMs.p99, baseline.deliveryMs.p99),
+      });
+    }
+  } finally {
+    await worker.close();
+    await gateway.routeWebhooks("gateway");
+  }
+  return results;
+}
