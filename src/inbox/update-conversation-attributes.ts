@@ -18,22 +18,62 @@ export interface AttributesPatch {
   priority?: InboxPriority;
 }
 
+type AttributesChange = (current: ConversationAttributes) => ConversationAttributes;
+
+/** Changes waiting for the next write of one conversation's attributes. */
+interface Batch {
+  changes: Array<{ change: AttributesChange; settle: (outcome: { entry?: ConversationEntry; error?: unknown }) => void }>;
+}
+
+const openBatches = new WeakMap<TenantInbox, Map<string, Batch>>();
+
 /**
  * Read-modify-write of a conversation's attributes, serialised per conversation: reads the current value from
  * Twilio (never the cache, which may lag another writer), applies `change`, writes it back, refreshes the cache.
+ * Changes that arrive while a write of the same conversation is under way are combined into the next one (group
+ * commit): fifty concurrent customer messages cost a few reads and writes, not fifty of each, and no increment is
+ * lost. Each caller's promise settles once the write holding its change is done (or failed).
  */
-export function rewriteAttributes(
-  inbox: TenantInbox,
-  conversationSid: string,
-  change: (current: ConversationAttributes) => ConversationAttributes,
-): Promise<ConversationEntry> {
-  return inbox.conversationLock.acquire(conversationSid, async () => {
+export function rewriteAttributes(inbox: TenantInbox, conversationSid: string, change: AttributesChange): Promise<ConversationEntry> {
+  let batches = openBatches.get(inbox);
+  if (!batches) openBatches.set(inbox, (batches = new Map()));
+  let batch = batches.get(conversationSid);
+  if (!batch) {
+    const fresh: Batch = { changes: [] };
+    batches.set(conversationSid, fresh);
+    batch = fresh;
+    void inbox.conversationLock.acquire(conversationSid, async () => {
+      // From here on, new changes open the next batch, which waits for this write.
+      if (batches.get(conversationSid) === fresh) batches.delete(conversationSid);
+      await writeBatch(inbox, conversationSid, fresh);
+    });
+  }
+  return new Promise((resolve, reject) =>
+    batch.changes.push({ change, settle: ({ entry, error }) => (error !== undefined ? reject(error) : resolve(entry!)) }),
+  );
+}
+
+async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Batch): Promise<void> {
+  try {
     const current = await inbox.gateway.fetchConversation(conversationSid);
-    const next = serializeAttributes(change(parseAttributes(current.attributes)));
-    if (next === current.attributes) return inbox.directory.remember(current);
-    const updated = await inbox.gateway.updateConversation(conversationSid, { attributes: next });
-    return inbox.directory.remember(updated);
-  });
+    let attributes = parseAttributes(current.attributes);
+    const failed = new Map<number, unknown>();
+    batch.changes.forEach(({ change }, i) => {
+      try {
+        attributes = change(attributes);
+      } catch (error) {
+        failed.set(i, error); // this caller's change alone is refused; the others still apply
+      }
+    });
+    const next = serializeAttributes(attributes);
+    const entry =
+      next === current.attributes
+        ? inbox.directory.remember(current)
+        : inbox.directory.remember(await inbox.gateway.updateConversation(conversationSid, { attributes: next }));
+    batch.changes.forEach(({ settle }, i) => settle(failed.has(i) ? { error: failed.get(i) } : { entry }));
+  } catch (error) {
+    for (const { settle } of batch.changes) settle({ error });
+  }
 }
 
 /** PATCH /conversations/:sid/attributes — merges, never clobbering keys it does not name. */
