@@ -2,7 +2,7 @@ import { applyDeliveryStatus } from "../inbox/apply-delivery-status.js";
 import { toKnownView } from "../inbox/conversation-views.js";
 import { toDeliveryStatus } from "../inbox/delivery-status.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
-import type { Channel } from "../inbox/inbox-types.js";
+import type { Channel, ConversationRecord } from "../inbox/inbox-types.js";
 import { messagesGenerationKey } from "../inbox/list-messages.js";
 import { recordMessageAdded } from "../inbox/record-message-added.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
@@ -79,6 +79,9 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
   }
 }
 
+const sameContent = (a: ConversationRecord, b: ConversationRecord) =>
+  a.attributes === b.attributes && a.state === b.state && a.friendlyName === b.friendlyName && a.uniqueName === b.uniqueName;
+
 /**
  * The conversation as it now is. Webhooks can arrive late or out of order (retries, concurrent deliveries), and
  * Twilio's timestamps have one-second resolution: an event no newer than what the cache holds is not trusted, the
@@ -89,6 +92,8 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
   const cached = inbox.directory.peek(conversationSid);
   const record = event.EventType === "onConversationStateUpdated" ? undefined : conversationFromEvent(event);
   if (record && (!cached || Date.parse(cached.record.dateUpdated) < Date.parse(record.dateUpdated))) return inbox.directory.remember(record);
+  // Our own write, reported back: the cache already holds exactly this state.
+  if (record && cached && sameContent(cached.record, record)) return cached;
   return inbox.conversationLock.acquire(conversationSid, async () =>
     inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid)),
   );
