@@ -30,7 +30,8 @@ import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
 import { conversationWebhookHandler } from "./webhooks/conversation-webhook.js";
 import { messagingStatusHandler } from "./webhooks/messaging-status-webhook.js";
 import { twilioSignatureAuthenticator } from "./webhooks/twilio-signature-authenticator.js";
-import { WebhookDedupe } from "./webhooks/webhook-dedupe.js";
+import { InMemoryWebhookDedupe } from "./webhooks/webhook-dedupe.js";
+import type { ScaleOutDependencies } from "./scale-out/scale-out.js";
 import { createEmailSender } from "./sendgrid/email-sender.js";
 import { sendgridEventHandler } from "./webhooks/sendgrid-event-webhook.js";
 import { sendgridSignatureAuthenticator } from "./webhooks/sendgrid-signature-authenticator.js";
@@ -50,6 +51,8 @@ export interface AppDependencies {
   rateLimits?: RateLimits;
   /** Where audit lines go (tests collect them); default: AUDIT_LOG_FILE or standard output. */
   audit?: AuditLog;
+  /** With REDIS_URL (src/scale-out/): locks, webhook dedupe, rate limits and cache invalidation shared by every instance. */
+  scaleOut?: ScaleOutDependencies;
 }
 
 export interface SwitchboardApp {
@@ -88,7 +91,11 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         tenant,
         gateways.get(tenant.id)!,
         cache,
-        { indexLimit: config.conversationIndexLimit, concurrency: config.upstream.concurrencyPerTenant },
+        {
+          indexLimit: config.conversationIndexLimit,
+          concurrency: config.upstream.concurrencyPerTenant,
+          conversationLock: deps.scaleOut?.conversationLock(tenant.id),
+        },
         tenant.sendgrid
           ? createEmailSender({
               apiKey: tenant.sendgrid.apiKey,
@@ -100,12 +107,13 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     ),
   );
   const events = new DomainEvents();
-  const dedupe = new WebhookDedupe({ maxKeys: 200_000, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
+  const dedupe = deps.scaleOut?.dedupe ?? new InMemoryWebhookDedupe({ maxKeys: 200_000, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
   const verifyToken = createTokenVerifier(config.jwt);
   const searchIndex = createSearchIndexes(tenants, events, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
   });
+  deps.scaleOut?.cacheBus.attach({ cache, events, indexMessage: (tenantId, message) => searchIndex(tenantId)?.upsert(message) });
   // The URL Twilio called, for signature checks: configured, else as this request reached us.
   const publicBaseUrl = (ctx: Koa.Context) => deps.publicBaseUrl?.() ?? config.publicBaseUrl ?? ctx.origin;
   const router = createOperationRouter(
@@ -130,7 +138,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         sendgridSignature: sendgridSignatureAuthenticator(tenants),
       },
       pathPrefixRewrites: { "/twilio": config.phpCompatBasePath },
-      rateLimits: deps.rateLimits ?? RateLimits.inMemory(config.rateLimits),
+      rateLimits: deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits),
     },
   );
 

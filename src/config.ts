@@ -59,6 +59,7 @@ const ENV_SCHEMA = {
     AUDIT_LOG_FILE: { type: "string", minLength: 1 },
     SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
+    REDIS_URL: { type: "string", format: "uri", pattern: "^rediss?://" },
     EMULATOR_SEED: { type: "boolean", default: true },
     EMULATOR_LATENCY_MS: { type: "integer", minimum: 0, default: 0 },
   },
@@ -127,6 +128,8 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** Where the PHP-compatible endpoints (seed 004, `/twilio/*.php` in openapi.yaml) are mounted; no trailing slash. */
   readonly phpCompatBasePath: string;
+  /** Scale-out: the Redis every instance shares (socket emits, locks, webhook dedupe, rate limits, cache invalidation); unset: one instance, all in memory. */
+  readonly redisUrl?: string;
   readonly emulator: { readonly seedDemoData: boolean; readonly latencyMs: number };
 }
 
@@ -230,6 +233,7 @@ export function loadConfig(
     searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
     corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],
     phpCompatBasePath: str("PHP_COMPAT_BASE_PATH")!.replace(/\/+$/, ""),
+    redisUrl: str("REDIS_URL"),
     emulator: { seedDemoData: v.EMULATOR_SEED as boolean, latencyMs: num("EMULATOR_LATENCY_MS") },
   });
 }

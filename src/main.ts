@@ -5,6 +5,7 @@ import { seedDemoInbox } from "./dev/demo-seed.js";
 import { mintDevelopmentToken } from "./dev/development-token.js";
 import { startEmulatorTenant } from "./dev/emulator-tenant.js";
 import { createLogger } from "./logger.js";
+import { startScaleOut } from "./scale-out/scale-out.js";
 import { attachChatSockets } from "./realtime/chat-socket-server.js";
 import { CONVERSATION_WEBHOOK_PATH, EMAIL_EVENTS_PATH, registerConversationWebhooks } from "./webhooks/register-webhooks.js";
 
@@ -40,15 +41,18 @@ async function main(): Promise<void> {
   // The emulator runs beside us on loopback, so that is where it calls back.
   const publicBaseUrl = config.publicBaseUrl ?? (emulated ? `http://127.0.0.1:${port}` : undefined);
 
+  // With REDIS_URL, every instance shares sockets, locks, dedupe, limits and cache invalidation through Redis.
+  const scaleOut = config.redisUrl ? await startScaleOut(config.redisUrl, { logger, rateLimits: config.rateLimits }) : undefined;
   const app = createApp(config, {
     logger,
+    scaleOut: scaleOut?.app,
     tenants: emulated ? [emulated.tenant] : undefined,
     twilioApiBaseUrl: emulated?.emulator.baseUrl,
     sendgridApiBaseUrl: emulated?.emulator.baseUrl,
     publicBaseUrl: () => publicBaseUrl,
   });
   server.on("request", app.callback);
-  const realtime = attachChatSockets(server, app);
+  const realtime = attachChatSockets(server, { ...app, adapter: scaleOut?.socketAdapter });
   logger.info({ port, tenants: app.tenants.all().map((inbox) => inbox.tenant.id) }, "Switchboard is listening");
 
   if (publicBaseUrl) {
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     const forced = setTimeout(() => process.exit(1), 10_000).unref();
     // Closing Socket.IO closes the HTTP server too: no new requests, in-flight ones finish.
     void realtime.close().then(async () => {
+      await scaleOut?.close();
       await emulated?.emulator.stop();
       clearTimeout(forced);
       process.exit(0);

@@ -215,6 +215,7 @@ describe("loadConfig", () => {
     ["CACHE_MAX_BYTES", "10"],
     ["UPSTREAM_MAX_RETRIES", "11"],
     ["DEFAULT_TENANT_ID", "Has Spaces"],
+    ["REDIS_URL", "http://127.0.0.1:6379"],
   ];
   for (const [variable, value] of invalidValues) {
     describe(`when ${variable} is ${JSON.stringify(value)}`, () => {

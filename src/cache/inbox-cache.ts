@@ -10,6 +10,15 @@ export interface InboxCacheOptions {
 type Loader = () => Promise<unknown>;
 
 /**
+ * A write to the cache that other instances must learn of when scaled out: the key's value changed ("invalidate":
+ * they drop it) or its generation was bumped ("generation": they bump theirs). Loads are not changes.
+ */
+export interface CacheChange {
+  kind: "invalidate" | "generation";
+  key: string;
+}
+
+/**
  * The gateway's only cache: one LRU bounded by entries, bytes and TTL. Keys are always scoped by tenant
  * (`tenantKey`), so one tenant can never read another's entries. Concurrent `getOrLoad` calls for one key share a
  * single load (lru-cache's fetch coalesces them), so a cold key never causes a thundering herd upstream.
@@ -19,6 +28,7 @@ export class InboxCache {
   private hits = 0;
   private misses = 0;
   private generationCounter = 0;
+  private readonly listeners = new Set<(change: CacheChange) => void>();
 
   constructor(options: InboxCacheOptions) {
     this.lru = new LRUCache<string, object, Loader>({
@@ -37,12 +47,20 @@ export class InboxCache {
     return value;
   }
 
+  /** A write: the value the gateway just wrote or learned of (other instances drop theirs). */
   set(key: string, value: object): void {
+    this.lru.set(key, value);
+    this.changed({ kind: "invalidate", key });
+  }
+
+  /** Caches what a load read from Twilio; not a change, so other instances are not told. */
+  fill(key: string, value: object): void {
     this.lru.set(key, value);
   }
 
   delete(key: string): void {
     this.lru.delete(key);
+    this.changed({ kind: "invalidate", key });
   }
 
   /** Read-through: the cached value, or the result of `load` (shared by every concurrent caller). */
@@ -69,13 +87,35 @@ export class InboxCache {
   generation(key: string): number {
     const existing = this.lru.get(key) as { value: number } | undefined;
     if (existing) return existing.value;
-    return this.bumpGeneration(key);
+    return this.newGeneration(key);
   }
 
   bumpGeneration(key: string): number {
+    const value = this.newGeneration(key);
+    this.changed({ kind: "generation", key });
+    return value;
+  }
+
+  /** Listens to writes (set, delete, bumpGeneration); returns the unsubscriber. */
+  onChange(listener: (change: CacheChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Applies another instance's change here, without telling the listeners (it is not this instance's write). */
+  applyRemoteChange(change: CacheChange): void {
+    if (change.kind === "generation") this.newGeneration(change.key);
+    else this.lru.delete(change.key);
+  }
+
+  private newGeneration(key: string): number {
     const value = ++this.generationCounter;
     this.lru.set(key, { value });
     return value;
+  }
+
+  private changed(change: CacheChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   stats() {

@@ -131,7 +131,7 @@ export class ConversationDirectory {
   private index(): Promise<ConversationIndex> {
     return this.cache.getOrLoad(this.key("index"), async () => {
       const records = await this.gateway.listConversations(this.options.indexLimit);
-      for (const record of records) this.cache.set(this.key("conv", record.sid), toEntry(record));
+      for (const record of records) this.cache.fill(this.key("conv", record.sid), toEntry(record));
       return { sids: records.map((record) => record.sid) };
     });
   }

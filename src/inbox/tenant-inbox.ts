@@ -1,9 +1,9 @@
-import AsyncLock from "async-lock";
 import { tenantKey, type InboxCache } from "../cache/inbox-cache.js";
 import type { EmailSender } from "../sendgrid/email-sender.js";
 import type { TenantConfig } from "../tenants/tenant-config.js";
 import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
 import { ConversationDirectory } from "./conversation-directory.js";
+import { inMemoryKeyedLock, type KeyedLock } from "./keyed-lock.js";
 
 /** Everything a use case needs to act inside one tenant. Built once per tenant at boot. */
 export interface TenantInbox {
@@ -13,8 +13,8 @@ export interface TenantInbox {
   readonly cache: InboxCache;
   /** SendGrid for this tenant's Email channel; absent when the tenant has no SendGrid key. */
   readonly emailSender?: EmailSender;
-  /** Serialises read-modify-write of one conversation's attributes so no update is lost. */
-  readonly conversationLock: AsyncLock;
+  /** Serialises read-modify-write of one conversation's attributes so no update is lost (across instances when scaled out). */
+  readonly conversationLock: KeyedLock;
   /** Cache key scoped to this tenant. */
   key(...parts: Array<string | number>): string;
 }
@@ -23,7 +23,7 @@ export function createTenantInbox(
   tenant: TenantConfig,
   gateway: ConversationsGateway,
   cache: InboxCache,
-  options: { indexLimit: number; concurrency: number },
+  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock },
   emailSender?: EmailSender,
 ): TenantInbox {
   return {
@@ -32,7 +32,7 @@ export function createTenantInbox(
     cache,
     emailSender,
     directory: new ConversationDirectory(cache, gateway, tenant.id, options),
-    conversationLock: new AsyncLock({ maxPending: 10_000 }),
+    conversationLock: options.conversationLock ?? inMemoryKeyedLock(),
     key: (...parts) => tenantKey(tenant.id, ...parts),
   };
 }

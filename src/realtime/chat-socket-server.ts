@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from "node:http";
-import { Server } from "socket.io";
+import { Server, type ServerOptions } from "socket.io";
 import { AppError, isAppError } from "../errors.js";
 import type { TokenVerifier } from "../http/access-token.js";
 import { selectTenantId } from "../http/tenant-selection.js";
@@ -26,6 +26,8 @@ export interface RealtimeComponents {
   events: DomainEvents;
   /** Updated with the number of connected /chat sockets. */
   realtimeStats?: { sockets: number };
+  /** Carries emits between instances when scaled out (src/scale-out/socket-adapter.ts); default: this process only. */
+  adapter?: ServerOptions["adapter"];
 }
 
 /** How long a dropped client can come back and get what it missed (Socket.IO connection state recovery). */
@@ -39,6 +41,7 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
     serveClient: false,
+    ...(components.adapter ? { adapter: components.adapter } : {}),
   });
   const chat = io.of(CHAT_NAMESPACE);
 

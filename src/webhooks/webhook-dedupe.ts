@@ -1,11 +1,17 @@
 import { LRUCache } from "lru-cache";
 
+/** Makes webhook work happen once: in memory (below), or across instances through Redis when scaled out. */
+export interface WebhookDedupe {
+  /** Runs `work` unless one of `keys` was already done; returns whether it ran. */
+  once(keys: string[], work: () => Promise<void> | void): Promise<"applied" | "duplicate">;
+}
+
 /**
- * Makes webhook work happen once. Twilio redelivers a webhook (same `I-Twilio-Idempotency-Token`) when we did not
- * answer 2xx in time; SendGrid redelivers batches. A key is remembered only after its work succeeded, so a failed
+ * Makes webhook work happen once in this process. Twilio redelivers a webhook (same `I-Twilio-Idempotency-Token`)
+ * when we did not answer 2xx in time; SendGrid redelivers batches. A key is remembered only after its work succeeded, so a failed
  * attempt is retried in full; concurrent deliveries of one key share the first one's work.
  */
-export class WebhookDedupe {
+export class InMemoryWebhookDedupe implements WebhookDedupe {
   private readonly done: LRUCache<string, true>;
   private readonly inFlight = new Map<string, Promise<void>>();
 
