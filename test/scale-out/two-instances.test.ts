@@ -1,0 +1,216 @@
+import { expect } from "chai";
+import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
+import { startCluster, type GatewayInstance, type TestCluster } from "../support/start-cluster.js";
+
+const BASE = "/api/v1/chat/conversations";
+
+describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
+  this.timeout(20_000);
+  let t: TestCluster;
+  let a: GatewayInstance;
+  let b: GatewayInstance;
+  const clients: ChatClient[] = [];
+  let phoneCounter = 0;
+
+  const connect = async (instance: GatewayInstance, sub = "agent-1") => {
+    const client = await connectClient(instance.baseUrl, { token: t.token(sub) });
+    clients.push(client);
+    return client;
+  };
+  /** A new conversation with one customer; returns its SID and the customer's phone. */
+  const createConversation = async () => {
+    const phone = `+1555400${String(++phoneCounter).padStart(4, "0")}`;
+    const response = await a.api().post(BASE, { friendlyName: `Customer ${phone}`, participants: [{ phoneNumber: phone }] });
+    expect(response.status).to.equal(201);
+    await t.emulator.whenIdle();
+    return { sid: response.body.sid as string, phone };
+  };
+  const inbound = (phone: string, body: string) =>
+    t.emulator.simulateInboundMessage({ accountSid: t.tenant.accountSid, from: phone, to: t.tenant.phoneNumber!, body });
+  /** Unread count as Twilio holds it (the truth, whatever any cache says). */
+  const unreadInTwilio = async (sid: string) => {
+    const response = await fetch(`${t.emulator.baseUrl}/v1/Conversations/${sid}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${t.tenant.accountSid}:${t.tenant.authToken}`).toString("base64")}` },
+    });
+    return JSON.parse(((await response.json()) as { attributes: string }).attributes).unreadCount as number;
+  };
+  const unreadThrough = async (instance: GatewayInstance, sid: string) =>
+    JSON.parse((await instance.api().get(`${BASE}/${sid}`)).body.attributes).unreadCount as number;
+
+  before(async function () {
+    this.timeout(30_000);
+    t = await startCluster({ RATE_LIMIT_PER_USER_PER_MINUTE: "40" });
+    [a, b] = t.instances;
+  });
+  after(async () => {
+    await t?.close();
+  });
+  afterEach(() => {
+    clients.splice(0).forEach((client) => client.close());
+    t.balancer.mode = "round-robin";
+  });
+
+  describe("when Twilio's webhook reaches instance A", () => {
+    it("emits message:received exactly once to a subscriber on B and once to one on A", async () => {
+      const { sid, phone } = await createConversation();
+      const onA = await connect(a);
+      const onB = await connect(b, "agent-2");
+      await subscribe(onA, sid);
+      await subscribe(onB, sid);
+      const eventsA = recordEvents(onA);
+      const eventsB = recordEvents(onB);
+      t.balancer.mode = 0;
+      const before = t.balancer.forwarded[1] ?? 0;
+
+      const arrived = nextEvent(onB, "message:received");
+      await inbound(phone, "Delivered to A");
+      expect((await arrived).message.body).to.equal("Delivered to A");
+      await t.emulator.whenIdle();
+      await settle(200);
+
+      expect(t.balancer.forwarded[1] ?? 0, "no webhook went to B").to.equal(before);
+      expect(eventsB.of("message:received").map((p) => p.message.body)).to.deep.equal(["Delivered to A"]);
+      expect(eventsA.of("message:received").map((p) => p.message.body)).to.deep.equal(["Delivered to A"]);
+    });
+  });
+
+  describe("when 50 inbound messages to one conversation arrive at once, split over both instances", () => {
+    it("counts exactly 50 unread and emits 50 message:received", async () => {
+      const { sid, phone } = await createConversation();
+      const subscriber = await connect(b);
+      await subscribe(subscriber, sid);
+      const events = recordEvents(subscriber);
+      const forwardedBefore = [...t.balancer.forwarded];
+
+      await Promise.all(Array.from({ length: 50 }, (_, i) => inbound(phone, `burst ${i}`)));
+      await t.emulator.whenIdle();
+      await settle(300);
+
+      expect(await unreadInTwilio(sid)).to.equal(50);
+      expect(await unreadThrough(a, sid)).to.equal(50);
+      expect(await unreadThrough(b, sid)).to.equal(50);
+      const bodies = events.of("message:received").map((p) => p.message.body);
+      expect(bodies).to.have.length(50);
+      expect(new Set(bodies).size).to.equal(50);
+      const split = t.balancer.forwarded.map((count, i) => count - (forwardedBefore[i] ?? 0));
+      expect(split[0], "webhooks handled by A").to.be.greaterThan(10);
+      expect(split[1], "webhooks handled by B").to.be.greaterThan(10);
+    });
+  });
+
+  describe("when a webhook is redelivered to the other instance", () => {
+    it("applies it once: afterwards (duplicate) and while the first attempt still runs (mirror)", async () => {
+      const { sid, phone } = await createConversation();
+      const subscriber = await connect(a);
+      await subscribe(subscriber, sid);
+      const events = recordEvents(subscriber);
+
+      // Every webhook goes to A and B at the same time, as a retry racing a slow first attempt would.
+      t.balancer.mode = "mirror";
+      for (let i = 0; i < 5; i++) await inbound(phone, `mirrored ${i}`);
+      await t.emulator.whenIdle();
+      t.balancer.mode = "round-robin";
+      const { messageSid } = await inbound(phone, "redelivered later");
+      await t.emulator.whenIdle();
+
+      // Twilio's retry of the last one, to each instance in turn.
+      const original = t.emulator.webhooks.byEvent("onMessageAdded").find((d) => d.params.MessageSid === messageSid)!;
+      for (const instance of [a, b]) {
+        const response = await fetch(`${instance.baseUrl}${new URL(original.url).pathname}`, {
+          method: "POST",
+          headers: original.headers,
+          body: new URLSearchParams(original.params).toString(),
+        });
+        expect(response.status).to.equal(200);
+        expect(await response.json()).to.deep.equal({ status: "duplicate" });
+      }
+      await t.emulator.whenIdle();
+      await settle(200);
+
+      expect(await unreadInTwilio(sid)).to.equal(6);
+      // Each once (webhooks of separate messages may be handled in any order).
+      expect(events.of("message:received").map((p) => p.message.body).sort()).to.deep.equal([
+        "mirrored 0",
+        "mirrored 1",
+        "mirrored 2",
+        "mirrored 3",
+        "mirrored 4",
+        "redelivered later",
+      ]);
+    });
+  });
+
+  describe("when A processes a webhook that changes a conversation B has cached", () => {
+    it("B's next REST read is fresh (A's cache write is broadcast, B drops its copy) and B's search finds the message", async () => {
+      const { sid, phone } = await createConversation();
+      const search = (q: string) => b.api().get(`/api/v1/conversations/alpha/search?q=${q}`);
+      expect(await unreadThrough(b, sid)).to.equal(0); // now cached on B
+      expect((await search("zebra")).body.total_count).to.equal(0); // B's search index is built
+      t.balancer.mode = 0;
+      await inbound(phone, "Only A hears this zebra webhook");
+      await t.emulator.whenIdle();
+      await settle(100);
+
+      expect(await unreadThrough(b, sid)).to.equal(1);
+      const listed = (await b.api().get(`${BASE}?limit=50`)).body.find((c: { sid: string }) => c.sid === sid);
+      expect(listed.latestMessage.body).to.equal("Only A hears this zebra webhook");
+      expect((await search("zebra")).body.total_count).to.equal(1);
+    });
+  });
+
+  describe("when Redis restarts", () => {
+    it("loses no emit: one made while it was down arrives once it is back, and later ones keep flowing", async () => {
+      const { sid, phone } = await createConversation();
+      const onB = await connect(b);
+      await subscribe(onB, sid);
+      const events = recordEvents(onB);
+      const first = nextEvent(onB, "message:received");
+      await inbound(phone, "before the restart");
+      const template = (await first).message;
+      // Its webhook finishes first: a Redis without persistence forgets which webhooks were done, and Twilio's
+      // retry of an interrupted one would run (and emit) again.
+      await t.emulator.whenIdle();
+
+      await t.redis.stop();
+      await settle(100);
+      // An emit on A while Redis is away: the adapter's XADD waits in ioredis' offline queue.
+      a.app.events.publish("message.received", {
+        tenantId: "alpha",
+        conversationSid: sid,
+        message: { ...template, sid: "IM" + "0".repeat(32), body: "while Redis was down" },
+      });
+      await settle(300);
+      expect(events.of("message:received").map((p) => p.message.body)).to.deep.equal(["before the restart"]);
+
+      await t.redis.start();
+      const late = await nextEvent(onB, "message:received", (p) => p.message.body === "while Redis was down", 10_000);
+      expect(late.conversationSid).to.equal(sid);
+
+      const after = nextEvent(onB, "message:received", (p) => p.message.body === "after the restart", 10_000);
+      await inbound(phone, "after the restart");
+      await after;
+      await t.emulator.whenIdle();
+      await settle(200);
+      expect(events.of("message:received").map((p) => p.message.body)).to.deep.equal([
+        "before the restart",
+        "while Redis was down",
+        "after the restart",
+      ]);
+    });
+  });
+
+  describe("per-user rate limit (40 per minute)", () => {
+    it("counts the user's requests on both instances together", async () => {
+      const user = "agent-limited";
+      const statuses: number[] = [];
+      for (let i = 0; i < 40; i++) statuses.push((await (i % 2 === 0 ? a : b).api(user).get(`${BASE}?limit=1`)).status);
+      expect(statuses.every((status) => status === 200), "20 on each instance pass").to.equal(true);
+
+      for (const instance of [a, b]) {
+        const refused = await instance.api(user).get(`${BASE}?limit=1`);
+        expect(refused.status).to.equal(429);
+        expect(Number(refused.headers.get("retry-after"))).to.be.greaterThan(0);
+      }
+    });
+  });
+});
