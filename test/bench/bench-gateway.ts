@@ -13,6 +13,7 @@ import {
   registerConversationWebhooks,
 } from "../../src/webhooks/register-webhooks.js";
 import { ArrivalClock } from "./arrival-clock.js";
+import { LISTEN_BACKLOG } from "./listen-on-loopback.js";
 
 export const BENCH_JWT_SECRET = "bench-secret-0123456789-0123456789-abcdef";
 
@@ -43,7 +44,7 @@ export interface BenchGateway {
 }
 
 /** Gateway settings a benchmark run may override from its environment (to try a tuning; defaults otherwise). */
-export const TUNABLE = /^(UPSTREAM_|CACHE_|CONVERSATION_INDEX_LIMIT$)/;
+export const TUNABLE = /^(UPSTREAM_|CACHE_|RATE_LIMIT_|CONVERSATION_INDEX_LIMIT$)/;
 
 function gatewayTuning(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -71,11 +72,14 @@ export async function startBenchGateway(): Promise<BenchGateway> {
     JWT_SECRET: BENCH_JWT_SECRET,
     TWILIO_API_BASE_URL: emulator.baseUrl,
     UPSTREAM_TIMEOUT_MS: "60000",
+    // The load comes from one user and one address: the per-user/per-IP limits stay in the path but never reject.
+    RATE_LIMIT_PER_USER_PER_MINUTE: "1000000000",
+    RATE_LIMIT_PER_IP_PER_MINUTE: "1000000000",
     ...gatewayTuning(process.env),
   });
   const server = createServer();
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: "127.0.0.1", backlog: LISTEN_BACKLOG }, resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const arrivals = new ArrivalClock();
   const upstream = { attempts: 0, durationsMs: [] as number[] };

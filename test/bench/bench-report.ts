@@ -154,6 +154,14 @@ function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow
         target: "p99 ≤ 15 ms",
         meets: sb.deliveryMs.p99 <= 15 && sb.deliveries === sb.expectedDeliveries,
       },
+      {
+        section,
+        figure: `${name}: server CPU per webhook`,
+        switchboard: `${sb.serverCpuMsPerWebhook} ms`,
+        baseline: `${base.serverCpuMsPerWebhook} ms`,
+        ratio: String(r.cpuPerWebhookRatio),
+        target: "—",
+      },
     );
   }
   return rows;
@@ -167,9 +175,9 @@ function memoryRows(results: MemoryRun[]): ReportRow[] {
       {
         section,
         figure: `${r.label}: calculatedSize / maxBytes (entries kept)`,
-        switchboard: `${mib(r.calculatedSize)} (${num(r.retained)})`,
-        baseline: mib(r.maxBytes),
-        ratio: String(r.boundRatio),
+        switchboard: `${num(r.calculatedSize)} B (${num(r.retained)})`,
+        baseline: `${num(r.maxBytes)} B`,
+        ratio: (r.calculatedSize / r.maxBytes).toFixed(5),
         target: "≤ 1",
         meets: r.boundRatio <= 1,
       },

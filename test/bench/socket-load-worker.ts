@@ -56,11 +56,9 @@ async function connect(request: Extract<SocketWorkerRequest, { type: "connect" }
     });
     socket.on("message:received", (payload: { message: { sid: string } }) => onReceipt(payload.message.sid));
     socket.on("conversation:updated", () => void conversationUpdates++);
-    const reply = (await socket
-      .timeout(30_000)
-      .emitWithAck("subscribe:conversation", {
-        conversationSid: request.conversations[i % request.conversations.length],
-      })) as {
+    const reply = (await socket.timeout(30_000).emitWithAck("subscribe:conversation", {
+      conversationSid: request.conversations[i % request.conversations.length],
+    })) as {
       error?: { message: string };
     };
     if (reply.error) throw new Error(`subscribe: ${reply.error.message}`);

@@ -32,6 +32,8 @@ export interface FanoutRun {
   connectMs: number;
   /** Server-process CPU time during the drive ÷ wall time (1.0 = one core busy). */
   serverCpuShare: number;
+  /** Server-process CPU time during the drive ÷ webhooks: what one webhook costs the server (any machine load). */
+  serverCpuMsPerWebhook: number;
   /** The same for the load generator's process (sender + sockets). */
   clientCpuShare: number;
   upstreamCalls?: number;
@@ -50,6 +52,7 @@ export interface FanoutResult {
   sustainedRatio: number;
   deliveryP50Ratio: number;
   deliveryP99Ratio: number;
+  cpuPerWebhookRatio: number;
 }
 
 interface RunTarget {
@@ -61,6 +64,8 @@ interface RunTarget {
   upstreamCalls?: () => number;
   upstreamDurations?: () => number[];
   settle?: () => Promise<void>;
+  /** First drive one second of the plan, unmeasured (JIT, connections); only for a server without dedupe. */
+  warmUp?: boolean;
 }
 
 async function runOnce(
@@ -74,7 +79,8 @@ async function runOnce(
   const subscribers = conversations.map(
     (_, c) => Math.floor(sockets / conversations.length) + (c < sockets % conversations.length ? 1 : 0),
   );
-  const expectedDeliveries = plan.conversationOf.reduce((sum, c) => sum + subscribers[c]!, 0);
+  const deliveriesOf = (conversationOf: number[]) => conversationOf.reduce((sum, c) => sum + subscribers[c]!, 0);
+  const expectedDeliveries = deliveriesOf(plan.conversationOf);
   const connected = await worker.request<ConnectReply>({
     type: "connect",
     baseUrl: target.baseUrl,
@@ -82,6 +88,19 @@ async function runOnce(
     sockets,
     conversations,
   } satisfies SocketWorkerRequest);
+  if (target.warmUp) {
+    const count = Math.min(plan.webhooks.length, settings.webhookRate);
+    const webhooks = plan.webhooks.slice(0, count);
+    const expected = deliveriesOf(plan.conversationOf.slice(0, count));
+    const warmUp: SocketWorkerRequest = {
+      type: "drive",
+      url: target.webhookUrl,
+      ratePerSec: settings.webhookRate,
+      webhooks,
+      expectedDeliveries: expected,
+    };
+    await worker.request<DriveReply>(warmUp);
+  }
   target.arrivals.reset(plan.webhooks.length);
   const callsBefore = target.upstreamCalls?.() ?? 0;
   const durationsBefore = target.upstreamDurations?.().length ?? 0;
@@ -128,6 +147,7 @@ async function runOnce(
     conversationUpdates: reply.conversationUpdates,
     connectMs: Math.round(connected.connectMs),
     serverCpuShare: Math.round(serverCpuShare * 100) / 100,
+    serverCpuMsPerWebhook: Math.round(((cpu.user + cpu.system) / 1000 / plan.webhooks.length) * 100) / 100,
     clientCpuShare: reply.cpuShare,
     ...(upstreamCalls !== undefined ? { upstreamCalls } : {}),
     ...(upstreamMs ? { upstreamMs } : {}),
@@ -175,7 +195,7 @@ export async function benchWebhookFanout(
   try {
     for (const { mode, sockets } of runs) {
       const plan = await planWebhooks(gateway, seeded, countFor(mode), conversations.length);
-      const bareRun = async () => {
+      const bareRun = async (warmUp: boolean) => {
         const bare = await startBareSocketServer();
         try {
           const target = {
@@ -184,19 +204,21 @@ export async function benchWebhookFanout(
             webhookUrl: `${bare.baseUrl}${BARE_WEBHOOK_PATH}`,
             token: "",
             arrivals: bare.arrivals,
+            warmUp,
           } as const;
           return await runOnce(worker, target, plan, sockets, conversations, settings);
         } finally {
           await bare.close();
         }
       };
-      // The baseline runs before and after the gateway: the better of the two is what this rig can do.
-      const before = await bareRun();
+      // The baseline runs before (after a warm-up) and after the gateway: the better of the two is what this rig
+      // can do while other processes share the machine.
+      const before = await bareRun(true);
       await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway");
       gateway.emulator.requests.clear();
       const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings);
       gateway.emulator.requests.clear();
-      const after = await bareRun();
+      const after = await bareRun(false);
       const baseline = better(before, after);
       results.push({
         mode,
@@ -208,6 +230,7 @@ export async function benchWebhookFanout(
         sustainedRatio: ratio(switchboard.sustainedPerSec, baseline.sustainedPerSec),
         deliveryP50Ratio: ratio(switchboard.deliveryMs.p50, baseline.deliveryMs.p50),
         deliveryP99Ratio: ratio(switchboard.deliveryMs.p99, baseline.deliveryMs.p99),
+        cpuPerWebhookRatio: ratio(switchboard.serverCpuMsPerWebhook, baseline.serverCpuMsPerWebhook),
       });
     }
   } finally {
