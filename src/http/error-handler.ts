@@ -4,6 +4,10 @@ import { AppError, isAppError } from "../errors.js";
 
 /** Errors thrown by koa-bodyparser and koa itself carry an HTTP status; they are the client's fault. */
 function fromHttpError(error: unknown): AppError | undefined {
+  // A body whose Content-Encoding does not decode (zlib and brotli errors carry no HTTP status).
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && /^(Z_|ERR__ERROR_FORMAT|ERR_BROTLI)/.test(code))
+    return new AppError("validation_failed", "request body could not be decoded (Content-Encoding)", { field: "body" });
   const status = (error as { status?: unknown }).status;
   if (typeof status !== "number") return undefined;
   if (status === 413) return new AppError("payload_too_large", "request body is too large", { field: "body" });

@@ -99,6 +99,25 @@ function invalid(error: ErrorObject, prefix?: string): AppError {
   return new AppError("validation_failed", `${field} ${detail}`, { field });
 }
 
+/**
+ * ajv coerces "1e999" (and JSON parses 1e999) to Infinity, which passes `integer` and its bounds: refuse any
+ * non-finite number, naming where it is.
+ */
+function rejectNonFinite(value: unknown, path: string): void {
+  // Iterative: a body may nest thousands of levels deep (no recursion to overflow the stack).
+  const pending: Array<[unknown, string]> = [[value, path]];
+  while (pending.length > 0) {
+    const [current, where] = pending.pop()!;
+    if (typeof current === "number" && !Number.isFinite(current)) {
+      const field = where.replace(/^\//, "") || "body";
+      throw new AppError("validation_failed", `${field} must be a finite number`, { field });
+    }
+    if (current && typeof current === "object") {
+      for (const [key, inner] of Object.entries(current)) pending.push([inner, `${where}/${key}`]);
+    }
+  }
+}
+
 /** Loads openapi.yaml and compiles every request validator once. */
 export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
   const text = readFileSync(path, "utf8");
@@ -119,7 +138,9 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         const own = parameters.filter((p) => p.in === where);
         const properties = Object.fromEntries(own.map((p) => [where === "header" ? p.name.toLowerCase() : p.name, anchorRefs(p.schema)]));
         const required = own.filter((p) => p.required).map((p) => (where === "header" ? p.name.toLowerCase() : p.name));
-        const schema = { type: "object", properties, required, additionalProperties: where === "header" };
+        // Headers are open-ended; so is the query of an operation that takes none (a probe's `?x=1` is harmless).
+        const open = where === "header" || (where === "query" && own.length === 0);
+        const schema = { type: "object", properties, required, additionalProperties: open };
         return { validate: coercing.compile(schema), names: own.map((p) => p.name) };
       };
       const pathParams = group("path");
@@ -147,6 +168,8 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
           if (!pathParams.validate(pathValues)) throw invalid(pathParams.validate.errors![0]!);
           const query: Record<string, unknown> = { ...input.query };
           if (!queryParams.validate(query)) throw invalid(queryParams.validate.errors![0]!);
+          rejectNonFinite(pathValues, "");
+          rejectNonFinite(query, "");
           const headers: Record<string, unknown> = {};
           for (const name of headerParams.names) {
             const value = input.headers[name.toLowerCase()];
@@ -169,6 +192,7 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
           if (!validate)
             throw new AppError("unsupported_media_type", `request body must be ${[...bodyValidators.keys()].join(" or ")}`, { field: "body" });
           if (!validate(body)) throw invalid(validate.errors![0]!);
+          rejectNonFinite(body, "");
           return body;
         },
       });

@@ -93,10 +93,15 @@ export function createOperationRouter(
  * refuses (broken JSON, too large) is answered in that operation's envelope too. Mount it before the body parser.
  */
 export function errorEnvelopeMarker(contract: Contract, router: Router): Middleware {
-  const envelopes = new Map(contract.operations.map((operation) => [operation.operationId, operation.errorEnvelope]));
+  const operations = new Map(contract.operations.map((operation) => [operation.operationId, operation]));
   return (ctx, next) => {
     const layer = router.match(ctx.path, ctx.method).pathAndMethod.find((candidate) => candidate.name);
-    if (layer?.name) ctx.state.errorEnvelope = envelopes.get(layer.name);
+    const operation = layer?.name ? operations.get(layer.name) : undefined;
+    if (operation) {
+      ctx.state.errorEnvelope = operation.errorEnvelope;
+      // An operation that takes no body never reads one, so a body sent anyway is not parsed (nor refused).
+      if (operation.bodyMediaTypes.length === 0) (ctx as { disableBodyParser?: boolean }).disableBodyParser = true;
+    }
     return next();
   };
 }

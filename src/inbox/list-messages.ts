@@ -1,4 +1,5 @@
 import { AppError } from "../errors.js";
+import { openCursor, sealCursor } from "./page-cursor.js";
 import type { MessageRecord, RecordPage } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
@@ -31,7 +32,11 @@ export async function listMessages(
     const afterIndex = query.afterIndex;
     return inbox.cache.getOrLoad(key, () => messagesAfter(inbox, conversationSid, afterIndex, query.limit));
   }
-  return inbox.cache.getOrLoad(key, () => inbox.gateway.listMessages(conversationSid, query));
+  const pageToken = query.pageToken === undefined ? undefined : openCursor(inbox, query.pageToken);
+  return inbox.cache.getOrLoad(key, async () => {
+    const page = await inbox.gateway.listMessages(conversationSid, { ...query, pageToken });
+    return { ...page, nextPageToken: page.nextPageToken && sealCursor(inbox, page.nextPageToken) };
+  });
 }
 
 /**

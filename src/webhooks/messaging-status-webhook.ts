@@ -2,6 +2,7 @@ import { applyDeliveryStatus, channelMessageKey } from "../inbox/apply-delivery-
 import { toDeliveryStatus } from "../inbox/delivery-status.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { OperationHandler } from "../http/operation-router.js";
+import { ignoringUnknownMessage } from "./ignoring-unknown-message.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
 
 /**
@@ -29,12 +30,17 @@ export function messagingStatusHandler(
     const identity = `${inbox.tenant.id}:status:${twilioMessageId}:${status}`;
     const token = request.ctx.get("i-twilio-idempotency-token");
     const keys = (step: number) => [`${identity}#${step}`, ...(token ? [`${inbox.tenant.id}:token:${token}#${step}`] : [])];
+    // The status is written first: a callback for a message this tenant does not have is ignored (and emits
+    // nothing), since Twilio would retry anything but a 2xx.
+    const applied = await ignoringUnknownMessage(
+      deps.dedupe.once(keys(1), async () => {
+        await applyDeliveryStatus(inbox, conversationSid, messageSid, status, { errorCode, twilioMessageId });
+      }),
+    );
+    if (applied === "unknown") return { body: { status: "ignored" } };
     const emitted = await deps.dedupe.once(keys(0), () =>
       deps.events.publish("delivery.receipt", { tenantId: inbox.tenant.id, conversationSid, messageSid, status, channel, errorCode }),
     );
-    const applied = await deps.dedupe.once(keys(1), async () => {
-      await applyDeliveryStatus(inbox, conversationSid, messageSid, status, { errorCode, twilioMessageId });
-    });
     return { body: { status: emitted === "duplicate" && applied === "duplicate" ? "duplicate" : "applied" } };
   };
 }

@@ -33,6 +33,9 @@ async function naming404<T>(message: string, field: string, work: Promise<T>): P
   } catch (error) {
     if (isAppError(error) && error.code === "not_found")
       throw new AppError("not_found", message, { field, upstream: error.options.upstream, cause: error });
+    // The shared use cases name the chat API's fields; this surface calls the cursor `page_token`.
+    if (isAppError(error) && error.options.field === "pageToken")
+      throw new AppError(error.code, error.message.replace("pageToken", "page_token"), { ...error.options, field: "page_token" });
     throw error;
   }
 }
