@@ -66,10 +66,12 @@ async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Ba
       }
     });
     const next = serializeAttributes(attributes);
-    const entry =
-      next === current.attributes
-        ? inbox.directory.remember(current)
-        : inbox.directory.remember(await inbox.gateway.updateConversation(conversationSid, { attributes: next }));
+    let entry: ConversationEntry;
+    if (next === current.attributes) entry = inbox.directory.remember(current);
+    else {
+      entry = inbox.directory.remember(await inbox.gateway.updateConversation(conversationSid, { attributes: next }));
+      rememberOwnWrite(inbox, conversationSid, next);
+    }
     batch.changes.forEach(({ settle }, i) => settle(failed.has(i) ? { error: failed.get(i) } : { entry }));
   } catch (error) {
     for (const { settle } of batch.changes) settle({ error });
@@ -79,4 +81,17 @@ async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Ba
 /** PATCH /conversations/:sid/attributes — merges, never clobbering keys it does not name. */
 export function updateConversationAttributes(inbox: TenantInbox, conversationSid: string, patch: AttributesPatch) {
   return rewriteAttributes(inbox, conversationSid, (current) => mergeAttributes(current, patch));
+}
+
+const ownWritesKey = (inbox: TenantInbox, conversationSid: string) => inbox.key("own-writes", conversationSid);
+
+/** The last few attribute values this gateway wrote, so Twilio's echo of them is recognised (not re-read). */
+function rememberOwnWrite(inbox: TenantInbox, conversationSid: string, attributes: string): void {
+  const previous = inbox.cache.get<{ attributes: string[] }>(ownWritesKey(inbox, conversationSid))?.attributes ?? [];
+  inbox.cache.set(ownWritesKey(inbox, conversationSid), { attributes: [attributes, ...previous].slice(0, 8) });
+}
+
+/** Whether `attributes` is one of the values this gateway itself recently wrote to the conversation. */
+export function isOwnWrite(inbox: TenantInbox, conversationSid: string, attributes: string): boolean {
+  return inbox.cache.get<{ attributes: string[] }>(ownWritesKey(inbox, conversationSid))?.attributes.includes(attributes) ?? false;
 }

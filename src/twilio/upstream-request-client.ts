@@ -42,7 +42,8 @@ export class UpstreamRequestClient extends twilio.RequestClient {
   readonly guard: UpstreamGuard;
 
   constructor(options: UpstreamRequestClientOptions) {
-    super({ timeout: options.timeoutMs, keepAlive: true });
+    // The SDK's agent allows 20 sockets per host by default: let the guard's bound be the one that applies.
+    super({ timeout: options.timeoutMs, keepAlive: true, maxSockets: options.guard.maxInFlight });
     this.options = options;
     this.sleep = options.sleep ?? defaultSleep;
     this.guard = new UpstreamGuard(options.guard);

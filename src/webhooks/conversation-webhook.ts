@@ -5,6 +5,7 @@ import type { DomainEvents } from "../inbox/domain-events.js";
 import type { Channel, ConversationRecord } from "../inbox/inbox-types.js";
 import { messagesGenerationKey } from "../inbox/list-messages.js";
 import { recordMessageAdded } from "../inbox/record-message-added.js";
+import { isOwnWrite } from "../inbox/update-conversation-attributes.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { OperationHandler } from "../http/operation-router.js";
 import {
@@ -92,8 +93,8 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
   const cached = inbox.directory.peek(conversationSid);
   const record = event.EventType === "onConversationStateUpdated" ? undefined : conversationFromEvent(event);
   if (record && (!cached || Date.parse(cached.record.dateUpdated) < Date.parse(record.dateUpdated))) return inbox.directory.remember(record);
-  // Our own write, reported back: the cache already holds exactly this state.
-  if (record && cached && sameContent(cached.record, record)) return cached;
+  // Our own write, reported back: the cache already holds this state, or a later one we wrote since.
+  if (record && cached && (sameContent(cached.record, record) || isOwnWrite(inbox, conversationSid, record.attributes))) return cached;
   return inbox.conversationLock.acquire(conversationSid, async () =>
     inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid)),
   );
