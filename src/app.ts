@@ -5,6 +5,7 @@ import helmet from "koa-helmet";
 import bodyParser from "koa-bodyparser";
 import type { Logger } from "pino";
 import { InboxCache } from "./cache/inbox-cache.js";
+import { ResponseCache } from "./cache/response-cache.js";
 import type { Config } from "./config.js";
 import { AppError } from "./errors.js";
 import { createTokenVerifier, type TokenVerifier } from "./http/access-token.js";
@@ -122,7 +123,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...healthHandlers(tenants),
       getMetrics: async () => ({ body: await metrics.registry.metrics(), type: metrics.registry.contentType }),
       ...docsHandlers(contract),
-      ...chatHandlers(tenants),
+      ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs })),
       ...phpCompatHandlers(tenants),
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe, metrics }),
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),

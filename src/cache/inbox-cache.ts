@@ -28,6 +28,8 @@ export class InboxCache {
   private hits = 0;
   private misses = 0;
   private generationCounter = 0;
+  /** Per tenant: changes on every write, fill or delete of one of its keys (see `tenantVersion`). */
+  private readonly tenantVersions = new Map<string, number>();
   private readonly listeners = new Set<(change: CacheChange) => void>();
 
   constructor(options: InboxCacheOptions) {
@@ -50,17 +52,34 @@ export class InboxCache {
   /** A write: the value the gateway just wrote or learned of (other instances drop theirs). */
   set(key: string, value: object): void {
     this.lru.set(key, value);
+    this.touch(key);
     this.changed({ kind: "invalidate", key });
   }
 
   /** Caches what a load read from Twilio; not a change, so other instances are not told. */
   fill(key: string, value: object): void {
     this.lru.set(key, value);
+    this.touch(key);
   }
 
   delete(key: string): void {
     this.lru.delete(key);
+    this.touch(key);
     this.changed({ kind: "invalidate", key });
+  }
+
+  /**
+   * A number that changes whenever anything of this tenant's changes in the cache (writes, fills, deletes,
+   * generations, remote invalidations): a response derived from the tenant's cached state stays valid while it
+   * does not change.
+   */
+  tenantVersion(tenantId: string): number {
+    return this.tenantVersions.get(tenantId) ?? 0;
+  }
+
+  private touch(key: string): void {
+    const tenantId = key.slice(0, key.indexOf("|"));
+    this.tenantVersions.set(tenantId, ++this.generationCounter);
   }
 
   /** Read-through: the cached value, or the result of `load` (shared by every concurrent caller). */
@@ -105,12 +124,16 @@ export class InboxCache {
   /** Applies another instance's change here, without telling the listeners (it is not this instance's write). */
   applyRemoteChange(change: CacheChange): void {
     if (change.kind === "generation") this.newGeneration(change.key);
-    else this.lru.delete(change.key);
+    else {
+      this.lru.delete(change.key);
+      this.touch(change.key);
+    }
   }
 
   private newGeneration(key: string): number {
     const value = ++this.generationCounter;
     this.lru.set(key, { value });
+    this.touch(key);
     return value;
   }
 
@@ -124,6 +147,7 @@ export class InboxCache {
 
   clear(): void {
     this.lru.clear();
+    for (const tenantId of this.tenantVersions.keys()) this.tenantVersions.set(tenantId, ++this.generationCounter);
   }
 }
 

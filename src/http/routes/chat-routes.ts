@@ -9,6 +9,7 @@ import { sendEmail } from "../../inbox/send-email.js";
 import { sendMessage } from "../../inbox/send-message.js";
 import { toView } from "../../inbox/conversation-views.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
+import type { ResponseCache } from "../../cache/response-cache.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
 import { findConversationByIdempotencyKey, findMessageByIdempotencyKey } from "../../inbox/find-by-idempotency-key.js";
 import { IdempotencyStore } from "../idempotency.js";
@@ -23,7 +24,7 @@ function nextLink(ctx: Context, changes: Record<string, string | number>): Recor
 }
 
 /** Seed 000 chat API: thin handlers — validated input → one use case → response. */
-export function chatHandlers(tenants: TenantRegistry): Record<string, OperationHandler> {
+export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache): Record<string, OperationHandler> {
   const inboxFor = (request: OperationRequest) =>
     tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id)));
   const idempotency = new IdempotencyStore();
@@ -46,9 +47,18 @@ export function chatHandlers(tenants: TenantRegistry): Record<string, OperationH
 
   return {
     listConversations: async (request) => {
+      const inbox = inboxFor(request);
       const { limit, offset, filter, search } = request.query;
-      const page = await listConversations(inboxFor(request), { limit, offset, filter, search });
-      return { body: page.items, headers: page.hasMore ? nextLink(request.ctx, { offset: offset + limit }) : undefined };
+      // Served from the finished, serialised page while nothing of the tenant's changed in the cache (a warm inbox
+      // list is read far more often than it changes). `recents` also depends on the clock: an hour bucket.
+      const version = inbox.cache.tenantVersion(inbox.tenant.id);
+      const clock = filter === "recents" ? Math.floor(Date.now() / 3_600_000) : 0;
+      const key = [inbox.tenant.id, version, clock, limit, offset, filter, search ?? ""].join("|");
+      const page = await responses.getOrBuild(key, async () => {
+        const built = await listConversations(inbox, { limit, offset, filter, search });
+        return { body: JSON.stringify(built.items), headers: built.hasMore ? nextLink(request.ctx, { offset: offset + limit }) : undefined };
+      });
+      return { body: page.body, type: "application/json", headers: page.headers };
     },
     getConversation: async (request) => ({ body: await getConversation(inboxFor(request), request.params.sid) }),
     createConversation: (request) =>
