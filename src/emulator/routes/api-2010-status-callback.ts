@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { ApiMessage } from "../model/types.js";
 import { TwilioError } from "../twilio-error.js";
 import type { WebhookDelivery, WebhookLog } from "../webhooks/webhook-log.js";
-import { webhookSignature } from "../webhooks/webhook-signature.js";
+import { postSignedForm } from "../webhooks/post-signed-form.js";
 
 /** Statuses Twilio reports to a message's StatusCallback after creation. */
 export type MessageCallbackStatus = "sent" | "delivered" | "undelivered" | "failed" | "read";
@@ -98,26 +98,7 @@ export async function postStatusCallback(
   log: WebhookLog,
 ): Promise<WebhookDelivery> {
   const idempotencyToken = randomUUID();
-  const headers: Record<string, string> = {
-    "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-    "User-Agent": "TwilioProxy/1.1",
-    "I-Twilio-Idempotency-Token": idempotencyToken,
-    "X-Twilio-Signature": webhookSignature(target.authToken, target.url, params),
-  };
-  let status: number | null = null;
-  let error: string | undefined;
-  try {
-    const response = await fetch(target.url, {
-      method: "POST",
-      headers,
-      body: new URLSearchParams(params).toString(),
-      signal: AbortSignal.timeout(target.timeoutMs),
-    });
-    status = response.status;
-    await response.arrayBuffer().catch(() => undefined);
-  } catch (cause) {
-    error = cause instanceof Error ? cause.message : String(cause);
-  }
+  const { headers, status, error } = await postSignedForm(target, params, idempotencyToken);
   const delivery: WebhookDelivery = {
     url: target.url,
     eventType: "messageStatus",

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Store } from "../model/store.js";
 import type { WebhookEvent } from "./webhook-event.js";
 import type { WebhookLog } from "./webhook-log.js";
-import { webhookSignature } from "./webhook-signature.js";
+import { postSignedForm } from "./post-signed-form.js";
 
 export interface DispatcherOptions {
   retries: number;
@@ -63,26 +63,7 @@ export class WebhookDispatcher {
     const idempotencyToken = randomUUID();
     for (let attempt = 0; attempt <= this.options.retries; attempt += 1) {
       const params = { ...event.params, RetryCount: String(attempt) };
-      const headers: Record<string, string> = {
-        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-        "User-Agent": "TwilioProxy/1.1",
-        "I-Twilio-Idempotency-Token": idempotencyToken,
-        "X-Twilio-Signature": webhookSignature(target.authToken, target.url, params),
-      };
-      let status: number | null = null;
-      let error: string | undefined;
-      try {
-        const response = await fetch(target.url, {
-          method: "POST",
-          headers,
-          body: new URLSearchParams(params).toString(),
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
-        status = response.status;
-        await response.arrayBuffer().catch(() => undefined);
-      } catch (cause) {
-        error = cause instanceof Error ? cause.message : String(cause);
-      }
+      const { headers, status, error } = await postSignedForm({ ...target, timeoutMs: this.options.timeoutMs }, params, idempotencyToken);
       const entry = { url: target.url, eventType: event.eventType, params, headers, status };
       this.log.add({ ...entry, attempt, idempotencyToken, ...(error ? { error } : {}) });
       if (status !== null && status >= 200 && status < 300) return;
