@@ -1,6 +1,8 @@
 import { withLatestMessage, type ConversationAttributes } from "./conversation-attributes.js";
 import { addToSentiment } from "./conversation-sentiment.js";
 import type { MessageRecord } from "./inbox-types.js";
+import type { TenantInbox } from "./tenant-inbox.js";
+import { rewriteAttributes } from "./update-conversation-attributes.js";
 
 /**
  * What one message changes in the conversation's attributes: the latest message; for a customer's message the
@@ -32,4 +34,13 @@ export function applyMessageToSummary(
     ...next,
     responseStats: { totalMs: (current.responseStats?.totalMs ?? 0) + waitedMs, count: (current.responseStats?.count ?? 0) + 1 },
   };
+}
+
+/**
+ * After the gateway sent a message: its summary moves to it at once. If that write fails (Twilio busy or down), the
+ * message still stands and nothing is dropped from the cache — Twilio's onMessageAdded webhook (retried by Twilio)
+ * brings the summary up to date, and the inbox list keeps answering from what it has.
+ */
+export async function summariseSentMessage(inbox: TenantInbox, message: MessageRecord): Promise<void> {
+  await rewriteAttributes(inbox, message.conversationSid, (current) => applyMessageToSummary(current, message, false)).catch(() => undefined);
 }

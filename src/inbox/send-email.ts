@@ -1,10 +1,9 @@
 import { AppError } from "../errors.js";
-import { applyMessageToSummary } from "./apply-message-to-summary.js";
+import { summariseSentMessage } from "./apply-message-to-summary.js";
 import type { MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import type { MessageAttributes } from "./message-attributes.js";
 import type { TenantInbox } from "./tenant-inbox.js";
-import { rewriteAttributes } from "./update-conversation-attributes.js";
 
 /** Twilio's limit on a conversation message body; longer email text is cut there (the email itself is not). */
 export const MESSAGE_BODY_MAX_CHARS = 1600;
@@ -89,8 +88,6 @@ export async function sendEmail(
     : { ...attributes, status: "failed", reason: result.reason };
   const message = await inbox.gateway.updateMessageAttributes(conversationSid, recorded.sid, JSON.stringify(outcome));
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
-  await rewriteAttributes(inbox, conversationSid, (current) => applyMessageToSummary(current, message, false)).catch(() =>
-    inbox.directory.evict(conversationSid),
-  );
+  await summariseSentMessage(inbox, message);
   return message;
 }

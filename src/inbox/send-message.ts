@@ -1,11 +1,10 @@
 import { AppError } from "../errors.js";
-import { applyMessageToSummary } from "./apply-message-to-summary.js";
+import { summariseSentMessage } from "./apply-message-to-summary.js";
 import type { ConversationAttributes } from "./conversation-attributes.js";
 import type { Channel, ConversationRecord, MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import { sendEmail } from "./send-email.js";
 import type { TenantInbox } from "./tenant-inbox.js";
-import { rewriteAttributes } from "./update-conversation-attributes.js";
 
 export interface SendMessageInput {
   body: string;
@@ -44,10 +43,7 @@ export async function sendMessage(
     }),
   });
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
-  await rewriteAttributes(inbox, conversationSid, (current) => applyMessageToSummary(current, message, false)).catch(() => {
-    // The message stands; only the list's summary missed it, and the list fetches what the summary lacks.
-    inbox.directory.evict(conversationSid);
-  });
+  await summariseSentMessage(inbox, message);
   return message;
 }
 
