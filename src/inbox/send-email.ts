@@ -3,6 +3,8 @@ import { summariseSentMessage } from "./apply-message-to-summary.js";
 import type { MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import type { MessageAttributes } from "./message-attributes.js";
+import { assertOpen } from "./assert-open.js";
+import type { ConversationEntry } from "./conversation-directory.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
 /** Twilio's limit on a conversation message body; longer email text is cut there (the email itself is not). */
@@ -41,15 +43,16 @@ export async function sendEmail(
   conversationSid: string,
   input: SendEmailInput,
   userId: string,
+  /** The conversation as just read from Twilio, when the caller has it (no second read). */
+  fresh?: ConversationEntry,
 ): Promise<MessageRecord> {
   const sendgrid = inbox.tenant.sendgrid;
   const sender = inbox.emailSender;
   const fromEmail = input.from ?? sendgrid?.fromEmail;
   if (!sender || !sendgrid) throw new AppError("not_implemented", "the Email channel is not configured for this tenant");
   if (!fromEmail) throw new AppError("validation_failed", "no sender address: give `from` or configure SENDGRID_FROM_EMAIL", { field: "from" });
-  const conversation = inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
-  if (conversation.record.state === "closed")
-    throw new AppError("conflict", "the conversation is closed; start a new one", { field: "sid" });
+  const conversation = fresh ?? inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
+  assertOpen(conversation.record);
   // Twilio delivers every conversation message to its SMS/WhatsApp participants: recording an Email there would
   // also text it to them.
   if ((await inbox.directory.participants(conversation)).some((participant) => participant.messagingBinding))

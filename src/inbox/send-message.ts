@@ -1,7 +1,8 @@
 import { AppError } from "../errors.js";
 import { summariseSentMessage } from "./apply-message-to-summary.js";
-import type { ConversationAttributes } from "./conversation-attributes.js";
-import type { Channel, ConversationRecord, MessageRecord } from "./inbox-types.js";
+import { assertOpen } from "./assert-open.js";
+import type { ConversationEntry } from "./conversation-directory.js";
+import type { Channel, MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import { sendEmail } from "./send-email.js";
 import type { TenantInbox } from "./tenant-inbox.js";
@@ -29,7 +30,7 @@ export async function sendMessage(
   const conversation = inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
   assertOpen(conversation.record);
   const channel = input.attributes?.channel ?? conversation.attributes.channel ?? "SMS";
-  if (channel === "Email") return sendEmailMessage(inbox, conversationSid, conversation.attributes, input, userId);
+  if (channel === "Email") return sendEmailMessage(inbox, conversation, input, userId);
 
   const message = await inbox.gateway.createMessage(conversationSid, {
     author: input.author ?? userId,
@@ -50,16 +51,15 @@ export async function sendMessage(
 /** An Email-channel message: to the conversation's contact address, subject from the message or the conversation. */
 function sendEmailMessage(
   inbox: TenantInbox,
-  conversationSid: string,
-  conversation: ConversationAttributes,
+  conversation: ConversationEntry,
   input: SendMessageInput,
   userId: string,
 ): Promise<MessageRecord> {
-  const to = conversation.contactDetails?.email;
+  const to = conversation.attributes.contactDetails?.email;
   if (!to) throw new AppError("validation_failed", "the conversation has no contact email (contactDetails.email)", { field: "attributes/channel" });
   return sendEmail(
     inbox,
-    conversationSid,
+    conversation.record.sid,
     {
       to,
       subject: input.attributes?.subject ?? "Message from Switchboard",
@@ -71,10 +71,6 @@ function sendEmailMessage(
       idempotencyKey: input.idempotencyKey,
     },
     userId,
+    conversation,
   );
-}
-
-/** Twilio's `closed` is terminal: nothing more can be said in that conversation. */
-export function assertOpen(record: ConversationRecord): void {
-  if (record.state === "closed") throw new AppError("conflict", "the conversation is closed; start a new one", { field: "sid" });
 }
