@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { BENCH_JWT_SECRET, startBenchGateway, TUNABLE } from "./bench-gateway.js";
@@ -9,6 +8,7 @@ import { listenOnLoopback } from "./listen-on-loopback.js";
 import { benchCacheMemory } from "./memory-bench.js";
 import { createNaiveAdapter } from "./naive-adapter.js";
 import { seedBenchTenants } from "./seed-bench-tenants.js";
+import { sourceState } from "./source-state.js";
 import { benchThroughput } from "./throughput-bench.js";
 import { benchTokenCheck } from "./token-check-bench.js";
 import { benchWebhookFanout } from "./webhook-fanout-bench.js";
@@ -133,19 +133,6 @@ async function main(): Promise<void> {
   };
   writeFileSync(new URL("latest.json", resultsDir), JSON.stringify(report, null, 2) + "\n");
   process.stdout.write(`written: test/bench/results/latest.json\n`);
-}
-
-/** The commit measured, and whether the work tree differed from it (src/ is shared with other work in progress). */
-function sourceState(): string {
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "openapi.yaml"], {
-      encoding: "utf8",
-    }).trim();
-    return dirty ? `${commit} + uncommitted changes in ${dirty.split("\n").length} src/contract file(s)` : commit;
-  } catch {
-    return "unknown (no git)";
-  }
 }
 
 const twilioOf = (tenant: { accountSid: string; authToken: string; conversationsServiceSid: string }) => ({

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -6,6 +6,7 @@ import { startBenchGateway, TUNABLE } from "./bench-gateway.js";
 import { benchEnvPrefix, loadBenchSettings } from "./bench-settings.js";
 import { latencyStats, wallClockMs } from "./latency-stats.js";
 import { seedBenchTenants } from "./seed-bench-tenants.js";
+import { sourceState } from "./source-state.js";
 import { sampleMemory, summarise, type MemorySample } from "./soak-memory.js";
 import {
   SOAK_KINDS,
@@ -486,19 +487,6 @@ const kindLabel: Record<SoakKind, string> = {
   send: "POST …/:sid/messages",
   patch: "PATCH …/:sid/attributes",
 };
-
-/** The commit measured, and whether src/ differed from it. */
-function sourceState(): string {
-  try {
-    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "openapi.yaml"], {
-      encoding: "utf8",
-    }).trim();
-    return dirty ? `${commit} + uncommitted changes in ${dirty.split("\n").length} src/contract file(s)` : commit;
-  } catch {
-    return "unknown (no git)";
-  }
-}
 
 // Memory is only comparable after a full collection: re-run this file in a Node with --expose-gc.
 if (typeof globalThis.gc !== "function") {

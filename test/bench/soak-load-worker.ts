@@ -1,5 +1,6 @@
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { wallClockMs } from "./latency-stats.js";
+import { openChatSocket, subscribeChatSocket } from "./open-chat-socket.js";
 import { serveParent } from "./worker-process.js";
 
 /** The REST calls of the soak's mix (inbound SMS are driven by the parent, where the emulator runs). */
@@ -61,16 +62,7 @@ let closing = false;
 async function connect(request: Extract<SoakWorkerRequest, { type: "connect" }>): Promise<{ connectMs: number }> {
   const started = performance.now();
   for (let i = 0; i < request.sockets; i++) {
-    const socket = io(`${request.baseUrl}/chat`, {
-      auth: { token: request.token },
-      transports: ["websocket"],
-      forceNew: true,
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    });
+    const socket = await openChatSocket(request.baseUrl, request.token);
     socket.on("message:received", (payload: { message: { sid: string } }) =>
       received.push({ sid: payload.message.sid, atMs: wallClockMs() }),
     );
@@ -79,10 +71,7 @@ async function connect(request: Extract<SoakWorkerRequest, { type: "connect" }>)
       if (!closing) disconnects.push({ socket: i, reason, atMs: wallClockMs() });
     });
     socket.on("connect_error", (error) => socketErrors.push(`socket ${i}: ${error.message}`));
-    const reply = (await socket.timeout(30_000).emitWithAck("subscribe:conversation", {
-      conversationSid: request.conversations[i % request.conversations.length],
-    })) as { error?: { message: string } };
-    if (reply.error) throw new Error(`subscribe: ${reply.error.message}`);
+    await subscribeChatSocket(socket, request.conversations[i % request.conversations.length]!);
     sockets.push(socket);
   }
   return { connectMs: performance.now() - started };

@@ -1,7 +1,8 @@
 import { Agent, request as httpRequest } from "node:http";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import { BENCH_SEQ_HEADER } from "./arrival-clock.js";
 import { wallClockMs } from "./latency-stats.js";
+import { openChatSocket, subscribeChatSocket } from "./open-chat-socket.js";
 import { serveParent } from "./worker-process.js";
 
 /** One webhook of a drive: its form body and signature, and the message it announces. */
@@ -44,24 +45,10 @@ let conversationUpdates = 0;
 async function connect(request: Extract<SocketWorkerRequest, { type: "connect" }>): Promise<ConnectReply> {
   const started = performance.now();
   const open = async (i: number) => {
-    const socket = io(`${request.baseUrl}/chat`, {
-      auth: { token: request.token },
-      transports: ["websocket"],
-      forceNew: true,
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    });
+    const socket = await openChatSocket(request.baseUrl, request.token);
     socket.on("message:received", (payload: { message: { sid: string } }) => onReceipt(payload.message.sid));
     socket.on("conversation:updated", () => void conversationUpdates++);
-    const reply = (await socket.timeout(30_000).emitWithAck("subscribe:conversation", {
-      conversationSid: request.conversations[i % request.conversations.length],
-    })) as {
-      error?: { message: string };
-    };
-    if (reply.error) throw new Error(`subscribe: ${reply.error.message}`);
+    await subscribeChatSocket(socket, request.conversations[i % request.conversations.length]!);
     return socket;
   };
   for (let i = 0; i < request.sockets; i += 50) {
