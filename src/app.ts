@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import cors from "@koa/cors";
 import Koa from "koa";
-import helmet from "koa-helmet";
 import bodyParser from "koa-bodyparser";
 import type { Logger } from "pino";
 import { InboxCache } from "./cache/inbox-cache.js";
@@ -10,8 +9,9 @@ import type { Config } from "./config.js";
 import { AppError } from "./errors.js";
 import { createTokenVerifier, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
+import { securityHeaders } from "./http/security-headers.js";
 import { loadContract, type Contract } from "./http/openapi-contract.js";
-import { createOperationRouter, errorEnvelopeMarker } from "./http/operation-router.js";
+import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
@@ -117,6 +117,10 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   deps.scaleOut?.cacheBus.attach({ cache, events, indexMessage: (tenantId, message) => searchIndex(tenantId)?.upsert(message) });
   // The URL Twilio called, for signature checks: configured, else as this request reached us.
   const publicBaseUrl = (ctx: Koa.Context) => deps.publicBaseUrl?.() ?? config.publicBaseUrl ?? ctx.origin;
+  const limit = String(config.bodyLimitBytes);
+  // Twilio's form keys contain dots (`MessagingBinding.Address`): keep them flat, as Twilio signed them.
+  // (co-body takes `queryString`, which koa-bodyparser's types omit.)
+  const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, queryString: { allowDots: false, depth: 0 } };
   const router = createOperationRouter(
     contract,
     {
@@ -140,6 +144,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       },
       pathPrefixRewrites: { "/twilio": config.phpCompatBasePath },
       rateLimits: deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits),
+      bodyParser: bodyParser(parserOptions),
     },
   );
 
@@ -165,9 +170,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       deps.logger.info({ requestId: ctx.state.requestId, method: ctx.method, route, status: ctx.status, ms: Math.round(seconds * 10000) / 10 }, "request");
     }
   });
-  koa.use(helmet());
+  koa.use(securityHeaders());
   koa.use(errorHandler(deps.logger));
-  koa.use(errorEnvelopeMarker(contract, router));
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
     koa.use(
@@ -179,11 +183,6 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       }),
     );
   }
-  const limit = String(config.bodyLimitBytes);
-  // Twilio's form keys contain dots (`MessagingBinding.Address`): keep them flat, as Twilio signed them.
-  // (co-body takes `queryString`, which koa-bodyparser's types omit.)
-  const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, queryString: { allowDots: false, depth: 0 } };
-  koa.use(bodyParser(parserOptions));
   koa.use(router.routes());
   koa.use((ctx) => {
     throw new AppError("not_found", `no route for ${ctx.method} ${ctx.path}`);

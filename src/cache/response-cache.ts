@@ -1,8 +1,8 @@
 import { LRUCache } from "lru-cache";
 
 export interface CachedResponse {
-  /** The serialised JSON body. */
-  body: string;
+  /** The serialised JSON body, as the bytes sent (encoded once, not on every answer). */
+  body: Buffer;
   headers?: Record<string, string>;
 }
 

@@ -20,14 +20,22 @@ const TWILIO_MAX_PAGE = 100;
 export const messagesGenerationKey = (inbox: TenantInbox, conversationSid: string) =>
   inbox.key("messages-generation", conversationSid);
 
+/**
+ * The cache key of one page: it names the conversation's current messages generation, so it changes whenever
+ * the conversation's messages do (a response derived from the page may be cached under it too).
+ */
+export function messagesPageKey(inbox: TenantInbox, conversationSid: string, query: ListMessagesQuery): string {
+  const generation = inbox.cache.generation(messagesGenerationKey(inbox, conversationSid));
+  return inbox.key("messages", conversationSid, generation, query.order, query.limit, query.pageToken ?? "", query.afterIndex ?? "");
+}
+
 /** GET /conversations/:sid/messages — one upstream call when cold, none when warm. */
 export async function listMessages(
   inbox: TenantInbox,
   conversationSid: string,
   query: ListMessagesQuery,
 ): Promise<RecordPage<MessageRecord> & { hasMore?: boolean }> {
-  const generation = inbox.cache.generation(messagesGenerationKey(inbox, conversationSid));
-  const key = inbox.key("messages", conversationSid, generation, query.order, query.limit, query.pageToken ?? "", query.afterIndex ?? "");
+  const key = messagesPageKey(inbox, conversationSid, query);
   if (query.afterIndex !== undefined) {
     const afterIndex = query.afterIndex;
     return inbox.cache.getOrLoad(key, () => messagesAfter(inbox, conversationSid, afterIndex, query.limit));

@@ -3,7 +3,7 @@ import { AppError } from "../../errors.js";
 import { createConversation } from "../../inbox/create-conversation.js";
 import { getConversation } from "../../inbox/get-conversation.js";
 import { listConversations } from "../../inbox/list-conversations.js";
-import { listMessages } from "../../inbox/list-messages.js";
+import { listMessages, messagesPageKey } from "../../inbox/list-messages.js";
 import { addParticipant, removeParticipant } from "../../inbox/manage-participants.js";
 import { sendEmail } from "../../inbox/send-email.js";
 import { sendMessage } from "../../inbox/send-message.js";
@@ -53,10 +53,10 @@ export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache):
       // list is read far more often than it changes). `recents` also depends on the clock: an hour bucket.
       const version = inbox.cache.tenantVersion(inbox.tenant.id);
       const clock = filter === "recents" ? Math.floor(Date.now() / 3_600_000) : 0;
-      const key = [inbox.tenant.id, version, clock, limit, offset, filter, search ?? ""].join("|");
+      const key = [inbox.tenant.id, version, clock, limit, offset, filter, search ?? "", request.ctx.querystring].join("|");
       const page = await responses.getOrBuild(key, async () => {
         const built = await listConversations(inbox, { limit, offset, filter, search });
-        return { body: JSON.stringify(built.items), headers: built.hasMore ? nextLink(request.ctx, { offset: offset + limit }) : undefined };
+        return { body: Buffer.from(JSON.stringify(built.items)), headers: built.hasMore ? nextLink(request.ctx, { offset: offset + limit }) : undefined };
       });
       return { body: page.body, type: "application/json", headers: page.headers };
     },
@@ -76,19 +76,22 @@ export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache):
       const { limit, order, pageToken, afterIndex } = request.query;
       if (afterIndex !== undefined && (order === "desc" || pageToken !== undefined))
         throw new AppError("validation_failed", "afterIndex reads oldest first: it takes neither order=desc nor pageToken", { field: "afterIndex" });
-      const page = await listMessages(inboxFor(request), request.params.sid, {
-        limit,
-        order: afterIndex !== undefined ? "asc" : (order ?? "desc"),
-        pageToken,
-        afterIndex,
+      const inbox = inboxFor(request);
+      const query = { limit, order: afterIndex !== undefined ? ("asc" as const) : (order ?? "desc"), pageToken, afterIndex };
+      // Like the list: the serialised page is kept under the page's own cache key (it names the conversation's
+      // messages generation, so a new or updated message misses it).
+      const key = `${messagesPageKey(inbox, request.params.sid, query)}|${request.ctx.querystring}`;
+      const answer = await responses.getOrBuild(key, async () => {
+        const page = await listMessages(inbox, request.params.sid, query);
+        const last = page.items.at(-1);
+        const next = page.nextPageToken
+          ? nextLink(request.ctx, { pageToken: page.nextPageToken })
+          : page.hasMore && last
+            ? nextLink(request.ctx, { afterIndex: last.index })
+            : undefined;
+        return { body: Buffer.from(JSON.stringify(page.items)), headers: next };
       });
-      const last = page.items.at(-1);
-      const next = page.nextPageToken
-        ? nextLink(request.ctx, { pageToken: page.nextPageToken })
-        : page.hasMore && last
-          ? nextLink(request.ctx, { afterIndex: last.index })
-          : undefined;
-      return { body: page.items, headers: next };
+      return { body: answer.body, type: "application/json", headers: answer.headers };
     },
     sendMessage: (request) =>
       once(
