@@ -2,6 +2,7 @@ import type { AutocannonRequest, AutocannonSummary } from "./autocannon-worker.j
 import type { BenchGateway, BenchTenantId } from "./bench-gateway.js";
 import type { BenchSettings } from "./bench-settings.js";
 import { createCeilingServer, type RecordedResponse } from "./ceiling-server.js";
+import { profiled } from "./cpu-profile.js";
 import { ratio } from "./latency-stats.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";
 import { timedGet } from "./timed-get.js";
@@ -66,7 +67,7 @@ export async function benchThroughput(
     for (const target of targets) {
       // The gateway's own count: calls of the naive adapter still in flight cannot blur it.
       const callsBefore = gateway.upstream.attempts;
-      const switchboard = await load(gateway.baseUrl, target);
+      const switchboard = await profiled(`switchboard ${target.name}`, () => load(gateway.baseUrl, target));
       const switchboardUpstreamCalls = gateway.upstream.attempts - callsBefore;
       const ceilingSummary = await load(ceiling.baseUrl, target);
       const other = target.alsoBaseUrl && (await load(target.alsoBaseUrl.baseUrl, target));

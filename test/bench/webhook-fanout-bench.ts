@@ -2,6 +2,7 @@ import { CONVERSATION_WEBHOOK_PATH } from "../../src/webhooks/register-webhooks.
 import type { ArrivalClock } from "./arrival-clock.js";
 import { BARE_WEBHOOK_PATH, startBareSocketServer } from "./bare-socket-server.js";
 import type { BenchGateway } from "./bench-gateway.js";
+import { profiled } from "./cpu-profile.js";
 import type { BenchSettings } from "./bench-settings.js";
 import { latencyStats, ratio, type LatencyStats } from "./latency-stats.js";
 import type { SeededInbox } from "./seed-bench-tenants.js";
@@ -113,7 +114,7 @@ async function runOnce(
     webhooks: plan.webhooks,
     expectedDeliveries,
   } satisfies SocketWorkerRequest;
-  const reply = await worker.request<DriveReply>(drive);
+  const reply = await profiled(`${target.server} ${sockets} sockets`, () => worker.request<DriveReply>(drive));
   const cpu = process.cpuUsage(cpuBefore);
   const serverCpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
   await target.settle?.();
