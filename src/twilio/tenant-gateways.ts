@@ -1,4 +1,5 @@
 import twilio from "twilio";
+import type RequestClient from "twilio/lib/base/RequestClient.js";
 import type { Config } from "../config.js";
 import type { TenantConfig } from "../tenants/tenant-config.js";
 import { ConversationsGateway } from "./conversations-gateway.js";
@@ -29,9 +30,11 @@ export function createTenantGateways(
       },
       onCall: onUpstreamCall && ((event) => onUpstreamCall(tenant.id, event)),
     });
+    // The SDK calls only `request` of a custom httpClient; its type names the axios-based RequestClient class.
+    const sdkHttpClient = httpClient as unknown as RequestClient;
     const client = tenant.apiKey
-      ? twilio(tenant.apiKey.sid, tenant.apiKey.secret, { accountSid: tenant.accountSid, httpClient })
-      : twilio(tenant.accountSid, tenant.authToken, { httpClient });
+      ? twilio(tenant.apiKey.sid, tenant.apiKey.secret, { accountSid: tenant.accountSid, httpClient: sdkHttpClient })
+      : twilio(tenant.accountSid, tenant.authToken, { httpClient: sdkHttpClient });
     gateways.set(tenant.id, new ConversationsGateway(client, tenant.conversationsServiceSid, tenant.accountSid, () => httpClient.guard.state));
   }
   return gateways;

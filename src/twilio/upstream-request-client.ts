@@ -1,5 +1,5 @@
-import twilio from "twilio";
 import type { RequestOptions } from "./twilio-sdk-types.js";
+import { TwilioHttpTransport } from "./twilio-http-transport.js";
 import { AppError } from "../errors.js";
 import { parseRetryAfterMs, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { translateTwilioError } from "./twilio-error.js";
@@ -31,25 +31,26 @@ const SAFE_TO_RETRY_ANY_METHOD = new Set([429, 503]);
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The `httpClient` handed to the twilio SDK: optionally rewrites Twilio's hosts to a base URL, bounds every
+ * The `httpClient` handed to the twilio SDK (it calls `request` and nothing else): optionally rewrites Twilio's hosts to a base URL, bounds every
  * call with a timeout, and retries 429/5xx (honouring Retry-After) a bounded number of times. 429 and 503 are
  * never processed by Twilio, so they are retried for every method; other 5xx and network errors only for
  * reads, so a write is never sent twice.
  */
-export class UpstreamRequestClient extends twilio.RequestClient {
+export class UpstreamRequestClient {
   private readonly options: UpstreamRequestClientOptions;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly transport: TwilioHttpTransport;
   readonly guard: UpstreamGuard;
 
   constructor(options: UpstreamRequestClientOptions) {
-    // The SDK's agent allows 20 sockets per host by default: let the guard's bound be the one that applies.
-    super({ timeout: options.timeoutMs, keepAlive: true, maxSockets: options.guard.maxInFlight });
     this.options = options;
     this.sleep = options.sleep ?? defaultSleep;
     this.guard = new UpstreamGuard(options.guard);
+    // As many connections as the guard lets calls be in flight.
+    this.transport = new TwilioHttpTransport({ maxConnections: options.guard.maxInFlight });
   }
 
-  override async request<TData>(opts: RequestOptions<TData>) {
+  async request<TData>(opts: RequestOptions<TData>) {
     const uri = this.options.baseUrl ? opts.uri.replace(TWILIO_HOST, this.options.baseUrl) : opts.uri;
     const readOnly = opts.method.toLowerCase() === "get";
     const { maxRetries } = this.options.retry;
@@ -58,7 +59,7 @@ export class UpstreamRequestClient extends twilio.RequestClient {
       try {
         const response = await this.guard
           .run(opts.method, uri, async () => {
-            const answer = await super.request<TData>({ ...opts, uri, timeout: this.options.timeoutMs });
+            const answer = await this.transport.send(opts, uri, this.options.timeoutMs);
             if (answer.statusCode >= 500) throw new FailedResponse(answer);
             return answer;
           })
@@ -80,6 +81,11 @@ export class UpstreamRequestClient extends twilio.RequestClient {
         await this.sleep(retryDelayMs(this.options.retry, attempt, undefined));
       }
     }
+  }
+
+  /** Closes the idle keep-alive connections (shutdown). */
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
   private report(method: string, url: string, attempt: number, started: number, status?: number, error?: unknown) {
