@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import pMap from "p-map";
 import { tenantKey, type InboxCache } from "../cache/inbox-cache.js";
 import { isAppError } from "../errors.js";
@@ -30,6 +31,12 @@ const RELOAD_INDEX_WHEN_MISSING_SHARE = 0.1;
  * The gateway's own writes go through `remember`/`forget`, so reads after a write are fresh.
  */
 export class ConversationDirectory {
+  /**
+   * Conversations deleted through this gateway or reported removed. Twilio never reuses a SID, so nothing learned
+   * about one afterwards (a late webhook, a write that was in flight) brings it back into the cache.
+   */
+  private readonly removed = new LRUCache<string, true>({ max: 10_000 });
+
   constructor(
     private readonly cache: InboxCache,
     private readonly gateway: ConversationsGateway,
@@ -67,6 +74,7 @@ export class ConversationDirectory {
   /** Write-through after a write the gateway made (or learned of): the entry and the index are updated. */
   remember(record: ConversationRecord): ConversationEntry {
     const entry = toEntry(record);
+    if (this.removed.has(record.sid)) return entry;
     this.cache.set(this.key("conv", record.sid), entry);
     const index = this.cache.get<ConversationIndex>(this.key("index"));
     if (index && !index.sids.includes(record.sid)) this.cache.set(this.key("index"), { sids: [record.sid, ...index.sids] });
@@ -74,6 +82,7 @@ export class ConversationDirectory {
   }
 
   forget(sid: string): void {
+    this.removed.set(sid, true);
     this.cache.delete(this.key("conv", sid));
     this.invalidateDetails(sid);
     const index = this.cache.get<ConversationIndex>(this.key("index"));

@@ -37,20 +37,21 @@ const openBatches = new WeakMap<TenantInbox, Map<string, Batch>>();
 export function rewriteAttributes(inbox: TenantInbox, conversationSid: string, change: AttributesChange): Promise<ConversationEntry> {
   let batches = openBatches.get(inbox);
   if (!batches) openBatches.set(inbox, (batches = new Map()));
-  let batch = batches.get(conversationSid);
-  if (!batch) {
-    const fresh: Batch = { changes: [] };
-    batches.set(conversationSid, fresh);
-    batch = fresh;
-    void inbox.conversationLock.acquire(conversationSid, async () => {
-      // From here on, new changes open the next batch, which waits for this write.
-      if (batches.get(conversationSid) === fresh) batches.delete(conversationSid);
-      await writeBatch(inbox, conversationSid, fresh);
-    });
-  }
-  return new Promise((resolve, reject) =>
+  const open = batches.get(conversationSid);
+  const batch: Batch = open ?? { changes: [] };
+  // Joined before the batch can start: the lock may run a free key's work at once.
+  const written = new Promise<ConversationEntry>((resolve, reject) =>
     batch.changes.push({ change, settle: ({ entry, error }) => (error !== undefined ? reject(error) : resolve(entry!)) }),
   );
+  if (!open) {
+    batches.set(conversationSid, batch);
+    void inbox.conversationLock.acquire(conversationSid, async () => {
+      // From here on, new changes open the next batch, which waits for this write.
+      if (batches.get(conversationSid) === batch) batches.delete(conversationSid);
+      await writeBatch(inbox, conversationSid, batch);
+    });
+  }
+  return written;
 }
 
 async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Batch): Promise<void> {
@@ -69,8 +70,9 @@ async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Ba
     let entry: ConversationEntry;
     if (next === current.attributes) entry = inbox.directory.remember(current);
     else {
-      entry = inbox.directory.remember(await inbox.gateway.updateConversation(conversationSid, { attributes: next }));
-      rememberOwnWrite(inbox, conversationSid, next);
+      const written = await inbox.gateway.updateConversation(conversationSid, { attributes: next });
+      rememberOwnWrite(inbox, conversationSid, written.attributes === next ? [next] : [written.attributes, next]);
+      entry = inbox.directory.remember(written);
     }
     batch.changes.forEach(({ settle }, i) => settle(failed.has(i) ? { error: failed.get(i) } : { entry }));
   } catch (error) {
@@ -85,10 +87,13 @@ export function updateConversationAttributes(inbox: TenantInbox, conversationSid
 
 const ownWritesKey = (inbox: TenantInbox, conversationSid: string) => inbox.key("own-writes", conversationSid);
 
-/** The last few attribute values this gateway wrote, so Twilio's echo of them is recognised (not re-read). */
-function rememberOwnWrite(inbox: TenantInbox, conversationSid: string, attributes: string): void {
+/**
+ * The last few attribute values this gateway wrote (as Twilio answered them, newest first), so Twilio's echo of
+ * them is recognised (not re-read).
+ */
+function rememberOwnWrite(inbox: TenantInbox, conversationSid: string, attributes: string[]): void {
   const previous = inbox.cache.get<{ attributes: string[] }>(ownWritesKey(inbox, conversationSid))?.attributes ?? [];
-  inbox.cache.set(ownWritesKey(inbox, conversationSid), { attributes: [attributes, ...previous].slice(0, 8) });
+  inbox.cache.set(ownWritesKey(inbox, conversationSid), { attributes: [...attributes, ...previous].slice(0, 8) });
 }
 
 /** Whether `attributes` is one of the values this gateway itself recently wrote to the conversation. */

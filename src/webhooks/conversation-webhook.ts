@@ -86,13 +86,15 @@ const sameContent = (a: ConversationRecord, b: ConversationRecord) =>
 /**
  * The conversation as it now is. Webhooks can arrive late or out of order (retries, concurrent deliveries), and
  * Twilio's timestamps have one-second resolution: an event no newer than what the cache holds is not trusted, the
- * conversation is read again instead (serialised with the gateway's own writes to it).
+ * conversation is read again instead (serialised with the gateway's own writes to it). Nor is an event when the
+ * cache holds nothing to compare it with (scaled out, another instance's write has just invalidated it): it may be
+ * an old one arriving late.
  */
 async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
   const conversationSid = event.ConversationSid!;
   const cached = inbox.directory.peek(conversationSid);
   const record = event.EventType === "onConversationStateUpdated" ? undefined : conversationFromEvent(event);
-  if (record && (!cached || Date.parse(cached.record.dateUpdated) < Date.parse(record.dateUpdated))) return inbox.directory.remember(record);
+  if (record && cached && Date.parse(cached.record.dateUpdated) < Date.parse(record.dateUpdated)) return inbox.directory.remember(record);
   // Our own write, reported back: the cache already holds this state, or a later one we wrote since.
   if (record && cached && (sameContent(cached.record, record) || isOwnWrite(inbox, conversationSid, record.attributes))) return cached;
   return inbox.conversationLock.acquire(conversationSid, async () =>
