@@ -67,6 +67,8 @@ export interface SwitchboardApp {
   metrics: Metrics;
   /** Kept current by the Socket.IO layer, read by the metrics. */
   realtimeStats: { sockets: number };
+  /** For the Socket.IO layer (REALTIME_CONVERSATION_UPDATE_MS). */
+  conversationUpdateIntervalMs: number;
 }
 
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
@@ -187,5 +189,16 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   koa.use((ctx) => {
     throw new AppError("not_found", `no route for ${ctx.method} ${ctx.path}`);
   });
-  return { koa, callback: koa.callback(), contract, tenants, cache, events, verifyToken, metrics, realtimeStats };
+  return {
+    koa,
+    callback: koa.callback(),
+    contract,
+    tenants,
+    cache,
+    events,
+    verifyToken,
+    metrics,
+    realtimeStats,
+    conversationUpdateIntervalMs: config.conversationUpdateIntervalMs,
+  };
 }

@@ -1,11 +1,22 @@
 import type { Namespace } from "socket.io";
-import type { DomainEvents } from "../inbox/domain-events.js";
+import type { DomainEventMap, DomainEvents } from "../inbox/domain-events.js";
+import { coalescePerKey } from "./coalesce-per-key.js";
 import { conversationRoom, tenantRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from "./chat-events.js";
 
 type ChatNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** The one listener that turns domain events into Socket.IO emits: it alone knows rooms and payload shapes. */
-export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEvents): () => void {
+export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEvents, conversationUpdateIntervalMs = 0): () => void {
+  // Every socket of the tenant hears conversation:updated: a burst into one conversation sends the newest state
+  // at most once per interval instead of every intermediate one to all of them.
+  const conversationUpdates = coalescePerKey<DomainEventMap["conversation.updated"]>(
+    conversationUpdateIntervalMs,
+    ({ tenantId, conversationSid, conversation }) =>
+      // One emit to both rooms: a socket in both gets it once.
+      namespace
+        .to([conversationRoom(tenantId, conversationSid), tenantRoom(tenantId)])
+        .emit("conversation:updated", { conversationSid, conversation }),
+  );
   const unsubscribers = [
     events.on("message.received", ({ tenantId, conversationSid, message }) =>
       namespace.to(conversationRoom(tenantId, conversationSid)).emit("message:received", { conversationSid, message }),
@@ -13,12 +24,9 @@ export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEve
     events.on("message.sent", ({ tenantId, conversationSid, message }) =>
       namespace.to(conversationRoom(tenantId, conversationSid)).emit("message:sent", { conversationSid, message }),
     ),
-    events.on("conversation.updated", ({ tenantId, conversationSid, conversation }) =>
-      // One emit to both rooms: a socket in both gets it once.
-      namespace
-        .to([conversationRoom(tenantId, conversationSid), tenantRoom(tenantId)])
-        .emit("conversation:updated", { conversationSid, conversation }),
-    ),
+    events.on("conversation.updated", (payload) => conversationUpdates.push(`${payload.tenantId}|${payload.conversationSid}`, payload)),
+    // A removed conversation gets no held update after its removal.
+    events.on("conversation.removed", ({ tenantId, conversationSid }) => conversationUpdates.drop(`${tenantId}|${conversationSid}`)),
     events.on("delivery.receipt", ({ tenantId, conversationSid, messageSid, status, channel, errorCode, reason }) =>
       namespace.to(conversationRoom(tenantId, conversationSid)).emit("delivery:receipt", {
         conversationSid,
@@ -33,5 +41,8 @@ export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEve
         .emit(typing ? "typing:start" : "typing:stop", { conversationSid, userId }),
     ),
   ];
-  return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
+  return () => {
+    unsubscribers.forEach((unsubscribe) => unsubscribe());
+    conversationUpdates.flush();
+  };
 }

@@ -26,6 +26,8 @@ export interface RealtimeComponents {
   events: DomainEvents;
   /** Updated with the number of connected /chat sockets. */
   realtimeStats?: { sockets: number };
+  /** At most one conversation:updated per conversation per this many ms (the newest state); default 0: every one. */
+  conversationUpdateIntervalMs?: number;
   /** Carries emits between instances when scaled out (src/scale-out/socket-adapter.ts); default: this process only. */
   adapter?: ServerOptions["adapter"];
 }
@@ -112,7 +114,7 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
     }
   });
 
-  const stopBroadcaster = startChatBroadcaster(chat, components.events);
+  const stopBroadcaster = startChatBroadcaster(chat, components.events, components.conversationUpdateIntervalMs);
   const stopOrgLive = attachOrgLiveSockets(io, components);
   return {
     io,

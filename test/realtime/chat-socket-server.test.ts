@@ -84,6 +84,33 @@ describe("Socket.IO /chat", () => {
     });
   });
 
+  describe("when one conversation changes many times within the update interval", () => {
+    it("sends the tenant its first and its newest state, not every one", async () => {
+      const sid = await createConversation("+15553000051");
+      const bystander = await connect("alpha", "agent-2");
+      const bystanderEvents = recordEvents(bystander);
+      const view = (await t.api().get(`${BASE}/${sid}`)).body;
+      await t.emulator.whenIdle();
+      await settle(t.config.conversationUpdateIntervalMs + 50); // the creation's own updates are out
+      for (let unreadCount = 1; unreadCount <= 10; unreadCount++)
+        t.app.events.publish("conversation.updated", {
+          tenantId: "alpha",
+          conversationSid: sid,
+          conversation: { ...view, attributes: JSON.stringify({ ...JSON.parse(view.attributes), unreadCount }) },
+        });
+
+      await settle(t.config.conversationUpdateIntervalMs + 150);
+      const unread = bystanderEvents
+        .of("conversation:updated")
+        .filter((p) => p.conversationSid === sid)
+        .map((p) => JSON.parse(p.conversation.attributes).unreadCount);
+      // The first goes out at once (or is held, when a late echo of the creation opened the interval), the rest is
+      // the newest; without coalescing, all ten would reach every socket of the tenant.
+      expect(unread.length).to.be.within(1, 2);
+      expect(unread.at(-1)).to.equal(10);
+    });
+  });
+
   describe("when an agent sends a message through REST", () => {
     it("emits message:sent (from Twilio's webhook), then delivery:receipt as Twilio reports progress", async () => {
       const sid = await createConversation("+15553000021");
