@@ -123,12 +123,13 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   // Twilio's form keys contain dots (`MessagingBinding.Address`): keep them flat, as Twilio signed them.
   // (co-body takes `queryString`, which koa-bodyparser's types omit.)
   const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, queryString: { allowDots: false, depth: 0 } };
+  const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
   const router = createOperationRouter(
     contract,
     {
       ...healthHandlers(tenants),
       getMetrics: async () => ({ body: await metrics.registry.metrics(), type: metrics.registry.contentType }),
-      ...docsHandlers(contract),
+      ...docsHandlers(contract, pathPrefixRewrites),
       ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs })),
       ...phpCompatHandlers(tenants),
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe, metrics }),
@@ -144,7 +145,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         twilioSignature: twilioSignatureAuthenticator(tenants, publicBaseUrl),
         sendgridSignature: sendgridSignatureAuthenticator(tenants),
       },
-      pathPrefixRewrites: { "/twilio": config.phpCompatBasePath },
+      pathPrefixRewrites,
       rateLimits: deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits),
       bodyParser: bodyParser(parserOptions),
     },

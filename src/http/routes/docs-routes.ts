@@ -1,8 +1,9 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import send from "koa-send";
+import { isMap, isScalar, parseDocument } from "yaml";
 import type { Contract } from "../openapi-contract.js";
-import type { OperationHandler } from "../operation-router.js";
+import { rewritePath, type OperationHandler } from "../operation-router.js";
 
 // The package's folder, found without loading its entry point (which would load the whole 1.5 MB bundle at boot).
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
@@ -39,10 +40,32 @@ const INIT = `window.onload = function () {
 };
 `;
 
+/**
+ * The contract's text with its paths where this instance mounts them (PHP_COMPAT_BASE_PATH moves `/twilio/…`),
+ * comments and order kept; the contract itself when nothing moved.
+ */
+export function servedContractText(contract: Contract, pathPrefixRewrites: Record<string, string>): string {
+  const document = parseDocument(contract.text);
+  const paths = document.get("paths");
+  let moved = false;
+  if (isMap(paths)) {
+    for (const pair of paths.items) {
+      if (!isScalar(pair.key) || typeof pair.key.value !== "string") continue;
+      const mounted = rewritePath(pair.key.value, pathPrefixRewrites);
+      if (mounted !== pair.key.value) {
+        pair.key.value = mounted;
+        moved = true;
+      }
+    }
+  }
+  return moved ? document.toString({ lineWidth: 0 }) : contract.text;
+}
+
 /** /openapi.yaml and /docs: the contract, raw and rendered by Swagger UI served from node_modules. */
-export function docsHandlers(contract: Contract): Record<string, OperationHandler> {
+export function docsHandlers(contract: Contract, pathPrefixRewrites: Record<string, string> = {}): Record<string, OperationHandler> {
+  const text = servedContractText(contract, pathPrefixRewrites);
   return {
-    getContract: () => ({ body: contract.text, type: "application/yaml" }),
+    getContract: () => ({ body: text, type: "application/yaml" }),
     getDocs: () => ({ body: PAGE, type: "text/html" }),
     getDocsAsset: async ({ params, ctx }) => {
       const asset = params.asset as string;

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { parse } from "yaml";
 import { ConfigError, loadConfig } from "../../../src/config.js";
 import { rewritePath } from "../../../src/http/operation-router.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
@@ -76,6 +77,17 @@ describe("PHP-compatible API at a configured base path", () => {
   describe("when an endpoint is called under the default base", () => {
     it("is not served there", async () => {
       expect((await call("/twilio/list_services.php?account_id=alpha")).status).to.equal(404);
+    });
+  });
+
+  describe("when the contract is fetched", () => {
+    it("lists the endpoints where they are served, and nothing else moved", async () => {
+      const text = await (await fetch(`${t.baseUrl}/openapi.yaml`)).text();
+      const paths = Object.keys((parse(text) as { paths: Record<string, unknown> }).paths);
+      expect(paths).to.include("/wp/backend-dfcflow/twilio/list_services.php");
+      expect(paths.filter((path) => path.startsWith("/twilio/"))).to.deep.equal([]);
+      expect(paths).to.include("/api/v1/chat/conversations");
+      expect(paths).to.have.length(Object.keys(t.app.contract.document.paths as object).length);
     });
   });
 
