@@ -83,7 +83,15 @@ export function createOperationRouter(
     const parseBody = operation.bodyMediaTypes.length > 0 ? bodyParser : undefined;
     router[operation.method](operation.operationId, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
       ctx.state.errorEnvelope = operation.errorEnvelope;
-      if (parseBody) await parseBody(ctx, NOTHING_NEXT);
+      if (parseBody) {
+        await parseBody(ctx, NOTHING_NEXT);
+        // A form's values come out of the parser as slices of the raw body: anything kept from one (a dedupe key, a
+        // cached record) would keep the whole body alive. A structured clone gives them their own memory.
+        if (ctx.request.is("application/x-www-form-urlencoded")) {
+          const request = ctx.request as { body?: unknown };
+          request.body = structuredClone(request.body);
+        }
+      }
       // Webhooks come from Twilio and SendGrid in bursts, and health probes from the platform: not rate limited.
       if (scheme === "bearerAuth") await rateLimits?.consumeIp(ctx.ip);
       const authentication = authenticate ? await authenticate(ctx) : {};

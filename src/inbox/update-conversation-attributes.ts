@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   mergeAttributes,
   parseAttributes,
@@ -87,16 +88,20 @@ export function updateConversationAttributes(inbox: TenantInbox, conversationSid
 
 const ownWritesKey = (inbox: TenantInbox, conversationSid: string) => inbox.key("own-writes", conversationSid);
 
+/** Attributes are kilobytes of JSON; what is remembered of them is a digest. */
+const digestOf = (attributes: string) => createHash("sha1").update(attributes).digest("base64url");
+
 /**
  * The last few attribute values this gateway wrote (as Twilio answered them, newest first), so Twilio's echo of
  * them is recognised (not re-read).
  */
 function rememberOwnWrite(inbox: TenantInbox, conversationSid: string, attributes: string[]): void {
-  const previous = inbox.cache.get<{ attributes: string[] }>(ownWritesKey(inbox, conversationSid))?.attributes ?? [];
-  inbox.cache.set(ownWritesKey(inbox, conversationSid), { attributes: [...attributes, ...previous].slice(0, 8) });
+  const previous = inbox.cache.get<{ digests: string[] }>(ownWritesKey(inbox, conversationSid))?.digests ?? [];
+  inbox.cache.set(ownWritesKey(inbox, conversationSid), { digests: [...new Set([...attributes.map(digestOf), ...previous])].slice(0, 8) });
 }
 
 /** Whether `attributes` is one of the values this gateway itself recently wrote to the conversation. */
 export function isOwnWrite(inbox: TenantInbox, conversationSid: string, attributes: string): boolean {
-  return inbox.cache.get<{ attributes: string[] }>(ownWritesKey(inbox, conversationSid))?.attributes.includes(attributes) ?? false;
+  const remembered = inbox.cache.get<{ digests: string[] }>(ownWritesKey(inbox, conversationSid))?.digests;
+  return remembered !== undefined && remembered.includes(digestOf(attributes));
 }

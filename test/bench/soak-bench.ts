@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeHeapSnapshot } from "node:v8";
 import { startBenchGateway, TUNABLE } from "./bench-gateway.js";
 import { benchEnvPrefix, loadBenchSettings } from "./bench-settings.js";
 import { latencyStats, wallClockMs } from "./latency-stats.js";
@@ -249,6 +251,16 @@ async function main(): Promise<boolean> {
   driveStart = performance.now();
   takeSample();
   timers.push(setInterval(takeSample, settings.sampleEverySec * 1000));
+  // BENCH_SOAK_HEAP_SNAPSHOT_DIR: a heap snapshot a third into the traffic and one at its end, to diff what grew
+  // (writing one pauses the process for a few seconds: answers queue meanwhile).
+  const snapshotDir = process.env.BENCH_SOAK_HEAP_SNAPSHOT_DIR;
+  const snapshot = (name: string) => {
+    if (!snapshotDir) return;
+    mkdirSync(snapshotDir, { recursive: true });
+    globalThis.gc?.();
+    log(`heap snapshot: ${writeHeapSnapshot(join(snapshotDir, `${name}.heapsnapshot`))}`);
+  };
+  if (snapshotDir) timers.push(setTimeout(() => snapshot("third"), (settings.seconds * 1000) / 3));
   let drive: DriveReply;
   try {
     drive = await worker.request<DriveReply>({
@@ -266,6 +278,7 @@ async function main(): Promise<boolean> {
   }
   const driveSeconds = (performance.now() - driveStart) / 1000;
   takeSample();
+  snapshot("end");
   const cpu = process.cpuUsage(cpuBefore);
   gateway.emulator.setFaultPlan({ latencyMs: 0 });
   log("traffic done; waiting for webhooks and socket events to settle");
