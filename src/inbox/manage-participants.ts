@@ -27,14 +27,26 @@ export async function removeParticipant(inbox: TenantInbox, conversationSid: str
   await refreshParticipantSummary(inbox, conversationSid);
 }
 
-/** Re-reads the participants and writes them into the summary; on failure the list falls back to fetching them. */
+/**
+ * After a participant change made here: the summary is brought up to date; if Twilio fails meanwhile, the change
+ * itself stands and Twilio's onParticipantAdded/Removed webhook (retried until it succeeds) brings it up to date.
+ */
 async function refreshParticipantSummary(inbox: TenantInbox, conversationSid: string): Promise<void> {
-  inbox.directory.invalidateDetails(conversationSid);
   try {
-    const participants = await inbox.gateway.listParticipants(conversationSid);
-    await rewriteAttributes(inbox, conversationSid, (current) => withParticipants(current, participants));
+    await syncParticipantSummary(inbox, conversationSid);
   } catch (error) {
     if (!isAppError(error) || error.status < 500) throw error;
     inbox.directory.evict(conversationSid);
   }
+}
+
+/**
+ * Re-reads the conversation's participants and writes them into its summary (nothing is written when it already
+ * holds them). Also what a participant change made outside the gateway (Twilio console, another app) triggers
+ * through its webhook: the list reads participants from the summary, so it must not keep an old set.
+ */
+export async function syncParticipantSummary(inbox: TenantInbox, conversationSid: string): Promise<void> {
+  inbox.directory.invalidateDetails(conversationSid);
+  const participants = await inbox.gateway.listParticipants(conversationSid);
+  await rewriteAttributes(inbox, conversationSid, (current) => withParticipants(current, participants));
 }

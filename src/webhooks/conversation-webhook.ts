@@ -5,6 +5,8 @@ import type { DomainEvents } from "../inbox/domain-events.js";
 import type { Channel, ConversationRecord } from "../inbox/inbox-types.js";
 import { messagesGenerationKey } from "../inbox/list-messages.js";
 import { recordMessageAdded } from "../inbox/record-message-added.js";
+import { syncParticipantSummary } from "../inbox/manage-participants.js";
+import { isAppError } from "../errors.js";
 import { isOwnWrite } from "../inbox/update-conversation-attributes.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { OperationHandler } from "../http/operation-router.js";
@@ -74,7 +76,17 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
       ];
     case "onParticipantAdded":
     case "onParticipantRemoved":
-      return [() => inbox.directory.invalidateDetails(conversationSid)];
+      return [
+        async () => {
+          try {
+            await syncParticipantSummary(inbox, conversationSid);
+          } catch (error) {
+            // The conversation is gone (its participants are removed with it): nothing left to summarise.
+            if (!isAppError(error) || error.code !== "not_found") throw error;
+            inbox.directory.invalidateDetails(conversationSid);
+          }
+        },
+      ];
     default:
       return [];
   }

@@ -183,6 +183,22 @@ describe("chat API: participants", () => {
     });
   });
 
+  describe("when participants change outside the gateway (Twilio console, another app)", () => {
+    it("the conversation lists them once Twilio's webhooks arrive, in the list and the conversation alike", async () => {
+      const sid = await create("Outside", { phone: nextPhone() });
+      const gateway = t.app.tenants.get("alpha").gateway;
+      const joined = await gateway.createParticipant(sid, { identity: "supervisor-7" });
+      await t.emulator.whenIdle();
+      expect((await participantsOf(sid)).map((p) => p.sid)).to.include(joined.sid);
+      const listed = (await t.api().get(BASE)).body.find((c: { sid: string }) => c.sid === sid);
+      expect(listed.participants.map((p: { sid: string }) => p.sid)).to.include(joined.sid);
+
+      await gateway.deleteParticipant(sid, joined.sid);
+      await t.emulator.whenIdle();
+      expect((await participantsOf(sid)).map((p) => p.sid)).not.to.include(joined.sid);
+    });
+  });
+
   describe("DELETE /conversations/:sid/participants/:participantSid", () => {
     describe("when the participant takes part", () => {
       it("removes it and the conversation no longer lists it", async () => {
