@@ -22,6 +22,11 @@ export function recordEvents(socket: ChatClient) {
   return {
     received,
     of: (event: keyof ServerToClientEvents) => received.filter((entry) => entry.event === event).map((entry) => entry.payload),
+    /**
+     * What was received besides the tenant-wide conversation:updated, which an earlier change can still send late
+     * (it is coalesced per REALTIME_CONVERSATION_UPDATE_MS).
+     */
+    besidesConversationUpdates: () => received.filter((entry) => entry.event !== "conversation:updated"),
   };
 }
 
