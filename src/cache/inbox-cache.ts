@@ -9,6 +9,21 @@ export interface InboxCacheOptions {
 
 type Loader = () => Promise<unknown>;
 
+/** A generation's cache entry: its number, and the keys derived from it (deleted when it is bumped). */
+interface GenerationEntry {
+  value: number;
+  dependents?: string[];
+}
+
+/** Most keys remembered per generation (pages of one conversation's messages: a handful in practice). */
+const MAX_DEPENDENTS = 64;
+
+/** Sweeps expired entries about every `ttlMs` (at least every minute); the timer never keeps the process alive. */
+export function purgeStalePeriodically(lru: { purgeStale(): boolean }, ttlMs: number): void {
+  const timer = setInterval(() => lru.purgeStale(), Math.max(1_000, Math.min(ttlMs, 60_000)));
+  timer.unref();
+}
+
 /**
  * A write to the cache that other instances must learn of when scaled out: the key's value changed ("invalidate":
  * they drop it) or its generation was bumped ("generation": they bump theirs). Loads are not changes.
@@ -40,6 +55,9 @@ export class InboxCache {
       sizeCalculation: (value) => Math.max(1, Buffer.byteLength(JSON.stringify(value))),
       fetchMethod: async (_key, _stale, { context }) => (await context()) as object,
     });
+    // lru-cache drops an expired entry only when it is read or pushed out: sweep them, so entries nobody reads any
+    // more (pages of an old generation) do not sit in memory until the byte bound pushes them out.
+    purgeStalePeriodically(this.lru, options.ttlMs);
   }
 
   get<T extends object>(key: string): T | undefined {
@@ -104,9 +122,20 @@ export class InboxCache {
    * are never reused, so an evicted generation cannot revive stale entries.
    */
   generation(key: string): number {
-    const existing = this.lru.get(key) as { value: number } | undefined;
+    const existing = this.lru.get(key) as GenerationEntry | undefined;
     if (existing) return existing.value;
     return this.newGeneration(key);
+  }
+
+  /**
+   * Records that `key` was derived from generation `generationKey` (a page of messages): the next bump deletes it at
+   * once, instead of leaving a page no reader will ask for again to the LRU.
+   */
+  addDependent(generationKey: string, key: string): void {
+    const generation = this.lru.get(generationKey, { updateAgeOnGet: false }) as GenerationEntry | undefined;
+    if (!generation) return;
+    generation.dependents ??= [];
+    if (generation.dependents.length < MAX_DEPENDENTS && !generation.dependents.includes(key)) generation.dependents.push(key);
   }
 
   bumpGeneration(key: string): number {
@@ -131,8 +160,11 @@ export class InboxCache {
   }
 
   private newGeneration(key: string): number {
+    const previous = this.lru.get(key, { updateAgeOnGet: false }) as GenerationEntry | undefined;
+    // (One being loaded again right now is left alone: deleting it would abort its readers' load.)
+    for (const dependent of previous?.dependents ?? []) if (this.lru.has(dependent)) this.lru.delete(dependent);
     const value = ++this.generationCounter;
-    this.lru.set(key, { value });
+    this.lru.set(key, { value } satisfies GenerationEntry);
     this.touch(key);
     return value;
   }

@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import { purgeStalePeriodically } from "./inbox-cache.js";
 
 export interface CachedResponse {
   /** The serialised JSON body, as the bytes sent (encoded once, not on every answer). */
@@ -21,6 +22,7 @@ export class ResponseCache {
       sizeCalculation: (value) => Math.max(1, value.body.length),
       fetchMethod: (_key, _stale, { context }) => context(),
     });
+    purgeStalePeriodically(this.lru, options.ttlMs);
   }
 
   async getOrBuild(key: string, build: () => Promise<CachedResponse>): Promise<CachedResponse> {

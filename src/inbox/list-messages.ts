@@ -36,15 +36,16 @@ export async function listMessages(
   query: ListMessagesQuery,
 ): Promise<RecordPage<MessageRecord> & { hasMore?: boolean }> {
   const key = messagesPageKey(inbox, conversationSid, query);
-  if (query.afterIndex !== undefined) {
-    const afterIndex = query.afterIndex;
-    return inbox.cache.getOrLoad(key, () => messagesAfter(inbox, conversationSid, afterIndex, query.limit));
-  }
+  const afterIndex = query.afterIndex;
   const pageToken = query.pageToken === undefined ? undefined : openCursor(inbox, query.pageToken);
-  return inbox.cache.getOrLoad(key, async () => {
-    const page = await inbox.gateway.listMessages(conversationSid, { ...query, pageToken });
-    return { ...page, nextPageToken: page.nextPageToken && sealCursor(inbox, page.nextPageToken) };
+  const page = await inbox.cache.getOrLoad(key, async () => {
+    if (afterIndex !== undefined) return messagesAfter(inbox, conversationSid, afterIndex, query.limit);
+    const read = await inbox.gateway.listMessages(conversationSid, { ...query, pageToken });
+    return { ...read, nextPageToken: read.nextPageToken && sealCursor(inbox, read.nextPageToken) };
   });
+  // Gone with the generation: the conversation's next new or changed message deletes this page.
+  inbox.cache.addDependent(messagesGenerationKey(inbox, conversationSid), key);
+  return page;
 }
 
 /**

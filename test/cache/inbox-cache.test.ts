@@ -234,6 +234,38 @@ describe("InboxCache", () => {
 });
 
 describe("tenantKey", () => {
+  describe("when an expired entry is never read again", () => {
+    it("is swept out, so it no longer counts against the bounds", async () => {
+      const cache = new InboxCache({ ...roomy, ttlMs: 30 });
+      cache.set("k", { v: "x".repeat(1000) });
+      expect(cache.stats().bytes).to.be.greaterThan(1000);
+
+      await delay(1_100); // the sweep runs at least every second
+
+      expect(cache.stats()).to.include({ entries: 0, bytes: 0 });
+    });
+  });
+
+  describe("when a generation is bumped", () => {
+    it("deletes the entries derived from the old one at once, and nothing else", async () => {
+      const cache = new InboxCache(roomy);
+      const generation = cache.generation("t|gen");
+      await cache.getOrLoad(`t|page|${generation}|a`, async () => ({ items: [1] }));
+      await cache.getOrLoad(`t|page|${generation}|b`, async () => ({ items: [2] }));
+      cache.addDependent("t|gen", `t|page|${generation}|a`);
+      cache.addDependent("t|gen", `t|page|${generation}|b`);
+      cache.set("t|other", { v: 1 });
+
+      const next = cache.bumpGeneration("t|gen");
+
+      expect(next).to.not.equal(generation);
+      expect(cache.get(`t|page|${generation}|a`)).to.equal(undefined);
+      expect(cache.get(`t|page|${generation}|b`)).to.equal(undefined);
+      expect(cache.get("t|other")).to.deep.equal({ v: 1 });
+      expect(cache.generation("t|gen")).to.equal(next);
+    });
+  });
+
   it("scopes every key by tenant", () => {
     expect(tenantKey("alpha", "conv", "CH1")).to.equal("alpha|conv|CH1");
     expect(tenantKey("alpha", "conv", "CH1")).not.to.equal(tenantKey("beta", "conv", "CH1"));
