@@ -1,6 +1,6 @@
 import type { Namespace } from "socket.io";
-import type { DomainEventMap, DomainEvents } from "../inbox/domain-events.js";
-import { coalescePerKey } from "./coalesce-per-key.js";
+import type { DomainEvents } from "../inbox/domain-events.js";
+import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
 import { conversationRoom, tenantRoom, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from "./chat-events.js";
 
 type ChatNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -9,7 +9,8 @@ type ChatNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, Recor
 export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEvents, conversationUpdateIntervalMs = 0): () => void {
   // Every socket of the tenant hears conversation:updated: a burst into one conversation sends the newest state
   // at most once per interval instead of every intermediate one to all of them.
-  const conversationUpdates = coalescePerKey<DomainEventMap["conversation.updated"]>(
+  const stopConversationUpdates = onCoalescedConversationUpdates(
+    events,
     conversationUpdateIntervalMs,
     ({ tenantId, conversationSid, conversation }) =>
       // One emit to both rooms: a socket in both gets it once.
@@ -24,9 +25,6 @@ export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEve
     events.on("message.sent", ({ tenantId, conversationSid, message }) =>
       namespace.to(conversationRoom(tenantId, conversationSid)).emit("message:sent", { conversationSid, message }),
     ),
-    events.on("conversation.updated", (payload) => conversationUpdates.push(`${payload.tenantId}|${payload.conversationSid}`, payload)),
-    // A removed conversation gets no held update after its removal.
-    events.on("conversation.removed", ({ tenantId, conversationSid }) => conversationUpdates.drop(`${tenantId}|${conversationSid}`)),
     events.on("delivery.receipt", ({ tenantId, conversationSid, messageSid, status, channel, errorCode, reason }) =>
       namespace.to(conversationRoom(tenantId, conversationSid)).emit("delivery:receipt", {
         conversationSid,
@@ -43,6 +41,6 @@ export function startChatBroadcaster(namespace: ChatNamespace, events: DomainEve
   ];
   return () => {
     unsubscribers.forEach((unsubscribe) => unsubscribe());
-    conversationUpdates.flush();
+    stopConversationUpdates();
   };
 }

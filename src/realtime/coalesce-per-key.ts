@@ -1,3 +1,5 @@
+import type { DomainEventMap, DomainEvents } from "../inbox/domain-events.js";
+
 /**
  * At most one delivery per key per `intervalMs`: the first change of a quiet key goes out at once; changes during
  * the interval that follows are held and only the newest goes out when it ends. Nothing is lost but intermediate
@@ -46,5 +48,27 @@ export function coalescePerKey<T>(intervalMs: number, deliver: (value: T) => voi
         if (window.held !== undefined) deliver(window.held);
       }
     },
+  };
+}
+
+/**
+ * Subscribes `deliver` to the tenant-wide `conversation.updated` events, coalesced per conversation (see
+ * `coalescePerKey`); a removed conversation gets no held update after its removal. Returns the unsubscriber, which
+ * delivers what is still held.
+ */
+export function onCoalescedConversationUpdates(
+  events: DomainEvents,
+  intervalMs: number,
+  deliver: (update: DomainEventMap["conversation.updated"]) => void,
+): () => void {
+  const updates = coalescePerKey(intervalMs, deliver);
+  const keyOf = (event: { tenantId: string; conversationSid: string }) => `${event.tenantId}|${event.conversationSid}`;
+  const unsubscribers = [
+    events.on("conversation.updated", (update) => updates.push(keyOf(update), update)),
+    events.on("conversation.removed", (removal) => updates.drop(keyOf(removal))),
+  ];
+  return () => {
+    unsubscribers.forEach((unsubscribe) => unsubscribe());
+    updates.flush();
   };
 }

@@ -2,11 +2,10 @@ import type { Server } from "socket.io";
 import { toOrgConversation, toOrgMessage } from "../http/routes/org-inbox-format.js";
 import { selectTenantId } from "../http/tenant-selection.js";
 import { toEntry } from "../inbox/conversation-directory.js";
-import type { DomainEventMap } from "../inbox/domain-events.js";
 import { isAppError } from "../errors.js";
 import type { RealtimeComponents } from "./chat-socket-server.js";
 import { tenantRoom } from "./chat-events.js";
-import { coalescePerKey } from "./coalesce-per-key.js";
+import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
 
 /** Seed 003 §5: `/api/v1/conversations/{organizationId}/live`, one Socket.IO namespace per organization. */
 export const ORG_LIVE_NAMESPACE = /^\/api\/v1\/conversations\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/live$/;
@@ -50,7 +49,8 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
     return entry?.record.friendlyName ?? entry?.attributes.contactDetails?.phone ?? conversationSid;
   };
   // As on /chat: a burst into one conversation sends the tenant its newest state at most once per interval.
-  const conversationUpdates = coalescePerKey<DomainEventMap["conversation.updated"]>(
+  const stopConversationUpdates = onCoalescedConversationUpdates(
+    events,
     components.conversationUpdateIntervalMs ?? 0,
     ({ tenantId, conversationSid, conversation }) => {
       const entry = tenants.get(tenantId).directory.peek(conversationSid) ?? toEntry(conversation);
@@ -63,14 +63,12 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
         live.to(tenantRoom(tenantId)).emit("new_message", { conversation_id: conversationSid, message: toOrgMessage(message, nameOf(tenantId, conversationSid)) }),
       ),
     ),
-    events.on("conversation.updated", (payload) => conversationUpdates.push(`${payload.tenantId}|${payload.conversationSid}`, payload)),
-    events.on("conversation.removed", ({ tenantId, conversationSid }) => conversationUpdates.drop(`${tenantId}|${conversationSid}`)),
     events.on("typing.changed", ({ tenantId, conversationSid, userId, typing, originSocketId }) =>
       live.to(tenantRoom(tenantId)).except(originSocketId).emit("typing_indicator", { conversation_id: conversationSid, user_id: userId, is_typing: typing }),
     ),
   ];
   return () => {
     unsubscribers.forEach((unsubscribe) => unsubscribe());
-    conversationUpdates.flush();
+    stopConversationUpdates();
   };
 }
