@@ -100,6 +100,20 @@ function invalid(error: ErrorObject, prefix?: string): AppError {
 }
 
 /**
+ * A plain copy of a parsed query or path-parameter object, for ajv to coerce and default in place. Not a spread:
+ * V8 clones Koa's query object (its keys are `defineProperty`'d) about 5 µs slower than it copies it key by key.
+ */
+function copyOwn(source: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    // `?__proto__=…` stays an own property (an assignment would set the copy's prototype).
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: source[key], enumerable: true, writable: true, configurable: true });
+    else copy[key] = source[key];
+  }
+  return copy;
+}
+
+/**
  * ajv coerces "1e999" (and JSON parses 1e999) to Infinity, which passes `integer` and its bounds: refuse any
  * non-finite number, naming where it is.
  */
@@ -164,9 +178,9 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         securityScheme: security.length > 0 ? Object.keys(security[0]!)[0] : undefined,
         bodyMediaTypes: [...bodyValidators.keys()],
         parseParameters(input) {
-          const pathValues = { ...input.path };
+          const pathValues = copyOwn(input.path);
           if (!pathParams.validate(pathValues)) throw invalid(pathParams.validate.errors![0]!);
-          const query: Record<string, unknown> = { ...input.query };
+          const query = copyOwn(input.query);
           if (!queryParams.validate(query)) throw invalid(queryParams.validate.errors![0]!);
           rejectNonFinite(pathValues, "");
           rejectNonFinite(query, "");

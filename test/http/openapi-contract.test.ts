@@ -1,0 +1,59 @@
+import { expect } from "chai";
+import { createRequire } from "node:module";
+import { AppError } from "../../src/errors.js";
+import { loadContract, type ContractOperation } from "../../src/http/openapi-contract.js";
+
+// Koa's own query parser: its objects are what the router hands parseParameters.
+const { parse: parseKoaQuery } = createRequire(import.meta.url)("koa/lib/search-params.js") as {
+  parse: (query: string) => Record<string, unknown>;
+};
+
+describe("openapi-contract", () => {
+  const contract = loadContract();
+  const operation = (method: string, path: string): ContractOperation =>
+    contract.operations.find((o) => o.method === method && o.path === path)!;
+  const listConversations = operation("get", "/api/v1/chat/conversations");
+  const parseQuery = (query: string) => listConversations.parseParameters({ path: {}, query: parseKoaQuery(query), headers: {} }).query;
+  const rejection = (query: string): AppError => {
+    try {
+      parseQuery(query);
+    } catch (error) {
+      expect(error).to.be.instanceOf(AppError);
+      return error as AppError;
+    }
+    throw new Error(`?${query} was accepted`);
+  };
+
+  describe("parseParameters", () => {
+    it("coerces query values to their schema types and fills defaults, leaving the input untouched", () => {
+      const input = parseKoaQuery("limit=20&filter=unread");
+      const query = listConversations.parseParameters({ path: {}, query: input, headers: {} }).query;
+      expect(query).to.deep.equal({ limit: 20, offset: 0, filter: "unread" });
+      expect(input).to.deep.equal({ limit: "20", filter: "unread" });
+    });
+
+    it("names an unknown query parameter", () => {
+      const error = rejection("limit=20&colour=red");
+      expect(error.code).to.equal("validation_failed");
+      expect(error.options.field).to.equal("colour");
+    });
+
+    it("names a `__proto__` query parameter as unknown and does not let it reach the copy's prototype", () => {
+      const error = rejection("__proto__=a&__proto__=b");
+      expect(error.options.field).to.equal("__proto__");
+      expect(Object.getPrototypeOf(parseQuery("limit=1"))).to.equal(Object.prototype);
+    });
+
+    it("refuses a number that coerces to Infinity, naming it", () => {
+      const error = rejection("limit=1e999");
+      expect(error.options.field).to.equal("limit");
+    });
+
+    it("validates path parameters against their pattern", () => {
+      const getConversation = operation("get", "/api/v1/chat/conversations/{sid}");
+      expect(() => getConversation.parseParameters({ path: { sid: "not-a-sid" }, query: {}, headers: {} })).to.throw(AppError);
+      const sid = "CH" + "0".repeat(32);
+      expect(getConversation.parseParameters({ path: { sid }, query: {}, headers: {} }).path).to.deep.equal({ sid });
+    });
+  });
+});
