@@ -9,6 +9,7 @@ import type { Config } from "./config.js";
 import { AppError } from "./errors.js";
 import { createTokenVerifier, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
+import { parseFlatForm } from "./http/flat-form.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { loadContract, type Contract } from "./http/openapi-contract.js";
 import { createOperationRouter } from "./http/operation-router.js";
@@ -120,9 +121,9 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   // The URL Twilio called, for signature checks: configured, else as this request reached us.
   const publicBaseUrl = (ctx: Koa.Context) => deps.publicBaseUrl?.() ?? config.publicBaseUrl ?? ctx.origin;
   const limit = String(config.bodyLimitBytes);
-  // Twilio's form keys contain dots (`MessagingBinding.Address`): keep them flat, as Twilio signed them.
-  // (co-body takes `queryString`, which koa-bodyparser's types omit.)
-  const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, queryString: { allowDots: false, depth: 0 } };
+  // Twilio's form keys contain dots (`MessagingBinding.Address`): keep them flat, as Twilio signed them. co-body
+  // takes the form parser as `qs` (which koa-bodyparser's types omit): Node's URLSearchParams, not the qs package.
+  const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, qs: { parse: parseFlatForm } };
   const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
   const router = createOperationRouter(
     contract,

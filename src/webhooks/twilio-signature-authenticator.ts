@@ -2,6 +2,7 @@ import type { Context } from "koa";
 import { AppError } from "../errors.js";
 import type { Authenticator } from "../http/operation-router.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
+import { parseFlatForm } from "../http/flat-form.js";
 import { isValidBodySignature, isValidFormSignature } from "../twilio/webhook-signature.js";
 
 /**
@@ -14,9 +15,11 @@ export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBase
     const signature = ctx.get("x-twilio-signature");
     if (!signature) throw new AppError("validation_failed", "X-Twilio-Signature is required", { field: "X-Twilio-Signature" });
     const url = `${publicBaseUrl(ctx)}${ctx.originalUrl}`;
-    const rawBody = (ctx.request as { rawBody?: string }).rawBody ?? "";
+    const request = ctx.request as { rawBody?: string; body?: unknown };
+    const rawBody = request.rawBody ?? "";
     const json = ctx.is("application/json") === "application/json";
-    const params = json ? jsonFields(rawBody) : formFields(rawBody);
+    // A form was parsed into flat fields already (the body parser uses the same parseFlatForm).
+    const params = json ? jsonFields(rawBody) : isFields(request.body) ? request.body : parseFlatForm(rawBody);
     const accountSid = typeof params.AccountSid === "string" ? params.AccountSid : undefined;
     const serviceSid = typeof params.ChatServiceSid === "string" ? params.ChatServiceSid : undefined;
     const to = typeof params.To === "string" ? params.To : undefined;
@@ -29,15 +32,7 @@ export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBase
   };
 }
 
-/** The form exactly as Twilio signed it: flat keys, repeated keys as arrays. */
-function formFields(rawBody: string): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
-  for (const [key, value] of new URLSearchParams(rawBody)) {
-    const existing = fields[key];
-    fields[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  return fields;
-}
+const isFields = (body: unknown): body is Record<string, unknown> => typeof body === "object" && body !== null && !Array.isArray(body);
 
 function jsonFields(rawBody: string): Record<string, unknown> {
   try {

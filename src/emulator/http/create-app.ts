@@ -19,6 +19,7 @@ import { authenticate } from "./authenticate.js";
 import type { EmulatorDeps, EmulatorState } from "./emulator-state.js";
 import { fireWebhooks } from "./fire-webhooks.js";
 import { handleErrors } from "./handle-errors.js";
+import { Params } from "./params.js";
 import { recordExchange } from "./record-exchange.js";
 
 const CONTROL_PREFIX = "/__emulator";
@@ -35,7 +36,9 @@ function twilioOnly(middleware: Middleware<EmulatorState>): Middleware<EmulatorS
 export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<EmulatorState> {
   const app = new Koa<EmulatorState>();
   app.use(sendGridApi(emulator.sendgrid) as Middleware<EmulatorState>);
-  app.use(bodyParser({ enableTypes: ["form", "json"], formLimit: "1mb", jsonLimit: "1mb" }));
+  // Twilio takes flat forms (`Filters=a&Filters=b`, `MessagingBinding.Address=…`): parsed once, into Params.
+  // (co-body takes the form parser as `qs`, which koa-bodyparser's types omit.)
+  app.use(bodyParser({ enableTypes: ["form", "json"], formLimit: "1mb", jsonLimit: "1mb", qs: { parse: Params.parse } } as bodyParser.Options));
 
   const control = new Router<EmulatorState>();
   controlRoutes(control, emulator);

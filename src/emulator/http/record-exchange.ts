@@ -5,8 +5,9 @@ import { Params } from "./params.js";
 /** Parses query + form into state, then logs the whole exchange once it is answered. */
 export function recordExchange(deps: EmulatorDeps) {
   return async (ctx: EmulatorContext, next: Next) => {
-    const raw = (ctx.request as { rawBody?: string }).rawBody ?? "";
-    ctx.state.form = Params.parse(ctx.is("application/x-www-form-urlencoded") ? raw : "");
+    // The body parser parsed a form into Params; any other body carries no form parameters.
+    const body = (ctx.request as { body?: unknown }).body;
+    ctx.state.form = body instanceof Params ? body : Params.parse("");
     ctx.state.query = Params.parse(ctx.querystring);
     ctx.state.events = [];
     try {
