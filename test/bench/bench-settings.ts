@@ -18,6 +18,8 @@ export interface BenchSettings {
   warmSamples: number;
   autocannonConnections: number;
   autocannonSeconds: number;
+  /** Rounds of the throughput figure: gateway and ceiling take turns, `autocannonSeconds` each. */
+  throughputRounds: number;
   /** Socket counts of the webhook → socket runs (each spread over `socketConversations`). */
   socketCounts: number[];
   socketConversations: number;
@@ -55,7 +57,8 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     coldSamples: int(env, "BENCH_COLD_SAMPLES", quick ? 5 : 20),
     warmSamples: int(env, "BENCH_WARM_SAMPLES", quick ? 100 : 500),
     autocannonConnections: int(env, "BENCH_CONNECTIONS", 10),
-    autocannonSeconds: int(env, "BENCH_DURATION_S", quick ? 2 : 5),
+    autocannonSeconds: int(env, "BENCH_DURATION_S", quick ? 2 : 3),
+    throughputRounds: Math.max(1, int(env, "BENCH_ROUNDS", quick ? 1 : 3)),
     socketCounts: sockets,
     socketConversations: int(env, "BENCH_SOCKET_CONVERSATIONS", 100),
     webhookRate: int(env, "BENCH_WEBHOOK_RATE", 1500),

@@ -17,22 +17,52 @@ export interface ThroughputTarget {
   alsoBaseUrl?: { label: string; baseUrl: string };
 }
 
+/** One server's load over every round: autocannon's figures and the server process's CPU time. */
+export interface LoadSummary extends AutocannonSummary {
+  /** Server-process CPU time (user + system) per answered request, µs. */
+  cpuMicrosPerRequest: number;
+  /** Each round's req/s, in order. */
+  roundRequestsPerSec: number[];
+}
+
 export interface ThroughputRow {
   name: string;
   path: string;
   responseBytes: number;
-  switchboard: AutocannonSummary;
-  /** Upstream calls the gateway made during its run (warm: none expected). */
+  switchboard: LoadSummary;
+  /** Upstream calls the gateway made during its runs (warm: none expected). */
   switchboardUpstreamCalls: number;
-  ceiling: AutocannonSummary;
-  /** switchboard req/s ÷ ceiling req/s. */
+  ceiling: LoadSummary;
+  /** switchboard req/s ÷ ceiling req/s, over all rounds. */
   fractionOfCeiling: number;
-  other?: { label: string; summary: AutocannonSummary; fractionOfCeiling: number };
+  /** ceiling CPU per request ÷ switchboard CPU per request: the same fraction, measured in CPU time. */
+  cpuFractionOfCeiling: number;
+  other?: { label: string; summary: LoadSummary; fractionOfCeiling: number };
+}
+
+/** Adds up rounds of one server: req/s over their total duration, p99 the worst round's. */
+function combineRounds(rounds: Array<{ summary: AutocannonSummary; cpuMicros: number }>, durationSec: number): LoadSummary {
+  const total = <K extends keyof AutocannonSummary>(key: K) => rounds.reduce((sum, round) => sum + round.summary[key], 0);
+  const requests = total("totalRequests");
+  const seconds = durationSec * rounds.length;
+  return {
+    requestsPerSec: Math.round(requests / seconds),
+    totalRequests: requests,
+    non2xx: total("non2xx"),
+    errors: total("errors"),
+    latencyP50Ms: [...rounds.map((r) => r.summary.latencyP50Ms)].sort((a, b) => a - b)[Math.floor(rounds.length / 2)]!,
+    latencyP99Ms: Math.max(...rounds.map((r) => r.summary.latencyP99Ms)),
+    bytesPerSec: Math.round(total("bytesPerSec") / rounds.length),
+    cpuMicrosPerRequest: Math.round(rounds.reduce((sum, round) => sum + round.cpuMicros, 0) / Math.max(1, requests)),
+    roundRequestsPerSec: rounds.map((r) => Math.round(r.summary.requestsPerSec)),
+  };
 }
 
 /**
- * Warm throughput with autocannon (in a child process) against the gateway, then against the ceiling: bare Koa
- * answering the same bytes after the same JWT check, served from this process like the gateway.
+ * Warm throughput with autocannon (in a child process) against the gateway and against the ceiling: bare Koa
+ * answering the same bytes after the same JWT check, served from this process like the gateway. The two take turns
+ * for `settings.throughputRounds` rounds (the order flips every round), so a machine that gets busier or quieter
+ * during the run weighs on both alike; the server process's CPU time per request is recorded beside req/s.
  */
 export async function benchThroughput(
   gateway: BenchGateway,
@@ -49,27 +79,44 @@ export async function benchThroughput(
   }
   const ceiling = await listenOnLoopback(createCeilingServer(gateway.app.verifyToken, recorded).callback());
   const worker = new WorkerProcess(new URL("./autocannon-worker.ts", import.meta.url));
-  const load = async (baseUrl: string, target: ThroughputTarget) => {
-    const request: AutocannonRequest = {
-      url: `${baseUrl}${target.path}`,
-      headers: { authorization: `Bearer ${gateway.token(target.tenant)}` },
-      connections: settings.autocannonConnections,
-      durationSec: 1,
-    };
-    await worker.request<AutocannonSummary>(request); // warm-up (JIT, connections), not reported
-    const summary = await worker.request<AutocannonSummary>({ ...request, durationSec: settings.autocannonSeconds });
+  const request = (baseUrl: string, target: ThroughputTarget, durationSec: number): AutocannonRequest => ({
+    url: `${baseUrl}${target.path}`,
+    headers: { authorization: `Bearer ${gateway.token(target.tenant)}` },
+    connections: settings.autocannonConnections,
+    durationSec,
+  });
+  const warmUp = (baseUrl: string, target: ThroughputTarget) => worker.request<AutocannonSummary>(request(baseUrl, target, 1)); // JIT, connections
+  const round = async (baseUrl: string, target: ThroughputTarget) => {
+    const cpuBefore = process.cpuUsage();
+    const summary = await worker.request<AutocannonSummary>(request(baseUrl, target, settings.autocannonSeconds));
+    const cpu = process.cpuUsage(cpuBefore);
     if (summary.non2xx > 0 || summary.errors > 0)
-      throw new Error(`${request.url}: ${summary.non2xx} non-2xx answers, ${summary.errors} errors`);
-    return summary;
+      throw new Error(`${baseUrl}${target.path}: ${summary.non2xx} non-2xx answers, ${summary.errors} errors`);
+    return { summary, cpuMicros: cpu.user + cpu.system };
+  };
+  const load = async (baseUrl: string, target: ThroughputTarget) => {
+    await warmUp(baseUrl, target);
+    return combineRounds([await round(baseUrl, target)], settings.autocannonSeconds);
   };
   try {
     const rows: ThroughputRow[] = [];
     for (const target of targets) {
       // The gateway's own count: calls of the naive adapter still in flight cannot blur it.
       const callsBefore = gateway.upstream.attempts;
-      const switchboard = await profiled(`switchboard ${target.name}`, () => load(gateway.baseUrl, target));
+      await warmUp(gateway.baseUrl, target);
+      await warmUp(ceiling.baseUrl, target);
+      const switchboardRounds: Array<Awaited<ReturnType<typeof round>>> = [];
+      const ceilingRounds: Array<Awaited<ReturnType<typeof round>>> = [];
+      for (let index = 0; index < settings.throughputRounds; index++) {
+        const measureSwitchboard = async () =>
+          switchboardRounds.push(await profiled(`switchboard ${target.name} round ${index + 1}`, () => round(gateway.baseUrl, target)));
+        const measureCeiling = async () => ceilingRounds.push(await round(ceiling.baseUrl, target));
+        if (index % 2 === 0) await measureSwitchboard().then(measureCeiling);
+        else await measureCeiling().then(measureSwitchboard);
+      }
       const switchboardUpstreamCalls = gateway.upstream.attempts - callsBefore;
-      const ceilingSummary = await load(ceiling.baseUrl, target);
+      const switchboard = combineRounds(switchboardRounds, settings.autocannonSeconds);
+      const ceilingSummary = combineRounds(ceilingRounds, settings.autocannonSeconds);
       const other = target.alsoBaseUrl && (await load(target.alsoBaseUrl.baseUrl, target));
       await gateway.quiesce(500); // the naive adapter's requests still in flight when autocannon stopped
       gateway.emulator.requests.clear();
@@ -81,6 +128,7 @@ export async function benchThroughput(
         switchboardUpstreamCalls,
         ceiling: ceilingSummary,
         fractionOfCeiling: ratio(switchboard.requestsPerSec, ceilingSummary.requestsPerSec),
+        cpuFractionOfCeiling: ratio(ceilingSummary.cpuMicrosPerRequest, switchboard.cpuMicrosPerRequest),
         ...(other && target.alsoBaseUrl
           ? {
               other: {

@@ -114,10 +114,7 @@ async function runOnce(
     webhooks: plan.webhooks,
     expectedDeliveries,
   } satisfies SocketWorkerRequest;
-  const reply =
-    target.server === "switchboard"
-      ? await profiled(`switchboard ${sockets} sockets`, () => worker.request<DriveReply>(drive))
-      : await worker.request<DriveReply>(drive);
+  const reply = await profiled(`${target.server} ${sockets} sockets`, () => worker.request<DriveReply>(drive));
   const cpu = process.cpuUsage(cpuBefore);
   const serverCpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
   await target.settle?.();
