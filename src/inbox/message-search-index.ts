@@ -30,6 +30,8 @@ const PAGE = 100;
  */
 export class MessageSearchIndex {
   private index = MessageSearchIndex.create();
+  /** The indexed messages' SIDs, oldest first: past `maxMessages`, the oldest leave the index. */
+  private order = new Set<string>();
   private building: Promise<void> | undefined;
   private built = false;
   /** Messages that arrived while the index was being built, applied once it is. */
@@ -86,7 +88,7 @@ export class MessageSearchIndex {
 
   private async build(): Promise<void> {
     const started = performance.now();
-    const fresh = MessageSearchIndex.create();
+    const fetched = new Map<string, { document: IndexedMessage; index: number }>();
     let calls = 0;
     let count = 0;
     const conversations = await this.inbox.directory.all();
@@ -99,8 +101,8 @@ export class MessageSearchIndex {
           const page = await this.inbox.gateway.listMessages(entry.record.sid, { order: "desc", limit: PAGE, pageToken });
           calls++;
           for (const message of page.items) {
-            if (message.body && !fresh.has(message.sid)) {
-              fresh.add(toDocument(message));
+            if (message.body && !fetched.has(message.sid)) {
+              fetched.set(message.sid, { document: toDocument(message), index: message.index });
               count++;
             }
           }
@@ -109,7 +111,16 @@ export class MessageSearchIndex {
       },
       { concurrency: this.options.concurrency },
     );
+    // Oldest first (Twilio's dates are to the second: a conversation's index breaks ties), so that the bound later
+    // evicts the oldest; at most maxMessages, the newest.
+    const documents = [...fetched.values()]
+      .sort((a, b) => a.document.timeMs - b.document.timeMs || a.index - b.index)
+      .slice(-this.options.maxMessages)
+      .map(({ document }) => document);
+    const fresh = MessageSearchIndex.create();
+    fresh.addAll(documents);
     this.index = fresh;
+    this.order = new Set(documents.map((document) => document.id));
     this.built = true;
     for (const message of this.pending.splice(0)) this.add(message);
     this.stats.documents = this.index.documentCount;
@@ -120,8 +131,17 @@ export class MessageSearchIndex {
 
   private add(message: MessageRecord) {
     if (!message.body) return;
-    if (this.index.has(message.sid)) this.index.discard(message.sid);
+    if (this.index.has(message.sid)) {
+      this.index.discard(message.sid);
+      this.order.delete(message.sid);
+    }
     this.index.add(toDocument(message));
+    this.order.add(message.sid);
+    for (const oldest of this.order) {
+      if (this.order.size <= this.options.maxMessages) break;
+      this.order.delete(oldest);
+      this.index.discard(oldest);
+    }
     this.stats.documents = this.index.documentCount;
   }
 }

@@ -159,5 +159,19 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
       expect(after.body.results.map((r: any) => r.content)).to.deep.equal(["still waiting for the parcel"]);
       expect((await t.api().get(`${ORG}/search`)).status).to.equal(400);
     });
+
+    it("holds at most SEARCH_INDEX_MAX_MESSAGES, the newest, when built and as messages arrive", async () => {
+      await t.close();
+      t = await startApp({ env: { SEARCH_INDEX_MAX_MESSAGES: "3" } });
+      await customer("Ida", "+15556050003");
+      for (const word of ["alpha", "bravo", "charlie", "delta"]) await inbound("+15556050003", `parcel ${word}`);
+      const built = await t.api().get(`${ORG}/search?q=parcel`);
+      expect(built.body.index.documents).to.equal(3);
+      expect(built.body.results.map((r: any) => r.content).sort()).to.deep.equal(["parcel bravo", "parcel charlie", "parcel delta"]);
+      for (const word of ["echo", "foxtrot"]) await inbound("+15556050003", `parcel ${word}`);
+      const after = await t.api().get(`${ORG}/search?q=parcel`);
+      expect(after.body.index.documents).to.equal(3);
+      expect(after.body.results.map((r: any) => r.content).sort()).to.deep.equal(["parcel delta", "parcel echo", "parcel foxtrot"]);
+    });
   });
 });
