@@ -111,7 +111,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     ),
   );
   const events = new DomainEvents();
-  const dedupe = deps.scaleOut?.dedupe ?? new InMemoryWebhookDedupe({ maxKeys: 200_000, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
+  const localDedupe = deps.scaleOut ? undefined : new InMemoryWebhookDedupe({ maxKeys: config.webhookDedupeMaxKeys, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
+  const dedupe = deps.scaleOut?.dedupe ?? localDedupe!;
   const verifyToken = createTokenVerifier(config.jwt);
   const searchIndex = createSearchIndexes(tenants, events, {
     maxMessages: config.searchIndexMaxMessages,
@@ -157,6 +158,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     cache: () => cache.stats(),
     sockets: () => realtimeStats.sockets,
     circuits: () => Object.fromEntries(tenants.all().map((inbox) => [inbox.tenant.id, inbox.gateway.circuitState()])),
+    ...(localDedupe ? { dedupeKeys: () => localDedupe.size } : {}),
+    searchIndexMessages: () => tenants.all().reduce((sum, inbox) => sum + searchIndex(inbox.tenant.id).stats.documents, 0),
   });
 
   const koa = new Koa({ proxy: config.trustProxy });

@@ -58,6 +58,7 @@ const ENV_SCHEMA = {
     RATE_LIMIT_PER_IP_PER_MINUTE: { type: "integer", minimum: 0, default: 3000 },
     AUDIT_LOG_FILE: { type: "string", minLength: 1 },
     SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
+    WEBHOOK_DEDUPE_MAX_KEYS: { type: "integer", minimum: 1, default: 200000 },
     REALTIME_CONVERSATION_UPDATE_MS: { type: "integer", minimum: 0, maximum: 10000, default: 250 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
     REDIS_URL: { type: "string", format: "uri", pattern: "^rediss?://" },
@@ -125,6 +126,8 @@ export interface Config {
   readonly auditLogFile?: string;
   /** Most messages per tenant held in the search index. */
   readonly searchIndexMaxMessages: number;
+  /** Most webhook keys remembered (for 24 h) to apply each delivery once, without Redis. */
+  readonly webhookDedupeMaxKeys: number;
   /** Tenant-wide `conversation:updated`: at most one per conversation per this many ms (the newest state); 0: every one. */
   readonly conversationUpdateIntervalMs: number;
   /** Browser origins allowed to call the API (`*` for any); empty: no CORS headers. */
@@ -234,6 +237,7 @@ export function loadConfig(
     rateLimits: { perUserPerMinute: num("RATE_LIMIT_PER_USER_PER_MINUTE"), perIpPerMinute: num("RATE_LIMIT_PER_IP_PER_MINUTE") },
     smsAcknowledgement: str("SMS_ACKNOWLEDGEMENT"),
     searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
+    webhookDedupeMaxKeys: num("WEBHOOK_DEDUPE_MAX_KEYS"),
     conversationUpdateIntervalMs: num("REALTIME_CONVERSATION_UPDATE_MS"),
     corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],
     phpCompatBasePath: str("PHP_COMPAT_BASE_PATH")!.replace(/\/+$/, ""),

@@ -51,43 +51,41 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /** Gauges read at scrape time from the things they describe. */
-export function addLiveGauges(metrics: Metrics, sources: { cache: () => { entries: number; bytes: number; hits: number; misses: number }; sockets?: () => number; circuits?: () => Record<string, string> }) {
+/** A gauge read when /metrics is scraped. */
+function liveGauge(metrics: Metrics, name: string, help: string, read: () => number): void {
   new Gauge({
-    name: "switchboard_cache_hit_ratio",
-    help: "Cache hits / lookups since start.",
+    name,
+    help,
     registers: [metrics.registry],
     collect() {
-      const { hits, misses } = sources.cache();
-      this.set(hits + misses === 0 ? 0 : hits / (hits + misses));
+      this.set(read());
     },
   });
-  new Gauge({
-    name: "switchboard_cache_bytes",
-    help: "Bytes held by the cache (its byte bound applies to this).",
-    registers: [metrics.registry],
-    collect() {
-      this.set(sources.cache().bytes);
-    },
+}
+
+export function addLiveGauges(
+  metrics: Metrics,
+  sources: {
+    cache: () => { entries: number; bytes: number; hits: number; misses: number };
+    sockets?: () => number;
+    circuits?: () => Record<string, string>;
+    /** Webhook keys remembered by the in-process dedupe (absent when Redis holds them). */
+    dedupeKeys?: () => number;
+    /** Messages held by the search indexes, all tenants. */
+    searchIndexMessages?: () => number;
+  },
+) {
+  liveGauge(metrics, "switchboard_cache_hit_ratio", "Cache hits / lookups since start.", () => {
+    const { hits, misses } = sources.cache();
+    return hits + misses === 0 ? 0 : hits / (hits + misses);
   });
-  new Gauge({
-    name: "switchboard_cache_entries",
-    help: "Entries held by the cache.",
-    registers: [metrics.registry],
-    collect() {
-      this.set(sources.cache().entries);
-    },
-  });
-  if (sources.sockets) {
-    const sockets = sources.sockets;
-    new Gauge({
-      name: "switchboard_sockets_connected",
-      help: "Socket.IO clients connected to /chat.",
-      registers: [metrics.registry],
-      collect() {
-        this.set(sockets());
-      },
-    });
-  }
+  liveGauge(metrics, "switchboard_cache_bytes", "Bytes held by the cache (its byte bound applies to this).", () => sources.cache().bytes);
+  liveGauge(metrics, "switchboard_cache_entries", "Entries held by the cache.", () => sources.cache().entries);
+  if (sources.sockets) liveGauge(metrics, "switchboard_sockets_connected", "Socket.IO clients connected to /chat.", sources.sockets);
+  if (sources.dedupeKeys)
+    liveGauge(metrics, "switchboard_webhook_dedupe_keys", "Webhook keys remembered in this process (bounded by WEBHOOK_DEDUPE_MAX_KEYS).", sources.dedupeKeys);
+  if (sources.searchIndexMessages)
+    liveGauge(metrics, "switchboard_search_index_messages", "Messages held by the search indexes (bounded per tenant by SEARCH_INDEX_MAX_MESSAGES).", sources.searchIndexMessages);
   if (sources.circuits) {
     const circuits = sources.circuits;
     new Gauge({

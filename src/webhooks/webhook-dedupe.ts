@@ -20,6 +20,11 @@ export class InMemoryWebhookDedupe implements WebhookDedupe {
     this.done = new LRUCache<string, true>({ max: options.maxKeys, ttl: options.ttlMs });
   }
 
+  /** Keys remembered. */
+  get size(): number {
+    return this.done.size;
+  }
+
   /** Runs `work` unless one of `keys` was already done; returns whether it ran. */
   async once(rawKeys: string[], work: () => Promise<void> | void): Promise<"applied" | "duplicate"> {
     // Remembered as digests: a key built from a webhook's fields is a slice of its raw body, and would keep the

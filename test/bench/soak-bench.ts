@@ -62,7 +62,7 @@ function loadSoakSettings(latencyMs: number): SoakSettings {
     sampleEverySec: int("BENCH_SOAK_SAMPLE_S", 10),
     maxInFlight: int("BENCH_SOAK_MAX_IN_FLIGHT", 256),
     latencyMs,
-    mix: { list: 30, get: 20, messages: 20, send: 15, patch: 15 },
+    mix: { list: 30, get: 20, messages: 20, send: 15, patch: 13, search: 2 },
   };
 }
 
@@ -100,6 +100,10 @@ async function main(): Promise<boolean> {
   // Gateway rate limits off (0): any 429 a client sees is then a finding. Set them to try the limiter in the path.
   process.env.RATE_LIMIT_PER_USER_PER_MINUTE ??= "0";
   process.env.RATE_LIMIT_PER_IP_PER_MINUTE ??= "0";
+  // The bounded structures at small bounds, full within the first minutes: what still grows after that is a leak,
+  // not a structure filling towards a bound it would reach in hours (defaults: 200,000 each).
+  process.env.SEARCH_INDEX_MAX_MESSAGES ??= "2000";
+  process.env.WEBHOOK_DEDUPE_MAX_KEYS ??= "5000";
   const bench = loadBenchSettings();
   const settings = loadSoakSettings(bench.latencyMs);
   const startedAt = new Date();
@@ -114,9 +118,17 @@ async function main(): Promise<boolean> {
   const alpha = gateway.tenants.alpha;
   const graceMs = gateway.config.upstream.breakerResetMs + 2000;
   const emulatorStore = (gateway.emulator as unknown as { store: { messages: Map<string, unknown> } }).store;
-  const memoryExtra = () => {
+  // The gateway's own gauges, as /metrics shows them.
+  const gaugeValue = async (name: string) => (await gateway.app.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+  const memoryExtra = async () => {
     const cache = gateway.app.cache.stats();
-    return { emulatorMessages: emulatorStore.messages.size, cacheEntries: cache.entries, cacheBytes: cache.bytes };
+    return {
+      emulatorMessages: emulatorStore.messages.size,
+      cacheEntries: cache.entries,
+      cacheBytes: cache.bytes,
+      dedupeKeys: await gaugeValue("switchboard_webhook_dedupe_keys"),
+      searchIndexMessages: await gaugeValue("switchboard_search_index_messages"),
+    };
   };
 
   const worker = new WorkerProcess(new URL("./soak-load-worker.ts", import.meta.url));
@@ -236,10 +248,11 @@ async function main(): Promise<boolean> {
   // --- memory, every sampleEverySec after a forced GC; bench-only logs in this process are emptied first.
   const samples: MemorySample[] = [];
   let driveStart = performance.now();
-  const takeSample = () => {
+  const takeSample = async () => {
     gateway.emulator.requests.clear();
     gateway.upstream.durationsMs.length = 0;
-    samples.push(sampleMemory((performance.now() - driveStart) / 1000, memoryExtra()));
+    const tSec = (performance.now() - driveStart) / 1000;
+    samples.push(sampleMemory(tSec, await memoryExtra()));
   };
 
   log(
@@ -249,8 +262,8 @@ async function main(): Promise<boolean> {
   const upstreamBefore = gateway.upstream.attempts;
   const cpuBefore = process.cpuUsage();
   driveStart = performance.now();
-  takeSample();
-  timers.push(setInterval(takeSample, settings.sampleEverySec * 1000));
+  await takeSample();
+  timers.push(setInterval(() => void takeSample(), settings.sampleEverySec * 1000));
   // BENCH_SOAK_HEAP_SNAPSHOT_DIR: a heap snapshot a third into the traffic and one at its end, to diff what grew
   // (writing one pauses the process for a few seconds: answers queue meanwhile).
   const snapshotDir = process.env.BENCH_SOAK_HEAP_SNAPSHOT_DIR;
@@ -277,7 +290,7 @@ async function main(): Promise<boolean> {
     for (const timer of timers) clearTimeout(timer);
   }
   const driveSeconds = (performance.now() - driveStart) / 1000;
-  takeSample();
+  await takeSample();
   snapshot("end");
   const cpu = process.cpuUsage(cpuBefore);
   gateway.emulator.setFaultPlan({ latencyMs: 0 });
@@ -306,7 +319,7 @@ async function main(): Promise<boolean> {
 
   // --- classify the REST answers.
   const requests = Object.fromEntries(SOAK_KINDS.map((kind) => [kind, tally()])) as Record<SoakKind, Tally>;
-  const latency: Record<SoakKind, number[]> = { list: [], get: [], messages: [], send: [], patch: [] };
+  const latency = Object.fromEntries(SOAK_KINDS.map((kind) => [kind, [] as number[]])) as Record<SoakKind, number[]>;
   const unexpectedSamples: SoakRecord[] = [];
   for (const record of drive.records) {
     const t = requests[record.kind];
@@ -430,12 +443,23 @@ async function main(): Promise<boolean> {
     `  emulator store (same heap): ${first.emulatorMessages} → ${last.emulatorMessages} messages, ${(bytesPerEmulatorMessage / 1024).toFixed(1)} KiB each (weighed at the end); gateway cache ${first.cacheEntries} → ${cacheAtEnd.entries} entries, ${first.cacheMB} → ${last.cacheMB} MB`,
     "",
   );
-  const w4 = [8, 8, 10, 11, 10, 10, 9, 7];
-  lines.push(row(["t (s)", "RSS", "heapUsed", "− emulator", "heapTotal", "external", "emu msgs", "cache"], w4));
+  const w4 = [8, 8, 10, 11, 10, 10, 9, 7, 8, 8];
+  lines.push(row(["t (s)", "RSS", "heapUsed", "− emulator", "heapTotal", "external", "emu msgs", "cache", "dedupe", "search"], w4));
   for (const s of samples)
     lines.push(
       row(
-        [s.tSec.toFixed(0), s.rssMB, s.heapUsedMB, s.heapUsedLessEmulatorMB ?? "", s.heapTotalMB, s.externalMB, s.emulatorMessages, s.cacheEntries],
+        [
+          s.tSec.toFixed(0),
+          s.rssMB,
+          s.heapUsedMB,
+          s.heapUsedLessEmulatorMB ?? "",
+          s.heapTotalMB,
+          s.externalMB,
+          s.emulatorMessages,
+          s.cacheEntries,
+          s.dedupeKeys,
+          s.searchIndexMessages,
+        ],
         w4,
       ),
     );
@@ -499,6 +523,7 @@ const kindLabel: Record<SoakKind, string> = {
   messages: "GET …/:sid/messages",
   send: "POST …/:sid/messages",
   patch: "PATCH …/:sid/attributes",
+  search: "GET /conversations/:org/search",
 };
 
 // Memory is only comparable after a full collection: re-run this file in a Node with --expose-gc.

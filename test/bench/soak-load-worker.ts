@@ -4,7 +4,7 @@ import { openChatSocket, subscribeChatSocket } from "./open-chat-socket.js";
 import { serveParent } from "./worker-process.js";
 
 /** The REST calls of the soak's mix (inbound SMS are driven by the parent, where the emulator runs). */
-export const SOAK_KINDS = ["list", "get", "messages", "send", "patch"] as const;
+export const SOAK_KINDS = ["list", "get", "messages", "send", "patch", "search"] as const;
 export type SoakKind = (typeof SOAK_KINDS)[number];
 
 export type SoakWorkerRequest =
@@ -115,6 +115,9 @@ function requestFor(kind: SoakKind, conversations: string[], seq: number): { pat
         path: `${base}/${sid}/attributes`,
         init: json("PATCH", pick([{ isStarred: seq % 2 === 0 }, { unreadCount: 0 }, { isStarred: false }])),
       };
+    case "search":
+      // Seed 003's message search: the first one builds the tenant's index, webhooks keep it current.
+      return { path: `/api/v1/conversations/alpha/search?q=${pick(["order", "parcel", "reply", "shortly"])}`, init: { method: "GET" } };
   }
 }
 

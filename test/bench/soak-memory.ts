@@ -10,6 +10,10 @@ export interface MemorySample {
   emulatorMessages: number;
   cacheEntries: number;
   cacheMB: number;
+  /** Keys in the gateway's webhook dedupe (bounded by WEBHOOK_DEDUPE_MAX_KEYS). */
+  dedupeKeys: number;
+  /** Messages in the gateway's search indexes (bounded per tenant by SEARCH_INDEX_MAX_MESSAGES). */
+  searchIndexMessages: number;
   /** heapUsedMB less the emulator's messages (their weight is measured once, at the end of the run). */
   heapUsedLessEmulatorMB?: number;
 }
@@ -19,7 +23,7 @@ const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 100) / 100;
 /** process.memoryUsage() after a full collection (the process runs with --expose-gc). */
 export function sampleMemory(
   tSec: number,
-  extra: { emulatorMessages: number; cacheEntries: number; cacheBytes: number },
+  extra: { emulatorMessages: number; cacheEntries: number; cacheBytes: number; dedupeKeys: number; searchIndexMessages: number },
 ): MemorySample {
   globalThis.gc?.();
   const usage = process.memoryUsage();
@@ -32,6 +36,8 @@ export function sampleMemory(
     emulatorMessages: extra.emulatorMessages,
     cacheEntries: extra.cacheEntries,
     cacheMB: mb(extra.cacheBytes),
+    dedupeKeys: extra.dedupeKeys,
+    searchIndexMessages: extra.searchIndexMessages,
   };
 }
 

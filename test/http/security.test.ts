@@ -74,5 +74,21 @@ describe("HTTP hardening", () => {
       expect(response.text).to.contain('switchboard_upstream_circuit_open{tenant="alpha"} 0');
       expect(response.text).not.to.contain(t.tenants.alpha.authToken);
     });
+
+    it("gauges what the bounded in-process structures hold: webhook dedupe keys and search index messages", async () => {
+      const gauge = async (name: string) => {
+        const text = (await t.api().withToken(null).get("/metrics")).text;
+        return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
+      };
+      const keysBefore = await gauge("switchboard_webhook_dedupe_keys");
+      const conversation = await t.api().post(CHAT, { friendlyName: "Gauge", participants: [{ phoneNumber: "+15556070001" }] });
+      await t.emulator.simulateInboundMessage({ accountSid: t.tenants.alpha.accountSid, from: "+15556070001", to: t.tenants.alpha.phoneNumber!, body: "gauge me" });
+      await t.emulator.whenIdle();
+      expect(conversation.status).to.equal(201);
+      expect(await gauge("switchboard_webhook_dedupe_keys")).to.be.above(keysBefore);
+      expect(await gauge("switchboard_search_index_messages")).to.equal(0); // built on the first search
+      await t.api().get("/api/v1/conversations/alpha/search?q=gauge");
+      expect(await gauge("switchboard_search_index_messages")).to.be.at.least(1);
+    });
   });
 });
