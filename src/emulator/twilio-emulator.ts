@@ -104,6 +104,12 @@ export class TwilioEmulator {
     return { serviceSid: this.store.createService(accountSid, friendlyName).sid };
   }
 
+  /** A Standard API key of the account, as `POST …/Keys.json` creates it: its SID and secret authenticate as the account. */
+  createApiKey(accountSid: string, friendlyName?: string): { sid: string; secret: string } {
+    const key = this.store.createApiKey(this.account(accountSid).sid, friendlyName);
+    return { sid: key.sid, secret: key.secret };
+  }
+
   configureWebhooks(
     accountSid: string,
     serviceSid: string,

@@ -1,29 +1,30 @@
 import { TwilioEmulator, type EmulatorOptions } from "../../src/emulator/index.js";
 
+type Call = (
+  method: string,
+  path: string,
+  params?: Record<string, string | string[]>,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: any; headers: Headers }>;
+
 /** A started emulator with one account, plus a tiny fetch client speaking Twilio's wire format. */
 export interface EmulatorFixture {
   emulator: TwilioEmulator;
   accountSid: string;
   authToken: string;
   serviceSid: string;
-  call(
-    method: string,
-    path: string,
-    params?: Record<string, string | string[]>,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Calls with the account's AccountSid + AuthToken. */
+  call: Call;
+  /** Calls with other Basic-auth credentials (an API key's SID + secret, another account's). */
+  callAs(username: string, password: string): Call;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorFixture> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options });
   const { accountSid, authToken, defaultServiceSid } = emulator.createAccount();
-  const auth = "Basic " + Buffer.from(`${accountSid}:${authToken}`).toString("base64");
-  return {
-    emulator,
-    accountSid,
-    authToken,
-    serviceSid: defaultServiceSid,
-    async call(method, path, params = {}, headers = {}) {
+  const callAs = (username: string, password: string): Call => {
+    const auth = "Basic " + Buffer.from(`${username}:${password}`).toString("base64");
+    return async (method, path, params = {}, headers = {}) => {
       const search = new URLSearchParams();
       for (const [key, value] of Object.entries(params)) {
         for (const v of Array.isArray(value) ? value : [value]) search.append(key, v);
@@ -41,6 +42,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
-    },
+    };
+  };
+  return {
+    emulator,
+    accountSid,
+    authToken,
+    serviceSid: defaultServiceSid,
+    call: callAs(accountSid, authToken),
+    callAs,
   };
 }

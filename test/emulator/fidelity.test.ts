@@ -4,7 +4,7 @@ import { startEmulator, type EmulatorFixture } from "./emulator-client.js";
 
 // Api 2010 resources the emulator serves; other v2010 examples contradict their own schemas
 // (e.g. `price` typed number but "-0.0025" in examples, "" for SIDs and URIs).
-const EMULATED_2010 = /^\w+ \/2010-04-01\/Accounts\/\{AccountSid\}\/(Messages|Balance)/;
+const EMULATED_2010 = /^\w+ \/2010-04-01\/Accounts\/\{AccountSid\}\/(Messages|Balance|Keys)/;
 
 describe("Twilio emulator: fidelity to Twilio's OpenAPI description", () => {
   const checker = createTwilioSpecChecker();
@@ -144,6 +144,9 @@ async function exercise(f: EmulatorFixture): Promise<void> {
   await call("GET", `${api}/Messages/${sm}.json`);
   await call("GET", `${api}/Balance.json`);
   await call("GET", `/2010-04-01/Accounts/AC00000000000000000000000000000000/Balance.json`);
+  const key = (await call("POST", `${api}/Keys.json`, { FriendlyName: "fidelity" })).body;
+  await f.callAs(key.sid, key.secret)("POST", `${api}/Keys.json`, { FriendlyName: "by a Standard key" });
+  await f.callAs(key.sid, key.secret)("GET", "/v1/Conversations", { PageSize: "1" });
 
   await fetch(`${f.emulator.baseUrl}/v1/Conversations`, { headers: { authorization: "Basic bm9wZTpub3Bl" } });
 }

@@ -42,7 +42,13 @@ export interface TestApp {
  * only through the twilio SDK with TWILIO_API_BASE_URL pointing at it.
  */
 export async function startApp(
-  options: { env?: Record<string, string>; emulator?: EmulatorOptions; webhooks?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    emulator?: EmulatorOptions;
+    webhooks?: boolean;
+    /** Tenants reach Twilio with an API key of their account (as TWILIO_API_KEY + TWILIO_API_SECRET) instead of the auth token. */
+    twilioApiKeys?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
   // Fidelity: every exchange between gateway and emulator must match Twilio's published OpenAPI description.
@@ -56,6 +62,7 @@ export async function startApp(
       accountSid: account.accountSid,
       authToken: account.authToken,
       conversationsServiceSid: account.defaultServiceSid,
+      ...(options.twilioApiKeys ? { apiKey: emulator.createApiKey(account.accountSid, `${id} gateway`) } : {}),
       phoneNumber: phone,
       whatsappNumber: whatsapp,
       sendgrid: {

@@ -1,9 +1,25 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Next } from "koa";
 import type { Store } from "../model/store.js";
+import type { Account } from "../model/types.js";
 import { TwilioError } from "../twilio-error.js";
 import type { EmulatorContext } from "./emulator-state.js";
 
-/** HTTP Basic with AccountSid + AuthToken; anything else is 401 with code 20003. */
+/** Compares digests, so neither the content nor the length of the expected secret leaks through timing. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash("sha256").update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The account a Basic-auth pair acts as: AccountSid + AuthToken, or an API key's SID + secret (its account). */
+function accountOf(store: Store, username: string, password: string): Account | undefined {
+  const key = store.apiKeys.get(username);
+  if (key) return sameSecret(password, key.secret) ? store.accounts.get(key.accountSid) : undefined;
+  const account = store.accounts.get(username);
+  return account && sameSecret(password, account.authToken) ? account : undefined;
+}
+
+/** HTTP Basic with AccountSid + AuthToken or ApiKeySid + secret; anything else is 401 with code 20003. */
 export function authenticate(store: Store) {
   return async (ctx: EmulatorContext, next: Next) => {
     const header = ctx.get("authorization");
@@ -12,11 +28,10 @@ export function authenticate(store: Store) {
     const separator = decoded.indexOf(":");
     const username = decoded.slice(0, separator);
     const password = decoded.slice(separator + 1);
-    const account = separator > 0 ? store.accounts.get(username) : undefined;
-    if (!account || account.authToken !== password) {
-      throw new TwilioError(401, 20003, "Authenticate");
-    }
+    const account = separator > 0 ? accountOf(store, username, password) : undefined;
+    if (!account) throw new TwilioError(401, 20003, "Authenticate");
     ctx.state.account = account;
+    ctx.state.apiKeySid = store.apiKeys.has(username) ? username : null;
     await next();
   };
 }

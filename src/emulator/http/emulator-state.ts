@@ -11,6 +11,8 @@ import type { WebhookEvent } from "../webhooks/webhook-event.js";
 /** Per-request state set by the middleware chain. */
 export interface EmulatorState {
   account: Account;
+  /** The API key the request authenticated with; null with the account's auth token. */
+  apiKeySid: string | null;
   form: Params;
   query: Params;
   /** Events produced by the request; fired after the response if webhooks are enabled. */

@@ -1,7 +1,8 @@
-import { newSid } from "../sid.js";
+import { newSecret, newSid } from "../sid.js";
 import { notFound } from "../twilio-error.js";
 import type {
   Account,
+  ApiKey,
   ApiMessage,
   Conversation,
   Message,
@@ -13,6 +14,7 @@ import type {
 /** All emulator state, keyed by SID. Maps keep insertion order, which is the list order. */
 export class Store {
   readonly accounts = new Map<string, Account>();
+  readonly apiKeys = new Map<string, ApiKey>();
   readonly services = new Map<string, Service>();
   readonly conversations = new Map<string, Conversation>();
   readonly participants = new Map<string, Participant>();
@@ -46,6 +48,21 @@ export class Store {
     this.accounts.set(sid, account);
     account.defaultServiceSid = this.createService(sid, "Default Conversations Service").sid;
     return account;
+  }
+
+  /** A Standard API key of the account; its secret is shown only in the answer that creates it. */
+  createApiKey(accountSid: string, friendlyName?: string): ApiKey {
+    const now = new Date();
+    const key: ApiKey = {
+      sid: newSid("SK"),
+      accountSid,
+      friendlyName: friendlyName ?? null,
+      secret: newSecret(),
+      dateCreated: now,
+      dateUpdated: now,
+    };
+    this.apiKeys.set(key.sid, key);
+    return key;
   }
 
   service(accountSid: string, serviceSid: string, path: string): Service {

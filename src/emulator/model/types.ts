@@ -11,6 +11,16 @@ export interface Account {
   defaultServiceSid: string;
 }
 
+/** A Standard API key: authenticates as its account (Basic auth `SK…:secret`), but may not manage keys. */
+export interface ApiKey {
+  sid: string;
+  accountSid: string;
+  friendlyName: string | null;
+  secret: string;
+  dateCreated: Date;
+  dateUpdated: Date;
+}
+
 export interface WebhookConfig {
   preWebhookUrl: string | null;
   postWebhookUrl: string | null;

@@ -2,6 +2,7 @@ import type { Router } from "@koa/router";
 import type { EmulatorContext, EmulatorDeps, EmulatorState } from "../http/emulator-state.js";
 import { page2010, readPage } from "../http/paginate.js";
 import { apiMessageJson } from "../json/api-message-json.js";
+import { newKeyJson } from "../json/key-json.js";
 import type { ApiMessage } from "../model/types.js";
 import { newSid } from "../sid.js";
 import { TwilioError, notFound } from "../twilio-error.js";
@@ -21,7 +22,7 @@ function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Api 2010: Messages (create, list with To/From/DateSent filters, fetch, update, delete), Balance. */
+/** Api 2010: Messages (create, list with To/From/DateSent filters, fetch, update, delete), Balance, Keys (create). */
 export function api2010Routes(router: Router<EmulatorState>, deps: EmulatorDeps): void {
   const { store } = deps;
   const messageOf = (ctx: EmulatorContext): ApiMessage => {
@@ -130,5 +131,13 @@ export function api2010Routes(router: Router<EmulatorState>, deps: EmulatorDeps)
       balance: ctx.state.account.balance,
       currency: "USD",
     });
+  });
+
+  router.post(`${BASE}/Keys.json`, (ctx) => {
+    // Keys made through the API are Standard keys, which may not manage keys; only Main keys (made in the
+    // Console) may: https://www.twilio.com/docs/iam/api-keys/keys-in-console
+    if (ctx.state.apiKeySid) throw new TwilioError(401, 20003, "Authenticate");
+    const key = store.createApiKey(accountOf(ctx), ctx.state.form.get("FriendlyName"));
+    respond(ctx, 201, newKeyJson(key));
   });
 }
