@@ -6,7 +6,11 @@ import type { OperationResult } from "./operation-router.js";
 interface Remembered {
   fingerprint: string;
   result: Promise<OperationResult>;
+  /** Weight in the store: the result's JSON length once known. */
+  bytes: number;
 }
+
+const PENDING_BYTES = 1024;
 
 /** How long a key is remembered in memory (the resource itself also records it, for after a restart). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -18,7 +22,19 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
  * gone, so `recover` looks for the resource that recorded the key in its attributes.
  */
 export class IdempotencyStore {
-  private readonly entries = new LRUCache<string, Remembered>({ max: 100_000, ttl: IDEMPOTENCY_TTL_MS });
+  private readonly entries: LRUCache<string, Remembered>;
+
+  /**
+   * `maxBytes` bounds what the remembered results weigh (their JSON); an evicted key is still found by `recover`.
+   * A result not yet known counts as `PENDING_BYTES`.
+   */
+  constructor(options: { maxBytes?: number } = {}) {
+    this.entries = new LRUCache<string, Remembered>({
+      maxSize: options.maxBytes ?? 16 * 1024 * 1024,
+      sizeCalculation: (entry) => entry.bytes,
+      ttl: IDEMPOTENCY_TTL_MS,
+    });
+  }
 
   async run(
     scope: string,
@@ -40,9 +56,13 @@ export class IdempotencyStore {
       const recovered = await recover();
       return recovered ? replayed(recovered) : work();
     })();
-    this.entries.set(id, { fingerprint, result });
+    this.entries.set(id, { fingerprint, result, bytes: PENDING_BYTES });
     try {
-      return await result;
+      const settled = await result;
+      // Weighed now that it is known (the key's 24 h run from the first request).
+      if (this.entries.peek(id)?.result === result)
+        this.entries.set(id, { fingerprint, result, bytes: weightOf(id, settled) }, { noUpdateTTL: true });
+      return settled;
     } catch (error) {
       // A failed attempt sent nothing the client can rely on: the key may be used again.
       this.entries.delete(id);
@@ -50,6 +70,8 @@ export class IdempotencyStore {
     }
   }
 }
+
+const weightOf = (id: string, result: OperationResult): number => id.length + 64 + Buffer.byteLength(JSON.stringify(result.body ?? null));
 
 const replayed = (result: OperationResult): OperationResult => ({
   ...result,

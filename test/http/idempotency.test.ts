@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { IdempotencyStore } from "../../src/http/idempotency.js";
 import { startApp, type TestApp } from "../support/start-app.js";
 
 const CHAT = "/api/v1/chat/conversations";
@@ -80,5 +81,29 @@ describe("Idempotency-Key on POSTs that create or send", () => {
       t.app.cache.clear();
       expect((await t.api().get(`${CHAT}?search=Once%20only`)).body).to.have.length(1);
     });
+  });
+});
+
+describe("IdempotencyStore", () => {
+  const body = (n: number) => ({ sid: `IM${n}`, text: "x".repeat(1000) });
+  const run = (store: IdempotencyStore, key: string, n: number, calls: string[]) =>
+    store.run("scope", key, { n }, async () => {
+      calls.push(`work ${key}`);
+      return { status: 201, body: body(n) };
+    }, async () => {
+      calls.push(`recover ${key}`);
+      return undefined;
+    });
+
+  it("weighs remembered results by their JSON and forgets the oldest past maxBytes (recover then runs for it)", async () => {
+    const store = new IdempotencyStore({ maxBytes: 2_600 }); // two ~1.1 KB results fit, not three
+    const calls: string[] = [];
+    for (const [key, n] of [["a", 1], ["b", 2], ["c", 3]] as const) await run(store, key, n, calls);
+    expect(calls).to.deep.equal(["recover a", "work a", "recover b", "work b", "recover c", "work c"]);
+    const replay = await run(store, "c", 3, calls);
+    expect(replay.headers?.["Idempotent-Replayed"]).to.equal("true");
+    expect(replay.body).to.deep.equal(body(3));
+    await run(store, "a", 1, calls);
+    expect(calls.slice(6)).to.deep.equal(["recover a", "work a"]);
   });
 });
