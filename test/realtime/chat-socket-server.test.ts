@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
 import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
+import { createConversation, inboundMessage } from "../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../support/start-app.js";
 
 const BASE = "/api/v1/chat/conversations";
@@ -13,14 +14,6 @@ describe("Socket.IO /chat", () => {
     clients.push(client);
     return client;
   };
-  const createConversation = async (phone: string, tenant: "alpha" | "beta" = "alpha") => {
-    const response = await t.api(tenant).post(BASE, { friendlyName: `Customer ${phone}`, participants: [{ phoneNumber: phone }] });
-    expect(response.status).to.equal(201);
-    await t.emulator.whenIdle();
-    return response.body.sid as string;
-  };
-  const inbound = (phone: string, body: string, tenant: "alpha" | "beta" = "alpha") =>
-    t.emulator.simulateInboundMessage({ accountSid: t.tenants[tenant].accountSid, from: phone, to: t.tenants[tenant].phoneNumber!, body });
 
   beforeEach(async () => {
     t = await startApp();
@@ -50,8 +43,8 @@ describe("Socket.IO /chat", () => {
 
   describe("subscribe:conversation", () => {
     it("acks { data } for the tenant's conversation and { error } for another tenant's or a malformed SID", async () => {
-      const own = await createConversation("+15553000001");
-      const foreign = await createConversation("+15553000002", "beta");
+      const { sid: own } = await createConversation(t, { phone: "+15553000001" });
+      const { sid: foreign } = await createConversation(t, { phone: "+15553000002", tenant: "beta" });
       const client = await connect();
       expect(await subscribe(client, own)).to.deep.equal({ data: { conversationSid: own } });
       expect((await subscribe(client, foreign)).error.code).to.equal("not_found");
@@ -61,7 +54,7 @@ describe("Socket.IO /chat", () => {
 
   describe("when a customer's SMS reaches Twilio", () => {
     it("emits message:received to subscribers and conversation:updated (unread +1) tenant-wide", async () => {
-      const sid = await createConversation("+15553000011");
+      const { sid } = await createConversation(t, { phone: "+15553000011" });
       const subscriber = await connect();
       const bystander = await connect("alpha", "agent-2");
       const otherTenant = await connect("beta", "agent-9");
@@ -71,7 +64,7 @@ describe("Socket.IO /chat", () => {
 
       const received = nextEvent(subscriber, "message:received");
       const updated = nextEvent(bystander, "conversation:updated", (p) => JSON.parse(p.conversation.attributes).unreadCount === 1);
-      await inbound("+15553000011", "Where is my parcel?");
+      await inboundMessage(t, { from: "+15553000011", body: "Where is my parcel?", waitForWebhooks: false });
 
       const message = await received;
       expect(message.conversationSid).to.equal(sid);
@@ -87,7 +80,7 @@ describe("Socket.IO /chat", () => {
 
   describe("when one conversation changes many times within the update interval", () => {
     it("sends the tenant its first and its newest state, not every one", async () => {
-      const real = await createConversation("+15553000051");
+      const { sid: real } = await createConversation(t, { phone: "+15553000051" });
       const view = (await t.api().get(`${BASE}/${real}`)).body;
       // A SID no webhook will ever name: only the changes published here reach the sockets for it.
       const sid = `CH${randomBytes(16).toString("hex")}`;
@@ -112,7 +105,7 @@ describe("Socket.IO /chat", () => {
 
   describe("when an agent sends a message through REST", () => {
     it("emits message:sent (from Twilio's webhook), then delivery:receipt as Twilio reports progress", async () => {
-      const sid = await createConversation("+15553000021");
+      const { sid } = await createConversation(t, { phone: "+15553000021" });
       const client = await connect();
       await subscribe(client, sid);
       const sent = nextEvent(client, "message:sent");
@@ -132,7 +125,7 @@ describe("Socket.IO /chat", () => {
     });
 
     it("reports a failed delivery with Twilio's error code", async () => {
-      const sid = await createConversation("+15553000022");
+      const { sid } = await createConversation(t, { phone: "+15553000022" });
       const client = await connect();
       await subscribe(client, sid);
       const response = await t.api().post(`${BASE}/${sid}/messages`, { body: "Hello?" });
@@ -144,7 +137,7 @@ describe("Socket.IO /chat", () => {
 
   describe("when PATCH marks a conversation starred and read", () => {
     it("emits conversation:updated driven by Twilio's onConversationUpdated", async () => {
-      const sid = await createConversation("+15553000031");
+      const { sid } = await createConversation(t, { phone: "+15553000031" });
       const client = await connect();
       const updated = nextEvent(client, "conversation:updated", (p) => JSON.parse(p.conversation.attributes).isStarred === true);
       await t.api().patch(`${BASE}/${sid}/attributes`, { isStarred: true, unreadCount: 0 });
@@ -156,7 +149,7 @@ describe("Socket.IO /chat", () => {
 
   describe("typing indicators", () => {
     it("relays typing:start/stop to the other subscribers only, never back to the sender or to non-subscribers", async () => {
-      const sid = await createConversation("+15553000041");
+      const { sid } = await createConversation(t, { phone: "+15553000041" });
       const typist = await connect("alpha", "agent-typist");
       const listener = await connect("alpha", "agent-listener");
       const outsider = await connect("alpha", "agent-outsider");
@@ -179,11 +172,11 @@ describe("Socket.IO /chat", () => {
 
   describe("when 50 customer messages reach one conversation at once", () => {
     it("counts exactly 50 unread and emits 50 message:received", async () => {
-      const sid = await createConversation("+15553000051");
+      const { sid } = await createConversation(t, { phone: "+15553000051" });
       const client = await connect();
       await subscribe(client, sid);
       const events = recordEvents(client);
-      await Promise.all(Array.from({ length: 50 }, (_, i) => inbound("+15553000051", `message ${i}`)));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => inboundMessage(t, { from: "+15553000051", body: `message ${i}`, waitForWebhooks: false })));
       await t.emulator.whenIdle();
       await settle(200);
       expect(events.of("message:received")).to.have.length(50);
@@ -196,21 +189,20 @@ describe("Socket.IO /chat", () => {
 
   describe("when a client drops for a moment", () => {
     it("gets the events it missed on reconnect (connection state recovery)", async () => {
-      const sid = await createConversation("+15553000061");
+      const { sid } = await createConversation(t, { phone: "+15553000061" });
       const client = await connect();
       await subscribe(client, sid);
       const serverSide = () => [...t.realtime.io.of("/chat").sockets.values()];
       expect(serverSide()).to.have.length(1);
       // The client has been receiving events (recovery resumes from the offset of the last one it got).
       const first = nextEvent(client, "message:received");
-      await inbound("+15553000061", "before the drop");
+      await inboundMessage(t, { from: "+15553000061", body: "before the drop", waitForWebhooks: false });
       await first;
       const reconnected = new Promise<void>((resolve) => client.io.once("reconnect", () => resolve()));
       const missed = nextEvent(client, "message:received", () => true, 5000);
       client.io.engine.close(); // a network drop, not a clean disconnect
       while (serverSide().length > 0) await settle(10);
-      await inbound("+15553000061", "sent while you were away");
-      await t.emulator.whenIdle();
+      await inboundMessage(t, { from: "+15553000061", body: "sent while you were away" });
       await reconnected;
       expect(client.recovered).to.equal(true);
       expect((await missed).message.body).to.equal("sent while you were away");

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
+import { createConversation, inboundMessage, phoneNumbers, throughInstance, type FixtureTarget } from "../support/conversation-fixtures.js";
 import { startCluster, type GatewayInstance, type TestCluster } from "../support/start-cluster.js";
 
 const BASE = "/api/v1/chat/conversations";
@@ -10,23 +11,15 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
   let a: GatewayInstance;
   let b: GatewayInstance;
   const clients: ChatClient[] = [];
-  let phoneCounter = 0;
+  /** Conversations are created through instance A; Twilio's webhooks go wherever the balancer sends them. */
+  let fixtures: FixtureTarget;
+  const nextPhone = phoneNumbers("+1555400");
 
   const connect = async (instance: GatewayInstance, sub = "agent-1") => {
     const client = await connectClient(instance.baseUrl, { token: t.token(sub) });
     clients.push(client);
     return client;
   };
-  /** A new conversation with one customer; returns its SID and the customer's phone. */
-  const createConversation = async () => {
-    const phone = `+1555400${String(++phoneCounter).padStart(4, "0")}`;
-    const response = await a.api().post(BASE, { friendlyName: `Customer ${phone}`, participants: [{ phoneNumber: phone }] });
-    expect(response.status).to.equal(201);
-    await t.emulator.whenIdle();
-    return { sid: response.body.sid as string, phone };
-  };
-  const inbound = (phone: string, body: string) =>
-    t.emulator.simulateInboundMessage({ accountSid: t.tenant.accountSid, from: phone, to: t.tenant.phoneNumber!, body });
   /** Unread count as Twilio holds it (the truth, whatever any cache says). */
   const unreadInTwilio = async (sid: string) => {
     const response = await fetch(`${t.emulator.baseUrl}/v1/Conversations/${sid}`, {
@@ -41,6 +34,7 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
     this.timeout(30_000);
     t = await startCluster({ RATE_LIMIT_PER_USER_PER_MINUTE: "40" });
     [a, b] = t.instances;
+    fixtures = throughInstance(t, a);
   });
   after(async () => {
     await t?.close();
@@ -52,7 +46,7 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
 
   describe("when Twilio's webhook reaches instance A", () => {
     it("emits message:received exactly once to a subscriber on B and once to one on A", async () => {
-      const { sid, phone } = await createConversation();
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
       const onA = await connect(a);
       const onB = await connect(b, "agent-2");
       await subscribe(onA, sid);
@@ -63,7 +57,7 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
       const before = t.balancer.forwarded[1] ?? 0;
 
       const arrived = nextEvent(onB, "message:received");
-      await inbound(phone, "Delivered to A");
+      await inboundMessage(fixtures, { from: phone, body: "Delivered to A", waitForWebhooks: false });
       expect((await arrived).message.body).to.equal("Delivered to A");
       await t.emulator.whenIdle();
       await settle(200);
@@ -76,13 +70,13 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
 
   describe("when 50 inbound messages to one conversation arrive at once, split over both instances", () => {
     it("counts exactly 50 unread and emits 50 message:received", async () => {
-      const { sid, phone } = await createConversation();
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
       const subscriber = await connect(b);
       await subscribe(subscriber, sid);
       const events = recordEvents(subscriber);
       const forwardedBefore = [...t.balancer.forwarded];
 
-      await Promise.all(Array.from({ length: 50 }, (_, i) => inbound(phone, `burst ${i}`)));
+      await Promise.all(Array.from({ length: 50 }, (_, i) => inboundMessage(fixtures, { from: phone, body: `burst ${i}`, waitForWebhooks: false })));
       await t.emulator.whenIdle();
       await settle(300);
 
@@ -100,17 +94,17 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
 
   describe("when a webhook is redelivered to the other instance", () => {
     it("applies it once: afterwards (duplicate) and while the first attempt still runs (mirror)", async () => {
-      const { sid, phone } = await createConversation();
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
       const subscriber = await connect(a);
       await subscribe(subscriber, sid);
       const events = recordEvents(subscriber);
 
       // Every webhook goes to A and B at the same time, as a retry racing a slow first attempt would.
       t.balancer.mode = "mirror";
-      for (let i = 0; i < 5; i++) await inbound(phone, `mirrored ${i}`);
+      for (let i = 0; i < 5; i++) await inboundMessage(fixtures, { from: phone, body: `mirrored ${i}`, waitForWebhooks: false });
       await t.emulator.whenIdle();
       t.balancer.mode = "round-robin";
-      const { messageSid } = await inbound(phone, "redelivered later");
+      const { messageSid } = await inboundMessage(fixtures, { from: phone, body: "redelivered later", waitForWebhooks: false });
       await t.emulator.whenIdle();
 
       // Twilio's retry of the last one, to each instance in turn.
@@ -142,12 +136,12 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
 
   describe("when A processes a webhook that changes a conversation B has cached", () => {
     it("B's next REST read is fresh (A's cache write is broadcast, B drops its copy) and B's search finds the message", async () => {
-      const { sid, phone } = await createConversation();
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
       const search = (q: string) => b.api().get(`/api/v1/conversations/alpha/search?q=${q}`);
       expect(await unreadThrough(b, sid)).to.equal(0); // now cached on B
       expect((await search("zebra")).body.total_count).to.equal(0); // B's search index is built
       t.balancer.mode = 0;
-      await inbound(phone, "Only A hears this zebra webhook");
+      await inboundMessage(fixtures, { from: phone, body: "Only A hears this zebra webhook", waitForWebhooks: false });
       await t.emulator.whenIdle();
       await settle(100);
 
@@ -160,12 +154,12 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
 
   describe("when Redis restarts", () => {
     it("loses no emit: one made while it was down arrives once it is back, and later ones keep flowing", async () => {
-      const { sid, phone } = await createConversation();
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
       const onB = await connect(b);
       await subscribe(onB, sid);
       const events = recordEvents(onB);
       const first = nextEvent(onB, "message:received");
-      await inbound(phone, "before the restart");
+      await inboundMessage(fixtures, { from: phone, body: "before the restart", waitForWebhooks: false });
       const template = (await first).message;
       // Its webhook finishes first: a Redis without persistence forgets which webhooks were done, and Twilio's
       // retry of an interrupted one would run (and emit) again.
@@ -187,7 +181,7 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
       expect(late.conversationSid).to.equal(sid);
 
       const after = nextEvent(onB, "message:received", (p) => p.message.body === "after the restart", 10_000);
-      await inbound(phone, "after the restart");
+      await inboundMessage(fixtures, { from: phone, body: "after the restart", waitForWebhooks: false });
       await after;
       await t.emulator.whenIdle();
       await settle(200);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
+import { createConversation, inboundMessage } from "../support/conversation-fixtures.js";
 import { postSignedForm, postSignedJson } from "../support/sign-webhook.js";
 import { startApp, type TestApp } from "../support/start-app.js";
 
@@ -13,9 +14,7 @@ describe("POST /webhooks/twilio/conversation", () => {
 
   beforeEach(async () => {
     t = await startApp();
-    const created = await t.api().post(BASE, { friendlyName: "Webhook target", participants: [{ phoneNumber: "+15554000001" }] });
-    sid = created.body.sid;
-    await t.emulator.whenIdle();
+    ({ sid } = await createConversation(t, { name: "Webhook target", phone: "+15554000001" }));
     client = await connectClient(t.baseUrl, { token: t.token() });
     await subscribe(client, sid);
   });
@@ -26,13 +25,7 @@ describe("POST /webhooks/twilio/conversation", () => {
 
   /** An onMessageAdded for a customer's message that exists in the emulator (so applying it is real). */
   const customerMessageEvent = async () => {
-    const { messageSid } = await t.emulator.simulateInboundMessage({
-      accountSid: t.tenants.alpha.accountSid,
-      from: "+15554000001",
-      to: t.tenants.alpha.phoneNumber!,
-      body: "original",
-    });
-    await t.emulator.whenIdle();
+    const { messageSid } = await inboundMessage(t, { from: "+15554000001", body: "original" });
     const delivered = t.emulator.webhooks.entries.find((d) => d.eventType === "onMessageAdded" && d.params.MessageSid === messageSid)!;
     return delivered;
   };
@@ -97,13 +90,7 @@ describe("POST /webhooks/twilio/conversation", () => {
 
   describe("when Twilio is unreachable while the webhook is applied", () => {
     it("answers 503 so Twilio retries, and the retry applies it without emitting twice", async () => {
-      const { messageSid } = await t.emulator.simulateInboundMessage({
-        accountSid: t.tenants.alpha.accountSid,
-        from: "+15554000001",
-        to: t.tenants.alpha.phoneNumber!,
-        body: "first",
-      });
-      await t.emulator.whenIdle();
+      const { messageSid } = await inboundMessage(t, { from: "+15554000001", body: "first" });
       const delivered = t.emulator.webhooks.entries.find((d) => d.params.MessageSid === messageSid)!;
       // Replay it as a new event the gateway has not seen, while Twilio fails every call.
       const fresh = { ...delivered.params, MessageSid: messageSid.replace(/.$/, (c) => (c === "0" ? "1" : "0")) };
@@ -174,8 +161,7 @@ describe("POST /webhooks/twilio/conversation", () => {
   describe("when a REST read follows a webhook", () => {
     it("is fresh: the cache was updated by the webhook", async () => {
       const before = (await t.api().get(`${BASE}/${sid}/messages`)).body.length;
-      await t.emulator.simulateInboundMessage({ accountSid: t.tenants.alpha.accountSid, from: "+15554000001", to: t.tenants.alpha.phoneNumber!, body: "fresh?" });
-      await t.emulator.whenIdle();
+      await inboundMessage(t, { from: "+15554000001", body: "fresh?" });
       const after = await t.api().get(`${BASE}/${sid}/messages`);
       expect(after.body.length).to.equal(before + 1);
       expect(after.body[0].body).to.equal("fresh?");

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { webhookSignature } from "../../../src/emulator/index.js";
 import { CONVERSATION_WEBHOOK_PATH, registerConversationWebhooks } from "../../../src/webhooks/register-webhooks.js";
+import { createConversation, phoneNumbers } from "../../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
 
 const BASE = "/api/v1/chat/conversations";
@@ -14,17 +15,9 @@ describe("chat API: conversation attributes", () => {
   after(() => t.close());
   afterEach(() => t.emulator.setFaultPlan({}));
 
-  let phones = 0;
-  /** A phone number no other test of this file binds. */
-  const nextPhone = () => `+1555600${String(++phones).padStart(4, "0")}`;
+  const nextPhone = phoneNumbers("+1555600");
 
   const gateway = () => t.app.tenants.get("alpha").gateway;
-  const create = async (name: string, phone: string) => {
-    const response = await t.api().post(BASE, { friendlyName: name, participants: [{ phoneNumber: phone }] });
-    expect(response.status, response.text).to.equal(201);
-    await t.emulator.whenIdle(); // the webhooks of the creation have been handled
-    return response.body.sid as string;
-  };
   const patch = async (sid: string, body: unknown) => {
     const response = await t.api().patch(`${BASE}/${sid}/attributes`, body);
     expect(response.status, response.text).to.equal(200);
@@ -45,7 +38,7 @@ describe("chat API: conversation attributes", () => {
     describe("when patches name different keys", () => {
       it("merges them, contactDetails key by key", async () => {
         const phone = nextPhone();
-        const sid = await create("Ada", phone);
+        const { sid } = await createConversation(t, { name: "Ada", phone });
 
         await patch(sid, { isStarred: true });
         await patch(sid, { unreadCount: 4 });
@@ -65,7 +58,7 @@ describe("chat API: conversation attributes", () => {
     describe("when a contactDetails key is given again", () => {
       it("replaces that key only", async () => {
         const phone = nextPhone();
-        const sid = await create("Grace", phone);
+        const { sid } = await createConversation(t, { name: "Grace", phone });
         await patch(sid, { contactDetails: { email: "old@example.com", ownerId: "agent-1" } });
 
         const attributes = await patch(sid, { contactDetails: { email: "new@example.com" } });
@@ -76,7 +69,7 @@ describe("chat API: conversation attributes", () => {
 
     describe("when Twilio holds keys this API does not know", () => {
       it("keeps them, and keeps the gateway's summary out of the response", async () => {
-        const sid = await create("Crm", nextPhone());
+        const { sid } = await createConversation(t, { name: "Crm", phone: nextPhone() });
         const current = await storedAttributes(sid);
         await gateway().updateConversation(sid, {
           attributes: JSON.stringify({ ...current, crmId: "crm-123", routing: { queue: "gold", weight: 3 } }),
@@ -94,7 +87,7 @@ describe("chat API: conversation attributes", () => {
 
     describe("when the patch changes nothing", () => {
       it("reads Twilio once and writes nothing", async () => {
-        const sid = await create("Same", nextPhone());
+        const { sid } = await createConversation(t, { name: "Same", phone: nextPhone() });
         const before = t.upstreamCalls.length;
 
         const attributes = await patch(sid, { isStarred: false, unreadCount: 0 });
@@ -119,7 +112,7 @@ describe("chat API: conversation attributes", () => {
     for (const [situation, body, field] of invalidBodies) {
       describe(`when ${situation}`, () => {
         it(`responds 400 naming ${field} and calls no upstream`, async () => {
-          const sid = await create("Invalid", nextPhone());
+          const { sid } = await createConversation(t, { name: "Invalid", phone: nextPhone() });
           const calls = t.upstreamCalls.length;
 
           const response = await t.api().patch(`${BASE}/${sid}/attributes`, body);
@@ -134,7 +127,7 @@ describe("chat API: conversation attributes", () => {
 
     describe("when no body is sent", () => {
       it("responds 400 naming body", async () => {
-        const sid = await create("Empty", nextPhone());
+        const { sid } = await createConversation(t, { name: "Empty", phone: nextPhone() });
 
         const response = await t.api().patch(`${BASE}/${sid}/attributes`);
 
@@ -154,7 +147,7 @@ describe("chat API: conversation attributes", () => {
 
     describe("when 20 patches of one conversation arrive at once", () => {
       it("loses none of them", async () => {
-        const sid = await create("Busy", nextPhone());
+        const { sid } = await createConversation(t, { name: "Busy", phone: nextPhone() });
         const changes: object[] = [
           { isStarred: true },
           { unreadCount: 7 },
@@ -187,7 +180,7 @@ describe("chat API: conversation attributes", () => {
 
     describe("when the conversation was read before the patch", () => {
       it("serves the patched value afterwards from the cache", async () => {
-        const sid = await create("Fresh", nextPhone());
+        const { sid } = await createConversation(t, { name: "Fresh", phone: nextPhone() });
         await t.api().get(`${BASE}/${sid}`);
         await t.api().get(`${BASE}?limit=100`);
 
@@ -206,7 +199,7 @@ describe("chat API: conversation attributes", () => {
 
     describe("when Twilio delivers an older onConversationUpdated after a later patch", () => {
       it("still serves the later state", async () => {
-        const sid = await create("Late", nextPhone());
+        const { sid } = await createConversation(t, { name: "Late", phone: nextPhone() });
         const { accountSid, conversationsServiceSid, authToken } = t.tenants.alpha;
         // The first delivery of the star's webhook fails (say the gateway was restarting); Twilio retries later.
         t.emulator.configureWebhooks(accountSid, conversationsServiceSid, { postWebhookUrl: "http://127.0.0.1:9/unreachable" });
@@ -237,7 +230,7 @@ describe("chat API: conversation attributes", () => {
 
     describe("when unreadCount is set back to 0", () => {
       it("marks the conversation read", async () => {
-        const sid = await create("Read", nextPhone());
+        const { sid } = await createConversation(t, { name: "Read", phone: nextPhone() });
         await patch(sid, { unreadCount: 2 });
         await t.emulator.whenIdle();
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import jwt from "jsonwebtoken";
+import { createConversation } from "../../support/conversation-fixtures.js";
 import { startApp, TEST_JWT_SECRET, type TestApp } from "../../support/start-app.js";
 
 const BASE = "/api/v1/chat/conversations";
@@ -10,12 +11,6 @@ describe("chat API: conversations", () => {
     t = await startApp();
   });
   afterEach(() => t.close());
-
-  const create = async (name: string, phone?: string, tenant: "alpha" | "beta" = "alpha") => {
-    const response = await t.api(tenant).post(BASE, { friendlyName: name, participants: phone ? [{ phoneNumber: phone }] : [] });
-    expect(response.status, response.text).to.equal(201);
-    return response.body;
-  };
 
   describe("POST /conversations", () => {
     describe("when given a name and an SMS participant", () => {
@@ -54,7 +49,7 @@ describe("chat API: conversations", () => {
 
     describe("when the phone number is already bound in another open conversation", () => {
       it("responds 409 with Twilio's code and leaves no half-made conversation behind", async () => {
-        await create("First", "+15550000001");
+        await createConversation(t, { name: "First", phone: "+15550000001", waitForWebhooks: false });
         const before = (await t.api().get(BASE)).body.length;
         const response = await t.api().post(BASE, {
           friendlyName: "Second",
@@ -113,8 +108,8 @@ describe("chat API: conversations", () => {
   describe("GET /conversations", () => {
     describe("when the tenant has conversations", () => {
       it("lists them most recent first with participants and latest message", async () => {
-        const first = await create("First", "+15550000011");
-        const second = await create("Second", "+15550000012");
+        const first = await createConversation(t, { name: "First", phone: "+15550000011", waitForWebhooks: false });
+        const second = await createConversation(t, { name: "Second", phone: "+15550000012", waitForWebhooks: false });
         await new Promise((resolve) => setTimeout(resolve, 1100)); // Twilio's timestamps have one-second resolution
         await t.api().post(`${BASE}/${first.sid}/messages`, { body: "newest activity" });
         const response = await t.api().get(BASE);
@@ -128,7 +123,9 @@ describe("chat API: conversations", () => {
 
     describe("when listing 50 of 60 conversations", () => {
       it("makes one upstream call cold and none warm", async () => {
-        for (let i = 0; i < 60; i++) await create(`Contact ${i}`, `+1555100${String(i).padStart(4, "0")}`);
+        for (let i = 0; i < 60; i++) {
+          await createConversation(t, { name: `Contact ${i}`, phone: `+1555100${String(i).padStart(4, "0")}`, waitForWebhooks: false });
+        }
         await t.emulator.whenIdle();
         t.app.cache.clear();
         const coldStart = t.upstreamCalls.length;
@@ -167,8 +164,8 @@ describe("chat API: conversations", () => {
 
     describe("when filtering and searching", () => {
       it("applies unread, starred and search server-side", async () => {
-        const ada = await create("Ada Lovelace", "+15550000021");
-        const bob = await create("Bob", "+15550000022");
+        const ada = await createConversation(t, { name: "Ada Lovelace", phone: "+15550000021", waitForWebhooks: false });
+        const bob = await createConversation(t, { name: "Bob", phone: "+15550000022", waitForWebhooks: false });
         await t.api().patch(`${BASE}/${ada.sid}/attributes`, { unreadCount: 3 });
         await t.api().patch(`${BASE}/${bob.sid}/attributes`, { isStarred: true });
         const sids = async (query: string) => (await t.api().get(`${BASE}?${query}`)).body.map((c: any) => c.sid);
@@ -184,7 +181,7 @@ describe("chat API: conversations", () => {
     describe("when there are more conversations than the limit", () => {
       it("gives a Link to the next page and pages without duplicates or gaps", async () => {
         const created = [];
-        for (let i = 0; i < 5; i++) created.push((await create(`P${i}`, `+1555200000${i}`)).sid);
+        for (let i = 0; i < 5; i++) created.push((await createConversation(t, { name: `P${i}`, phone: `+1555200000${i}`, waitForWebhooks: false })).sid);
         const seen: string[] = [];
         let next: string | undefined = `${BASE}?limit=2`;
         while (next) {
@@ -233,7 +230,7 @@ describe("chat API: conversations", () => {
   describe("tenant isolation", () => {
     describe("when a user of tenant alpha asks for tenant beta's data", () => {
       it("never shows or touches it", async () => {
-        const betaConversation = await create("Beta only", "+15550000031", "beta");
+        const betaConversation = await createConversation(t, { name: "Beta only", phone: "+15550000031", tenant: "beta", waitForWebhooks: false });
         const alphaList = await t.api("alpha").get(BASE);
         expect(alphaList.body.map((c: any) => c.sid)).not.to.include(betaConversation.sid);
         const read = await t.api("alpha").get(`${BASE}/${betaConversation.sid}`);
@@ -252,7 +249,7 @@ describe("chat API: conversations", () => {
 
     describe("when a token grants two tenants", () => {
       it("requires X-Tenant-Id and then serves the chosen one", async () => {
-        await create("In beta", "+15550000032", "beta");
+        await createConversation(t, { name: "In beta", phone: "+15550000032", tenant: "beta", waitForWebhooks: false });
         const both = t.api().withToken(t.token({ tenants: ["alpha", "beta"] }));
         expect((await both.get(BASE)).status).to.equal(400);
         const beta = await both.get(BASE, { headers: { "x-tenant-id": "beta" } });
@@ -271,7 +268,7 @@ describe("chat API: conversations", () => {
 
   describe("GET /conversations/:sid", () => {
     it("returns the conversation, 404 for an unknown SID and 400 for a malformed one", async () => {
-      const created = await create("One", "+15550000041");
+      const created = await createConversation(t, { name: "One", phone: "+15550000041", waitForWebhooks: false });
       const found = await t.api().get(`${BASE}/${created.sid}`);
       expect(found.status).to.equal(200);
       expect(found.body.sid).to.equal(created.sid);
@@ -308,7 +305,7 @@ describe("chat API: conversations", () => {
 
     describe("when a write meets 429 every time", () => {
       it("stops after the bounded retries and the message is not created", async () => {
-        const created = await create("Busy", "+15550000051");
+        const created = await createConversation(t, { name: "Busy", phone: "+15550000051", waitForWebhooks: false });
         t.emulator.setFaultPlan({ failures: [{ status: 429, count: 100, method: "POST" }] });
         const response = await t.api().post(`${BASE}/${created.sid}/messages`, { body: "hi" });
         expect(response.status).to.equal(503);

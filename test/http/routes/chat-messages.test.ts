@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { createConversation, inboundMessage, phoneNumbers } from "../../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
 
 const BASE = "/api/v1/chat/conversations";
@@ -13,16 +14,8 @@ describe("chat API: messages", () => {
   after(() => t.close());
   afterEach(() => t.emulator.setFaultPlan({}));
 
-  let phones = 0;
-  /** A phone number no other test of this file binds. */
-  const nextPhone = () => `+1555300${String(++phones).padStart(4, "0")}`;
+  const nextPhone = phoneNumbers("+1555300");
 
-  const create = async (name: string, phone: string, attributes?: object) => {
-    const response = await t.api().post(BASE, { friendlyName: name, participants: [{ phoneNumber: phone }], attributes });
-    expect(response.status, response.text).to.equal(201);
-    await t.emulator.whenIdle(); // the webhooks of the creation have been handled
-    return response.body.sid as string;
-  };
   const send = async (sid: string, body: unknown) => {
     const response = await t.api().post(`${BASE}/${sid}/messages`, body);
     expect(response.status, response.text).to.equal(201);
@@ -34,7 +27,7 @@ describe("chat API: messages", () => {
   describe("POST /conversations/:sid/messages", () => {
     describe("when the body is valid and no author is given", () => {
       it("responds 201 with a queued SMS message authored by the caller", async () => {
-        const sid = await create("Ada", nextPhone());
+        const { sid } = await createConversation(t, { name: "Ada", phone: nextPhone() });
 
         const response = await t.api().post(`${BASE}/${sid}/messages`, { body: "Hello Ada" });
 
@@ -49,7 +42,7 @@ describe("chat API: messages", () => {
 
     describe("when an explicit author is given", () => {
       it("uses it as author but still records the caller as sentBy", async () => {
-        const sid = await create("Grace", nextPhone());
+        const { sid } = await createConversation(t, { name: "Grace", phone: nextPhone() });
 
         const message = await send(sid, { body: "From the bot", author: "bot-9" });
 
@@ -60,7 +53,7 @@ describe("chat API: messages", () => {
 
     describe("when the conversation speaks WhatsApp", () => {
       it("records the conversation's channel on the message", async () => {
-        const sid = await create("Wa", nextPhone(), { channel: "WhatsApp" });
+        const { sid } = await createConversation(t, { name: "Wa", phone: nextPhone(), channel: "WhatsApp" });
 
         const message = await send(sid, { body: "hola" });
 
@@ -70,7 +63,7 @@ describe("chat API: messages", () => {
 
     describe("when the message is sent", () => {
       it("becomes the conversation's latest message", async () => {
-        const sid = await create("Latest", nextPhone());
+        const { sid } = await createConversation(t, { name: "Latest", phone: nextPhone() });
 
         await send(sid, { body: "first" });
         await send(sid, { body: "second" });
@@ -106,7 +99,7 @@ describe("chat API: messages", () => {
     for (const [situation, body, field] of invalidBodies) {
       describe(`when ${situation}`, () => {
         it(`responds 400 naming ${field} and calls no upstream`, async () => {
-          const sid = await create("Invalid", nextPhone());
+          const { sid } = await createConversation(t, { name: "Invalid", phone: nextPhone() });
           const calls = t.upstreamCalls.length;
 
           const response = await t.api().post(`${BASE}/${sid}/messages`, body);
@@ -121,7 +114,7 @@ describe("chat API: messages", () => {
 
     describe("when the body is exactly 1600 characters", () => {
       it("accepts it whole", async () => {
-        const sid = await create("Long", nextPhone());
+        const { sid } = await createConversation(t, { name: "Long", phone: nextPhone() });
 
         const message = await send(sid, { body: "y".repeat(1600) });
 
@@ -131,7 +124,7 @@ describe("chat API: messages", () => {
 
     describe("when the conversation was closed", () => {
       it("responds 409 and adds no message", async () => {
-        const sid = await create("Closed", nextPhone());
+        const { sid } = await createConversation(t, { name: "Closed", phone: nextPhone() });
         await t.app.tenants.get("alpha").gateway.updateConversation(sid, { state: "closed" });
         await t.emulator.whenIdle();
 
@@ -146,7 +139,7 @@ describe("chat API: messages", () => {
 
     describe("when the closed conversation is not in the cache", () => {
       it("responds 409 and adds no message", async () => {
-        const sid = await create("Closed cold", nextPhone());
+        const { sid } = await createConversation(t, { name: "Closed cold", phone: nextPhone() });
         await t.app.tenants.get("alpha").gateway.updateConversation(sid, { state: "closed" });
         t.app.cache.clear();
 
@@ -160,7 +153,7 @@ describe("chat API: messages", () => {
 
     describe("when the Email channel is requested for a conversation without a contact email", () => {
       it("responds 400 naming attributes/channel and records nothing", async () => {
-        const sid = await create("Mail", nextPhone());
+        const { sid } = await createConversation(t, { name: "Mail", phone: nextPhone() });
         const posts = () => t.upstreamCalls.filter((c) => c.method === "POST" && c.url.endsWith("/Messages")).length;
         const before = posts();
 
@@ -209,7 +202,7 @@ describe("chat API: messages", () => {
 
     describe("when an Email is sent in a conversation whose customer is bound by SMS", () => {
       it("does not also deliver it to the customer by SMS", async () => {
-        const sid = await create("Mixed", nextPhone(), { contactDetails: { email: "grace@example.com" } });
+        const { sid } = await createConversation(t, { name: "Mixed", phone: nextPhone(), attributes: { contactDetails: { email: "grace@example.com" } } });
 
         const response = await t.api().post(`${BASE}/${sid}/messages`, { body: "Your invoice", attributes: { channel: "Email", subject: "Invoice" } });
         await t.emulator.whenIdle();
@@ -224,7 +217,7 @@ describe("chat API: messages", () => {
   describe("GET /conversations/:sid/messages", () => {
     describe("when no order is given", () => {
       it("lists newest first", async () => {
-        const sid = await create("Order", nextPhone());
+        const { sid } = await createConversation(t, { name: "Order", phone: nextPhone() });
         for (const body of ["one", "two", "three"]) await send(sid, { body });
 
         const response = await t.api().get(`${BASE}/${sid}/messages`);
@@ -237,7 +230,7 @@ describe("chat API: messages", () => {
 
     describe("when order=asc", () => {
       it("lists oldest first", async () => {
-        const sid = await create("Asc", nextPhone());
+        const { sid } = await createConversation(t, { name: "Asc", phone: nextPhone() });
         for (const body of ["one", "two", "three"]) await send(sid, { body });
 
         const response = await t.api().get(`${BASE}/${sid}/messages?order=asc`);
@@ -248,7 +241,7 @@ describe("chat API: messages", () => {
 
     describe("when there are more messages than the limit", () => {
       it("gives a Link with a pageToken and pages to the end without duplicates or gaps", async () => {
-        const sid = await create("Paging", nextPhone());
+        const { sid } = await createConversation(t, { name: "Paging", phone: nextPhone() });
         for (let i = 0; i < 7; i++) await send(sid, { body: `m${i}` });
 
         const seen: number[] = [];
@@ -275,7 +268,7 @@ describe("chat API: messages", () => {
 
     describe("when the list is read twice", () => {
       it("makes one upstream call cold and none warm", async () => {
-        const sid = await create("Warm", nextPhone());
+        const { sid } = await createConversation(t, { name: "Warm", phone: nextPhone() });
         await send(sid, { body: "cached" });
         const before = t.upstreamCalls.length;
 
@@ -292,7 +285,7 @@ describe("chat API: messages", () => {
 
     describe("when a message is sent after the list was cached", () => {
       it("shows the new message on the next read", async () => {
-        const sid = await create("Fresh", nextPhone());
+        const { sid } = await createConversation(t, { name: "Fresh", phone: nextPhone() });
         await send(sid, { body: "before" });
         await t.api().get(`${BASE}/${sid}/messages`);
         await t.api().get(`${BASE}/${sid}/messages?order=asc&limit=1`);
@@ -314,17 +307,11 @@ describe("chat API: messages", () => {
     describe("when a customer's inbound SMS arrives", () => {
       it("appears in the list once the conversation's cache is cleared", async () => {
         const phone = nextPhone();
-        const sid = await create("Inbound", phone);
+        const { sid } = await createConversation(t, { name: "Inbound", phone });
         await send(sid, { body: "How can we help?" });
         await t.api().get(`${BASE}/${sid}/messages`);
 
-        const inbound = await t.emulator.simulateInboundMessage({
-          accountSid: t.tenants.alpha.accountSid,
-          from: phone,
-          to: t.tenants.alpha.phoneNumber!,
-          body: "My order is late",
-        });
-        await t.emulator.whenIdle();
+        const inbound = await inboundMessage(t, { from: phone, body: "My order is late" });
         t.app.cache.clear();
         const response = await t.api().get(`${BASE}/${sid}/messages`);
 
@@ -369,7 +356,7 @@ describe("chat API: messages", () => {
     for (const [query, field] of invalidQueries) {
       describe(`when the query is ${query.slice(0, 40)}`, () => {
         it(`responds 400 naming ${field} and calls no upstream`, async () => {
-          const sid = await create("Query", nextPhone());
+          const { sid } = await createConversation(t, { name: "Query", phone: nextPhone() });
           const calls = t.upstreamCalls.length;
 
           const response = await t.api().get(`${BASE}/${sid}/messages?${query}`);
@@ -384,7 +371,7 @@ describe("chat API: messages", () => {
 
     describe("when the pageToken was not issued by this API (forged, or another tenant's)", () => {
       it("responds 400 naming pageToken without asking Twilio", async () => {
-        const sid = await create("Token", nextPhone());
+        const { sid } = await createConversation(t, { name: "Token", phone: nextPhone() });
         const calls = t.upstreamCalls.length;
         const forged = await t.api().get(`${BASE}/${sid}/messages?pageToken=UFQxMjM.AAAAAAAAAAAAAAAA`);
         expect(forged.status).to.equal(400);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { createConversation, phoneNumbers } from "../../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
 
 const BASE = "/api/v1/chat/conversations";
@@ -13,20 +14,8 @@ describe("chat API: participants", () => {
   after(() => t.close());
   afterEach(() => t.emulator.setFaultPlan({}));
 
-  let phones = 0;
-  /** A phone number no other test of this file binds. */
-  const nextPhone = () => `+1555400${String(++phones).padStart(4, "0")}`;
+  const nextPhone = phoneNumbers("+1555400");
 
-  const create = async (name: string, options: { phone?: string; channel?: string; tenant?: "alpha" | "beta" } = {}) => {
-    const response = await t.api(options.tenant ?? "alpha").post(BASE, {
-      friendlyName: name,
-      participants: options.phone ? [{ phoneNumber: options.phone }] : [],
-      ...(options.channel ? { attributes: { channel: options.channel } } : {}),
-    });
-    expect(response.status, response.text).to.equal(201);
-    await t.emulator.whenIdle(); // the webhooks of the creation have been handled
-    return response.body.sid as string;
-  };
   const participantsOf = async (sid: string, tenant: "alpha" | "beta" = "alpha") => {
     const response = await t.api(tenant).get(`${BASE}/${sid}`);
     expect(response.status, response.text).to.equal(200);
@@ -36,7 +25,7 @@ describe("chat API: participants", () => {
   describe("POST /conversations/:sid/participants", () => {
     describe("when the target is a userId", () => {
       it("adds a chat identity without a binding and lists it on the conversation", async () => {
-        const sid = await create("Team");
+        const { sid } = await createConversation(t, { name: "Team" });
 
         const response = await t.api().post(`${BASE}/${sid}/participants`, { userId: "agent-42" });
 
@@ -48,7 +37,7 @@ describe("chat API: participants", () => {
 
     describe("when the target is a phone number in an SMS conversation", () => {
       it("binds it to the tenant's SMS sender", async () => {
-        const sid = await create("Sms");
+        const { sid } = await createConversation(t, { name: "Sms" });
 
         const phone = nextPhone();
 
@@ -62,7 +51,7 @@ describe("chat API: participants", () => {
 
     describe("when the target is a phone number in a WhatsApp conversation", () => {
       it("binds the whatsapp: address to the tenant's WhatsApp sender", async () => {
-        const sid = await create("Wa", { channel: "WhatsApp" });
+        const { sid } = await createConversation(t, { name: "Wa", channel: "WhatsApp" });
 
         const phone = nextPhone();
 
@@ -78,7 +67,7 @@ describe("chat API: participants", () => {
 
     describe("when the target is an email address", () => {
       it("joins as an identity carrying the address", async () => {
-        const sid = await create("Mail", { channel: "Email" });
+        const { sid } = await createConversation(t, { name: "Mail", channel: "Email" });
 
         const response = await t.api().post(`${BASE}/${sid}/participants`, { email: "ada@example.com" });
 
@@ -96,7 +85,7 @@ describe("chat API: participants", () => {
     for (const [kind, target] of targets) {
       describe(`when a ${kind} participant is added`, () => {
         it("accepts Twilio's onParticipantAdded webhook for it", async () => {
-          const sid = await create(`Webhook ${kind}`);
+          const { sid } = await createConversation(t, { name: `Webhook ${kind}` });
           const body = target();
 
           const added = await t.api().post(`${BASE}/${sid}/participants`, body);
@@ -120,7 +109,7 @@ describe("chat API: participants", () => {
     for (const [situation, body, field] of notExactlyOne) {
       describe(`when ${situation}`, () => {
         it(`responds 400 naming ${field} and calls no upstream`, async () => {
-          const sid = await create("Invalid");
+          const { sid } = await createConversation(t, { name: "Invalid" });
           const calls = t.upstreamCalls.length;
 
           const response = await t.api().post(`${BASE}/${sid}/participants`, body);
@@ -135,7 +124,7 @@ describe("chat API: participants", () => {
 
     describe("when the identity already takes part", () => {
       it("responds 409 with Twilio's code 50433 and adds nobody", async () => {
-        const sid = await create("Dup");
+        const { sid } = await createConversation(t, { name: "Dup" });
         await t.api().post(`${BASE}/${sid}/participants`, { userId: "agent-7" });
 
         const response = await t.api().post(`${BASE}/${sid}/participants`, { userId: "agent-7" });
@@ -150,8 +139,8 @@ describe("chat API: participants", () => {
     describe("when the phone number is already bound in another open conversation", () => {
       it("responds 409 with Twilio's code 50416", async () => {
         const phone = nextPhone();
-        await create("First", { phone });
-        const second = await create("Second");
+        await createConversation(t, { name: "First", phone });
+        const { sid: second } = await createConversation(t, { name: "Second" });
 
         const response = await t.api().post(`${BASE}/${second}/participants`, { phoneNumber: phone });
 
@@ -173,7 +162,7 @@ describe("chat API: participants", () => {
 
     describe("when the conversation belongs to another tenant", () => {
       it("responds 404 and leaves it untouched", async () => {
-        const betaSid = await create("Beta", { tenant: "beta" });
+        const { sid: betaSid } = await createConversation(t, { name: "Beta", tenant: "beta" });
 
         const response = await t.api("alpha").post(`${BASE}/${betaSid}/participants`, { userId: "intruder" });
 
@@ -185,7 +174,7 @@ describe("chat API: participants", () => {
 
   describe("when participants change outside the gateway (Twilio console, another app)", () => {
     it("the conversation lists them once Twilio's webhooks arrive, in the list and the conversation alike", async () => {
-      const sid = await create("Outside", { phone: nextPhone() });
+      const { sid } = await createConversation(t, { name: "Outside", phone: nextPhone() });
       const gateway = t.app.tenants.get("alpha").gateway;
       const joined = await gateway.createParticipant(sid, { identity: "supervisor-7" });
       await t.emulator.whenIdle();
@@ -202,7 +191,7 @@ describe("chat API: participants", () => {
   describe("DELETE /conversations/:sid/participants/:participantSid", () => {
     describe("when the participant takes part", () => {
       it("removes it and the conversation no longer lists it", async () => {
-        const sid = await create("Leaving", { phone: nextPhone() });
+        const { sid } = await createConversation(t, { name: "Leaving", phone: nextPhone() });
         const agent = (await t.api().post(`${BASE}/${sid}/participants`, { userId: "agent-3" })).body;
         await t.emulator.whenIdle(); // webhooks are unordered: a late one would race the removal (see chat-attributes)
         expect((await participantsOf(sid)).map((p) => p.sid)).to.include(agent.sid);
@@ -221,7 +210,7 @@ describe("chat API: participants", () => {
 
     describe("when a phone participant is removed", () => {
       it("accepts Twilio's onParticipantRemoved webhook for it", async () => {
-        const sid = await create("Removed webhook", { phone: nextPhone() });
+        const { sid } = await createConversation(t, { name: "Removed webhook", phone: nextPhone() });
         const bound = (await participantsOf(sid))[0];
 
         await t.api().delete(`${BASE}/${sid}/participants/${bound.sid}`);
@@ -235,9 +224,9 @@ describe("chat API: participants", () => {
     describe("when the phone participant is removed", () => {
       it("frees the number for another conversation", async () => {
         const phone = nextPhone();
-        const first = await create("Old", { phone });
+        const { sid: first } = await createConversation(t, { name: "Old", phone });
         const bound = (await participantsOf(first))[0];
-        const second = await create("New");
+        const { sid: second } = await createConversation(t, { name: "New" });
 
         await t.api().delete(`${BASE}/${first}/participants/${bound.sid}`);
         const response = await t.api().post(`${BASE}/${second}/participants`, { phoneNumber: phone });
@@ -248,7 +237,7 @@ describe("chat API: participants", () => {
 
     describe("when the participant does not exist", () => {
       it("responds 404 with Twilio's code", async () => {
-        const sid = await create("Nobody");
+        const { sid } = await createConversation(t, { name: "Nobody" });
 
         const response = await t.api().delete(`${BASE}/${sid}/participants/${UNKNOWN_PARTICIPANT}`);
 
@@ -260,7 +249,7 @@ describe("chat API: participants", () => {
 
     describe("when the participant SID is malformed", () => {
       it("responds 400 naming participantSid and calls no upstream", async () => {
-        const sid = await create("Malformed");
+        const { sid } = await createConversation(t, { name: "Malformed" });
         const calls = t.upstreamCalls.length;
 
         const response = await t.api().delete(`${BASE}/${sid}/participants/agent-3`);
@@ -273,7 +262,7 @@ describe("chat API: participants", () => {
 
     describe("when the conversation belongs to another tenant", () => {
       it("responds 404 and the participant stays", async () => {
-        const betaSid = await create("Beta", { tenant: "beta", phone: nextPhone() });
+        const { sid: betaSid } = await createConversation(t, { name: "Beta", tenant: "beta", phone: nextPhone() });
         const betaParticipant = (await participantsOf(betaSid, "beta"))[0];
 
         const response = await t.api("alpha").delete(`${BASE}/${betaSid}/participants/${betaParticipant.sid}`);

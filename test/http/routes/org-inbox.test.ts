@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { createConversation, inboundMessage } from "../../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
 
 const ORG = "/api/v1/conversations/alpha";
@@ -11,18 +12,6 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
   });
   afterEach(() => t.close());
 
-  const customer = async (name: string, phone: string, channel: "SMS" | "WhatsApp" = "SMS") => {
-    const response = await t.api().post(CHAT, { friendlyName: name, participants: [{ phoneNumber: phone }], attributes: { channel } });
-    expect(response.status).to.equal(201);
-    return response.body.sid as string;
-  };
-  const inbound = async (phone: string, body: string, channel: "SMS" | "WhatsApp" = "SMS") => {
-    const to = channel === "WhatsApp" ? t.tenants.alpha.whatsappNumber! : t.tenants.alpha.phoneNumber!;
-    const from = channel === "WhatsApp" ? `whatsapp:${phone}` : phone;
-    await t.emulator.simulateInboundMessage({ accountSid: t.tenants.alpha.accountSid, from, to, body });
-    await t.emulator.whenIdle();
-  };
-
   describe("when the token does not grant the organization", () => {
     it("responds 403 on every route, whether the organization exists or not", async () => {
       for (const path of ["/api/v1/conversations/beta", "/api/v1/conversations/beta/stats", "/api/v1/conversations/nope/search?q=x"]) {
@@ -34,8 +23,8 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
 
   describe("GET /{organizationId}", () => {
     it("lists conversations with the seed's fields, unread and sentiment from customer messages", async () => {
-      await customer("Ada", "+15556000001");
-      await inbound("+15556000001", "This is terrible, I am very angry and disappointed");
+      await createConversation(t, { name: "Ada", phone: "+15556000001", waitForWebhooks: false });
+      await inboundMessage(t, { from: "+15556000001", body: "This is terrible, I am very angry and disappointed" });
       const response = await t.api().get(ORG);
       expect(response.status).to.equal(200);
       expect(response.body.total_count).to.equal(1);
@@ -57,8 +46,8 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
 
     it("filters unread, today and active, and pages by offset without duplicates or gaps", async () => {
       const sids: string[] = [];
-      for (let i = 0; i < 5; i++) sids.push(await customer(`C${i}`, `+1555601000${i}`));
-      await inbound("+15556010001", "hello");
+      for (let i = 0; i < 5; i++) sids.push((await createConversation(t, { name: `C${i}`, phone: `+1555601000${i}`, waitForWebhooks: false })).sid);
+      await inboundMessage(t, { from: "+15556010001", body: "hello" });
       await t.api().patch(`${ORG}/${sids[2]}`, { status: "resolved" });
       const ids = async (query: string) => (await t.api().get(`${ORG}?${query}`)).body.conversations.map((c: any) => c.id);
       expect(await ids("filter=unread")).to.deep.equal([sids[1]]);
@@ -77,7 +66,7 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
 
   describe("PATCH /{organizationId}/{conversationSid}", () => {
     it("changes status and priority in the attributes, keeping Twilio's state active", async () => {
-      const sid = await customer("Bo", "+15556020001");
+      const { sid } = await createConversation(t, { name: "Bo", phone: "+15556020001", waitForWebhooks: false });
       const response = await t.api().patch(`${ORG}/${sid}`, { status: "resolved", priority: "high" });
       expect(response.status).to.equal(200);
       expect(response.body).to.include({ status: "resolved", priority: "high" });
@@ -90,8 +79,8 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
 
   describe("GET /{organizationId}/phone/{phone}", () => {
     it("returns the conversation and its history with sender types, pages with `before`, and audits the read", async () => {
-      const sid = await customer("Cy", "+15556030001");
-      await inbound("+15556030001", "first question");
+      const { sid } = await createConversation(t, { name: "Cy", phone: "+15556030001", waitForWebhooks: false });
+      await inboundMessage(t, { from: "+15556030001", body: "first question" });
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await t.api().post(`${CHAT}/${sid}/messages`, { body: "first answer" });
       await t.emulator.whenIdle();
@@ -113,7 +102,7 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
     });
 
     it("finds a WhatsApp customer too, 404s an unknown number and 400s a malformed one", async () => {
-      await customer("Di", "+15556030002", "WhatsApp");
+      await createConversation(t, { name: "Di", phone: "+15556030002", channel: "WhatsApp", waitForWebhooks: false });
       expect((await t.api().get(`${ORG}/phone/%2B15556030002`)).body.conversation.source).to.equal("whatsapp");
       expect((await t.api().get(`${ORG}/phone/%2B15556039999`)).status).to.equal(404);
       expect((await t.api().get(`${ORG}/phone/5556030002`)).status).to.equal(400);
@@ -122,9 +111,9 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
 
   describe("GET /{organizationId}/stats", () => {
     it("counts totals, unread, today, by source, and the average response time", async () => {
-      const sid = await customer("Ed", "+15556040001");
-      await customer("Flo", "+15556040002", "WhatsApp");
-      await inbound("+15556040001", "anyone there?");
+      const { sid } = await createConversation(t, { name: "Ed", phone: "+15556040001", waitForWebhooks: false });
+      await createConversation(t, { name: "Flo", phone: "+15556040002", channel: "WhatsApp", waitForWebhooks: false });
+      await inboundMessage(t, { from: "+15556040001", body: "anyone there?" });
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await t.api().post(`${CHAT}/${sid}/messages`, { body: "yes!" });
       await t.emulator.whenIdle();
@@ -143,10 +132,10 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
 
   describe("GET /{organizationId}/search", () => {
     it("finds message text, filters by phone and date, and stays current after it is built", async () => {
-      await customer("Gus", "+15556050001");
-      await customer("Hal", "+15556050002");
-      await inbound("+15556050001", "my parcel never arrived");
-      await inbound("+15556050002", "parcel arrived damaged");
+      await createConversation(t, { name: "Gus", phone: "+15556050001", waitForWebhooks: false });
+      await createConversation(t, { name: "Hal", phone: "+15556050002", waitForWebhooks: false });
+      await inboundMessage(t, { from: "+15556050001", body: "my parcel never arrived" });
+      await inboundMessage(t, { from: "+15556050002", body: "parcel arrived damaged" });
       const first = await t.api().get(`${ORG}/search?q=parcel`);
       expect(first.status).to.equal(200);
       expect(first.body.total_count).to.equal(2);
@@ -154,7 +143,7 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
       const byPhone = await t.api().get(`${ORG}/search?q=parcel&phone=%2B15556050002`);
       expect(byPhone.body.results.map((r: any) => r.content)).to.deep.equal(["parcel arrived damaged"]);
       expect((await t.api().get(`${ORG}/search?q=parcel&date_to=2000-01-01`)).body.total_count).to.equal(0);
-      await inbound("+15556050001", "still waiting for the parcel");
+      await inboundMessage(t, { from: "+15556050001", body: "still waiting for the parcel" });
       const after = await t.api().get(`${ORG}/search?q=waiting%20parcel`);
       expect(after.body.results.map((r: any) => r.content)).to.deep.equal(["still waiting for the parcel"]);
       expect((await t.api().get(`${ORG}/search`)).status).to.equal(400);
@@ -163,12 +152,12 @@ describe("seed 003 unified inbox: /api/v1/conversations/{organizationId}", () =>
     it("holds at most SEARCH_INDEX_MAX_MESSAGES, the newest, when built and as messages arrive", async () => {
       await t.close();
       t = await startApp({ env: { SEARCH_INDEX_MAX_MESSAGES: "3" } });
-      await customer("Ida", "+15556050003");
-      for (const word of ["alpha", "bravo", "charlie", "delta"]) await inbound("+15556050003", `parcel ${word}`);
+      await createConversation(t, { name: "Ida", phone: "+15556050003", waitForWebhooks: false });
+      for (const word of ["alpha", "bravo", "charlie", "delta"]) await inboundMessage(t, { from: "+15556050003", body: `parcel ${word}` });
       const built = await t.api().get(`${ORG}/search?q=parcel`);
       expect(built.body.index.documents).to.equal(3);
       expect(built.body.results.map((r: any) => r.content).sort()).to.deep.equal(["parcel bravo", "parcel charlie", "parcel delta"]);
-      for (const word of ["echo", "foxtrot"]) await inbound("+15556050003", `parcel ${word}`);
+      for (const word of ["echo", "foxtrot"]) await inboundMessage(t, { from: "+15556050003", body: `parcel ${word}` });
       const after = await t.api().get(`${ORG}/search?q=parcel`);
       expect(after.body.index.documents).to.equal(3);
       expect(after.body.results.map((r: any) => r.content).sort()).to.deep.equal(["parcel delta", "parcel echo", "parcel foxtrot"]);
