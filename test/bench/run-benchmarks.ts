@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { BENCH_JWT_SECRET, startBenchGateway, TUNABLE } from "./bench-gateway.js";
 import { formatTable, reportRows, type BenchResults } from "./bench-report.js";
@@ -8,10 +7,11 @@ import { listenOnLoopback } from "./listen-on-loopback.js";
 import { benchCacheMemory } from "./memory-bench.js";
 import { createNaiveAdapter } from "./naive-adapter.js";
 import { seedBenchTenants } from "./seed-bench-tenants.js";
-import { sourceState } from "./source-state.js";
 import { benchThroughput } from "./throughput-bench.js";
 import { benchTokenCheck } from "./token-check-bench.js";
 import { benchWebhookFanout } from "./webhook-fanout-bench.js";
+import { sourceState } from "./source-state.js";
+import { writeResults } from "./write-results.js";
 
 /** `npm run bench`: every figure beside a baseline measured in this same run; see test/bench/README.md. */
 async function main(): Promise<void> {
@@ -119,20 +119,11 @@ async function main(): Promise<void> {
   ].join("\n");
   process.stdout.write(`\n${header}${formatTable(rows)}\n\n`);
 
-  const resultsDir = new URL("./results/", import.meta.url);
-  mkdirSync(resultsDir, { recursive: true });
-  const report = {
-    command,
-    source: sourceState(),
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    machine,
+  writeResults("latest.json", { command, startedAt, finishedAt, machine }, {
     settings,
     rows,
     results: stripBodies(results),
-  };
-  writeFileSync(new URL("latest.json", resultsDir), JSON.stringify(report, null, 2) + "\n");
-  process.stdout.write(`written: test/bench/results/latest.json\n`);
+  });
 }
 
 const twilioOf = (tenant: { accountSid: string; authToken: string; conversationsServiceSid: string }) => ({

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,6 @@ import { startBenchGateway, TUNABLE } from "./bench-gateway.js";
 import { benchEnvPrefix, loadBenchSettings } from "./bench-settings.js";
 import { latencyStats, wallClockMs } from "./latency-stats.js";
 import { seedBenchTenants } from "./seed-bench-tenants.js";
-import { sourceState } from "./source-state.js";
 import { sampleMemory, summarise, type MemorySample } from "./soak-memory.js";
 import {
   SOAK_KINDS,
@@ -19,6 +18,8 @@ import {
   type SocketReport,
 } from "./soak-load-worker.js";
 import { WorkerProcess } from "./worker-process.js";
+import { sourceState } from "./source-state.js";
+import { writeResults } from "./write-results.js";
 
 /**
  * `npm run bench:soak`: a bounded soak of the real gateway (in-process, as bench-gateway.ts boots it) under mixed
@@ -479,14 +480,7 @@ async function main(): Promise<boolean> {
   for (const d of sockets.disconnects.slice(0, 10)) lines.push(`  socket ${d.socket} disconnected: ${d.reason}`);
   process.stdout.write(`\n${lines.join("\n")}\n\n`);
 
-  const resultsDir = new URL("./results/", import.meta.url);
-  mkdirSync(resultsDir, { recursive: true });
-  const report = {
-    command,
-    source: sourceState(),
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    machine,
+  writeResults("soak.json", { command, startedAt, finishedAt, machine }, {
     settings: { ...settings, conversations: bench.conversations, graceMs },
     driveSeconds,
     unexpected,
@@ -515,9 +509,7 @@ async function main(): Promise<boolean> {
     cpu: { gatewayShare: (cpu.user + cpu.system) / 1000 / (driveSeconds * 1000), loadGeneratorShare: drive.cpuShare },
     memory: { rss, heapUsed: heap, heapUsedLessEmulator: heapLessEmulator, bytesPerEmulatorMessage, samples },
     unexpectedSamples,
-  };
-  writeFileSync(new URL("soak.json", resultsDir), JSON.stringify(report, null, 2) + "\n");
-  process.stdout.write(`written: test/bench/results/soak.json\n`);
+  });
   return unexpected > 0;
 }
 
