@@ -11,12 +11,18 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** The account a Basic-auth pair acts as: AccountSid + AuthToken, or an API key's SID + secret (its account). */
-function accountOf(store: Store, username: string, password: string): Account | undefined {
+/**
+ * The account a Basic-auth pair acts as: AccountSid + AuthToken, or an API key's SID + secret (its account, and the
+ * key's SID).
+ */
+function credentialOf(store: Store, username: string, password: string): { account: Account; apiKeySid: string | null } | undefined {
   const key = store.apiKeys.get(username);
-  if (key) return sameSecret(password, key.secret) ? store.accounts.get(key.accountSid) : undefined;
+  if (key) {
+    const account = sameSecret(password, key.secret) ? store.accounts.get(key.accountSid) : undefined;
+    return account && { account, apiKeySid: key.sid };
+  }
   const account = store.accounts.get(username);
-  return account && sameSecret(password, account.authToken) ? account : undefined;
+  return account && sameSecret(password, account.authToken) ? { account, apiKeySid: null } : undefined;
 }
 
 /** HTTP Basic with AccountSid + AuthToken or ApiKeySid + secret; anything else is 401 with code 20003. */
@@ -28,10 +34,10 @@ export function authenticate(store: Store) {
     const separator = decoded.indexOf(":");
     const username = decoded.slice(0, separator);
     const password = decoded.slice(separator + 1);
-    const account = separator > 0 ? accountOf(store, username, password) : undefined;
-    if (!account) throw new TwilioError(401, 20003, "Authenticate");
-    ctx.state.account = account;
-    ctx.state.apiKeySid = store.apiKeys.has(username) ? username : null;
+    const credential = separator > 0 ? credentialOf(store, username, password) : undefined;
+    if (!credential) throw new TwilioError(401, 20003, "Authenticate");
+    ctx.state.account = credential.account;
+    ctx.state.apiKeySid = credential.apiKeySid;
     await next();
   };
 }
