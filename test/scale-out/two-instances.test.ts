@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
 import { createConversation, inboundMessage, phoneNumbers, throughInstance, type FixtureTarget } from "../support/conversation-fixtures.js";
 import { startCluster, type GatewayInstance, type TestCluster } from "../support/start-cluster.js";
+import { REDIS_SERVER, requireSystemProgram } from "../support/system-programs.js";
 
 const BASE = "/api/v1/chat/conversations";
 
@@ -31,6 +32,7 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
     JSON.parse((await instance.api().get(`${BASE}/${sid}`)).body.attributes).unreadCount as number;
 
   before(async function () {
+    requireSystemProgram(this, REDIS_SERVER);
     this.timeout(30_000);
     t = await startCluster({ RATE_LIMIT_PER_USER_PER_MINUTE: "40" });
     [a, b] = t.instances;
@@ -41,7 +43,7 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
   });
   afterEach(() => {
     clients.splice(0).forEach((client) => client.close());
-    t.balancer.mode = "round-robin";
+    if (t) t.balancer.mode = "round-robin";
   });
 
   describe("when Twilio's webhook reaches instance A", () => {

@@ -44,7 +44,7 @@ function launch(port: number): Promise<ChildProcess> {
   });
 }
 
-/** Starts redis-server (the Debian package `redis-server`); fails, never skips, when it is not installed. */
+/** Starts redis-server (the Debian package `redis-server`). Suites call requireSystemProgram(this, REDIS_SERVER) first. */
 export async function startRedisServer(): Promise<RedisServer> {
   if (spawnSync("redis-server", ["--version"]).error)
     throw new Error("redis-server is not on PATH: the scale-out tests need a real Redis (apt-get install redis-server)");
