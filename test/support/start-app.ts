@@ -48,6 +48,8 @@ export async function startApp(
     webhooks?: boolean;
     /** Tenants reach Twilio with an API key of their account (as TWILIO_API_KEY + TWILIO_API_SECRET) instead of the auth token. */
     twilioApiKeys?: boolean;
+    /** Tenants served beside alpha and beta (e.g. one sharing alpha's Twilio account, with a service of its own). */
+    moreTenants?: (emulator: TwilioEmulator, tenants: Record<"alpha" | "beta", TenantConfig>) => TenantConfig[];
   } = {},
 ): Promise<TestApp> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
@@ -100,7 +102,7 @@ export async function startApp(
   const app = createApp(config, {
     logger: pino({ level: "silent" }),
     sendgridApiBaseUrl: emulator.baseUrl,
-    tenants: [tenants.alpha, tenants.beta],
+    tenants: [tenants.alpha, tenants.beta, ...(options.moreTenants?.(emulator, tenants) ?? [])],
     publicBaseUrl: () => baseUrl,
     audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
