@@ -35,6 +35,7 @@ const ENV_SCHEMA = {
     JWT_PUBLIC_KEY: { type: "string", minLength: 1 },
     JWT_ISSUER: { type: "string", minLength: 1 },
     JWT_AUDIENCE: { type: "string", minLength: 1 },
+    JWT_MAX_LIFETIME_SECONDS: { type: "integer", minimum: 0, default: 24 * 60 * 60 },
     TENANTS_FILE: { type: "string", minLength: 1 },
     DEFAULT_TENANT_ID: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", default: "default" },
     CACHE_MAX_ENTRIES: { type: "integer", minimum: 1, default: 50000 },
@@ -96,6 +97,8 @@ export interface Config {
     readonly usesDevelopmentSecret: boolean;
     readonly issuer?: string;
     readonly audience?: string;
+    /** Tokens claiming to live longer (exp - iat, or exp - now) are refused; 0 or unset: no limit. */
+    readonly maxLifetimeSeconds?: number;
   };
   readonly cache: { readonly maxEntries: number; readonly maxBytes: number; readonly ttlMs: number };
   /** Most conversations per tenant held in the inbox index. */
@@ -217,6 +220,7 @@ export function loadConfig(
       usesDevelopmentSecret,
       issuer: str("JWT_ISSUER"),
       audience: str("JWT_AUDIENCE"),
+      maxLifetimeSeconds: num("JWT_MAX_LIFETIME_SECONDS"),
     },
     cache: { maxEntries: num("CACHE_MAX_ENTRIES"), maxBytes: num("CACHE_MAX_BYTES"), ttlMs: num("CACHE_TTL_MS") },
     conversationIndexLimit: num("CONVERSATION_INDEX_LIMIT"),

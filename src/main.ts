@@ -91,13 +91,15 @@ async function main(): Promise<void> {
 }
 
 function printDevelopmentAccess(config: Config, port: number, tenants: string[]): void {
-  const token = mintDevelopmentToken(config.jwt, { userId: DEMO_AGENT_ID, tenants });
+  // 12 h, or less when JWT_MAX_LIFETIME_SECONDS is shorter, so the printed token is one the gateway accepts.
+  const ttlSeconds = Math.min(12 * 60 * 60, config.jwt.maxLifetimeSeconds || Infinity);
+  const token = mintDevelopmentToken(config.jwt, { userId: DEMO_AGENT_ID, tenants, ttlSeconds });
   if (!token) return;
   process.stdout.write(
     [
       "",
       `Switchboard is ready on http://localhost:${port}  (docs: http://localhost:${port}/docs)`,
-      "Development token (12 h):",
+      `Development token (${Math.round((ttlSeconds / 3600) * 100) / 100} h):`,
       `  export TOKEN=${token}`,
       "Try:",
       `  curl -s -H "Authorization: Bearer $TOKEN" "http://localhost:${port}/api/v1/chat/conversations?limit=10"`,
