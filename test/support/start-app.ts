@@ -18,6 +18,8 @@ export const TEST_JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
 
 export interface TestApp {
   baseUrl: string;
+  /** The operators' listener (/metrics, detailed /readyz), as main.ts serves it on METRICS_PORT. */
+  operatorUrl: string;
   emulator: TwilioEmulator;
   app: SwitchboardApp;
   /** The gateway's Socket.IO server. */
@@ -109,6 +111,8 @@ export async function startApp(
   });
   server.on("request", app.callback);
   const realtime = attachChatSockets(server, app);
+  const operatorServer = createServer(app.operatorCallback);
+  await new Promise<void>((resolve) => operatorServer.listen(0, "127.0.0.1", resolve));
   if (options.webhooks !== false) {
     await registerConversationWebhooks(app.tenants, baseUrl);
     upstreamCalls.length = 0;
@@ -123,6 +127,7 @@ export async function startApp(
 
   return {
     baseUrl,
+    operatorUrl: `http://127.0.0.1:${(operatorServer.address() as AddressInfo).port}`,
     emulator,
     app,
     realtime,
@@ -136,6 +141,8 @@ export async function startApp(
     close: async () => {
       await emulator.stop();
       server.closeAllConnections();
+      operatorServer.close();
+      operatorServer.closeAllConnections();
       await realtime.close();
       expect(fidelityProblems, "gateway ↔ emulator traffic breaks Twilio's OpenAPI description").to.deep.equal([]);
     },
