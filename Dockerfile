@@ -10,7 +10,8 @@ COPY src ./src
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=3000
+# The operator endpoints (/metrics) on every interface of the container, for the scraper; publish only PORT.
+ENV NODE_ENV=production PORT=3000 METRICS_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -22,6 +22,8 @@ import { createSearchIndexes } from "./inbox/search-indexes.js";
 import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
 import { healthHandlers } from "./http/routes/health-routes.js";
+import { createOperatorApp } from "./http/operator-app.js";
+import { createReadinessCheck } from "./http/readiness.js";
 import { phpCompatHandlers } from "./http/routes/php-compat-routes.js";
 import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
@@ -60,6 +62,8 @@ export interface AppDependencies {
 export interface SwitchboardApp {
   koa: Koa;
   callback: ReturnType<Koa["callback"]>;
+  /** The operators' endpoints (/metrics, detailed /readyz): main.ts serves them on METRICS_PORT, never on the public port. */
+  operatorCallback: ReturnType<Koa["callback"]>;
   contract: Contract;
   tenants: TenantRegistry;
   cache: InboxCache;
@@ -126,11 +130,11 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   // takes the form parser as `qs` (which koa-bodyparser's types omit): Node's URLSearchParams, not the qs package.
   const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, qs: { parse: parseFlatForm } };
   const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
+  const readiness = createReadinessCheck(tenants);
   const router = createOperationRouter(
     contract,
     {
-      ...healthHandlers(tenants),
-      getMetrics: async () => ({ body: await metrics.registry.metrics(), type: metrics.registry.contentType }),
+      ...healthHandlers(readiness),
       ...docsHandlers(contract, pathPrefixRewrites),
       ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs })),
       ...phpCompatHandlers(tenants),
@@ -197,6 +201,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   return {
     koa,
     callback: koa.callback(),
+    operatorCallback: createOperatorApp({ metrics, readiness, logger: deps.logger }).callback(),
     contract,
     tenants,
     cache,

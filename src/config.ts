@@ -16,6 +16,11 @@ const ENV_SCHEMA = {
     NODE_ENV: { enum: ["development", "production", "test"], default: "development" },
     PORT: { type: "integer", minimum: 0, maximum: 65535, default: 3000 },
     HOST: { type: "string", minLength: 1, default: "0.0.0.0" },
+    METRICS_PORT: { type: "integer", minimum: 0, maximum: 65535, default: 9464 },
+    METRICS_HOST: { type: "string", minLength: 1, default: "127.0.0.1" },
+    REQUEST_TIMEOUT_MS: { type: "integer", minimum: 100, maximum: 3600000, default: 30000 },
+    HEADERS_TIMEOUT_MS: { type: "integer", minimum: 100, maximum: 3600000, default: 10000 },
+    KEEP_ALIVE_TIMEOUT_MS: { type: "integer", minimum: 0, maximum: 3600000, default: 5000 },
     PUBLIC_BASE_URL: { type: "string", format: "uri", pattern: "^https?://" },
     LOG_LEVEL: { enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], default: "info" },
     TWILIO_ACCOUNT_SID: { type: "string", pattern: "^AC[0-9a-fA-F]{32}$" },
@@ -35,6 +40,7 @@ const ENV_SCHEMA = {
     JWT_PUBLIC_KEY: { type: "string", minLength: 1 },
     JWT_ISSUER: { type: "string", minLength: 1 },
     JWT_AUDIENCE: { type: "string", minLength: 1 },
+    JWT_MAX_LIFETIME_SECONDS: { type: "integer", minimum: 0, default: 24 * 60 * 60 },
     TENANTS_FILE: { type: "string", minLength: 1 },
     DEFAULT_TENANT_ID: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", default: "default" },
     CACHE_MAX_ENTRIES: { type: "integer", minimum: 1, default: 50000 },
@@ -78,6 +84,10 @@ export interface Config {
   readonly environment: "development" | "production" | "test";
   readonly port: number;
   readonly host: string;
+  /** Where the operators' endpoints (/metrics, detailed /readyz) listen, apart from the public port; unset: not served. */
+  readonly metricsListener?: { readonly port: number; readonly host: string };
+  /** Public port: how long a client may take to send a whole request, its headers, and how long an idle keep-alive lasts. */
+  readonly http: { readonly requestTimeoutMs: number; readonly headersTimeoutMs: number; readonly keepAliveTimeoutMs: number };
   /** The exact base URL Twilio calls; webhook signatures are checked against it. */
   readonly publicBaseUrl?: string;
   readonly logLevel: string;
@@ -96,6 +106,8 @@ export interface Config {
     readonly usesDevelopmentSecret: boolean;
     readonly issuer?: string;
     readonly audience?: string;
+    /** Tokens claiming to live longer (exp - iat, or exp - now) are refused; 0 or unset: no limit. */
+    readonly maxLifetimeSeconds?: number;
   };
   readonly cache: { readonly maxEntries: number; readonly maxBytes: number; readonly ttlMs: number };
   /** Most conversations per tenant held in the inbox index. */
@@ -200,10 +212,19 @@ export function loadConfig(
     throw new ConfigError("JWT_SECRET", "must be set to a secret of at least 32 characters in production");
   const usesDevelopmentSecret = !publicKey && (!secret || secret === DEVELOPMENT_JWT_SECRET);
 
+  if (num("HEADERS_TIMEOUT_MS") > num("REQUEST_TIMEOUT_MS"))
+    throw new ConfigError("HEADERS_TIMEOUT_MS", "must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)");
+
   return deepFreeze({
     environment,
     port: num("PORT"),
     host: str("HOST")!,
+    metricsListener: num("METRICS_PORT") > 0 ? { port: num("METRICS_PORT"), host: str("METRICS_HOST")! } : undefined,
+    http: {
+      requestTimeoutMs: num("REQUEST_TIMEOUT_MS"),
+      headersTimeoutMs: num("HEADERS_TIMEOUT_MS"),
+      keepAliveTimeoutMs: num("KEEP_ALIVE_TIMEOUT_MS"),
+    },
     publicBaseUrl: str("PUBLIC_BASE_URL")?.replace(/\/+$/, ""),
     logLevel: str("LOG_LEVEL")!,
     twilioMode,
@@ -217,6 +238,7 @@ export function loadConfig(
       usesDevelopmentSecret,
       issuer: str("JWT_ISSUER"),
       audience: str("JWT_AUDIENCE"),
+      maxLifetimeSeconds: num("JWT_MAX_LIFETIME_SECONDS"),
     },
     cache: { maxEntries: num("CACHE_MAX_ENTRIES"), maxBytes: num("CACHE_MAX_BYTES"), ttlMs: num("CACHE_TTL_MS") },
     conversationIndexLimit: num("CONVERSATION_INDEX_LIMIT"),

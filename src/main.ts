@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import { seedDemoInbox } from "./dev/demo-seed.js";
@@ -34,9 +34,9 @@ async function main(): Promise<void> {
   }
   if (config.jwt.usesDevelopmentSecret) logger.warn("JWT_SECRET is not set: using the development secret (refused in production)");
 
-  const server = createServer();
+  const server = createServer(serverTimeouts(config.http));
   // A deep accept queue: Twilio delivers webhooks in bursts (Node's default of 511 overflowed in the benchmark).
-  await new Promise<void>((resolve) => server.listen({ port: config.port, host: config.host, backlog: 4096 }, resolve));
+  await listen(server, { port: config.port, host: config.host, backlog: 4096 });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   // The emulator runs beside us on loopback, so that is where it calls back.
@@ -55,6 +55,14 @@ async function main(): Promise<void> {
   server.on("request", app.callback);
   const realtime = attachChatSockets(server, { ...app, adapter: scaleOut?.socketAdapter });
   logger.info({ port, tenants: app.tenants.all().map((inbox) => inbox.tenant.id) }, "Switchboard is listening");
+  // Operators' endpoints (tenant ids, per-tenant counts and state) on a listener of their own, never the public port.
+  let metricsServer: Server | undefined;
+  if (config.metricsListener) {
+    metricsServer = createServer(serverTimeouts(config.http), app.operatorCallback);
+    await listen(metricsServer, config.metricsListener);
+    const { port: metricsPort } = metricsServer.address() as { port: number };
+    logger.info({ host: config.metricsListener.host, port: metricsPort }, "operator endpoints (/metrics, /readyz with every tenant) are listening");
+  }
 
   if (publicBaseUrl) {
     await registerConversationWebhooks(app.tenants, publicBaseUrl);
@@ -76,6 +84,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     const forced = setTimeout(() => process.exit(1), 10_000).unref();
+    metricsServer?.close();
+    metricsServer?.closeIdleConnections();
     // Closing Socket.IO closes the HTTP server too: no new requests, in-flight ones finish.
     void realtime.close().then(async () => {
       await scaleOut?.close();
@@ -90,14 +100,40 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
+/**
+ * Node's defaults hold a request whose body trickles in for 300 s; an API wants seconds (REQUEST_TIMEOUT_MS,
+ * HEADERS_TIMEOUT_MS → 408 and the connection closed). Node enforces both on a timer, every
+ * `connectionsCheckingInterval` (30 s by default), so that runs at a fraction of the shorter one.
+ */
+function serverTimeouts(http: Config["http"]) {
+  return {
+    requestTimeout: http.requestTimeoutMs,
+    headersTimeout: http.headersTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(http.headersTimeoutMs / 4))),
+  };
+}
+
+function listen(server: Server, options: { port: number; host: string; backlog?: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
 function printDevelopmentAccess(config: Config, port: number, tenants: string[]): void {
-  const token = mintDevelopmentToken(config.jwt, { userId: DEMO_AGENT_ID, tenants });
+  // 12 h, or less when JWT_MAX_LIFETIME_SECONDS is shorter, so the printed token is one the gateway accepts.
+  const ttlSeconds = Math.min(12 * 60 * 60, config.jwt.maxLifetimeSeconds || Infinity);
+  const token = mintDevelopmentToken(config.jwt, { userId: DEMO_AGENT_ID, tenants, ttlSeconds });
   if (!token) return;
   process.stdout.write(
     [
       "",
       `Switchboard is ready on http://localhost:${port}  (docs: http://localhost:${port}/docs)`,
-      "Development token (12 h):",
+      `Development token (${Math.round((ttlSeconds / 3600) * 100) / 100} h):`,
       `  export TOKEN=${token}`,
       "Try:",
       `  curl -s -H "Authorization: Bearer $TOKEN" "http://localhost:${port}/api/v1/chat/conversations?limit=10"`,

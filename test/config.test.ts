@@ -69,6 +69,23 @@ describe("loadConfig", () => {
       expect(config.emulator).to.deep.equal({ seedDemoData: true, latencyMs: 0 });
       expect(config.jwt).to.deep.include({ algorithm: "HS256", verificationKey: DEVELOPMENT_JWT_SECRET, usesDevelopmentSecret: true });
       expect(config.publicBaseUrl).to.equal(undefined);
+      expect(config.metricsListener).to.deep.equal({ port: 9464, host: "127.0.0.1" });
+      expect(config.http).to.deep.equal({ requestTimeoutMs: 30000, headersTimeoutMs: 10000, keepAliveTimeoutMs: 5000 });
+      expect(config.jwt.maxLifetimeSeconds).to.equal(24 * 60 * 60);
+    });
+  });
+
+  describe("when METRICS_PORT is 0", () => {
+    it("serves no operator endpoints", () => {
+      expect(loadConfig({ METRICS_PORT: "0" }).metricsListener).to.equal(undefined);
+    });
+  });
+
+  describe("when HEADERS_TIMEOUT_MS exceeds REQUEST_TIMEOUT_MS", () => {
+    it("throws a ConfigError naming HEADERS_TIMEOUT_MS", () => {
+      const error = configErrorOf(() => loadConfig({ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" }));
+
+      expect(error.variable).to.equal("HEADERS_TIMEOUT_MS");
     });
   });
 
@@ -217,6 +234,9 @@ describe("loadConfig", () => {
     ["UPSTREAM_MAX_RETRIES", "11"],
     ["DEFAULT_TENANT_ID", "Has Spaces"],
     ["REDIS_URL", "http://127.0.0.1:6379"],
+    ["METRICS_PORT", "70000"],
+    ["REQUEST_TIMEOUT_MS", "10"],
+    ["JWT_MAX_LIFETIME_SECONDS", "-1"],
   ];
   for (const [variable, value] of invalidValues) {
     describe(`when ${variable} is ${JSON.stringify(value)}`, () => {

@@ -1,20 +1,53 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import { expect } from "chai";
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** `count` distinct free loopback ports (all held until every one is found). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+  }
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+const freePort = async () => (await freePorts(1))[0]!;
+
+/** The client of `trickle`, run in a process of its own: nock's interceptor holds a socket's writes until it has seen a whole request. */
+const TRICKLE_CLIENT = `
+const { connect } = require("node:net");
+const [port, head, drip, intervalMs, giveUpMs] = JSON.parse(process.argv[1]);
+const socket = connect(port, "127.0.0.1");
+let answer = "";
+const done = (outcome) => { process.stdout.write(JSON.stringify({ outcome, answer })); process.exit(0); };
+socket.on("error", () => {}); // a drip racing the server's close fails with EPIPE or ECONNRESET
+socket.on("data", (chunk) => (answer += chunk));
+socket.on("close", () => done("closed"));
+socket.write(head);
+setInterval(() => socket.writable && socket.write(drip), intervalMs);
+setTimeout(() => done("stillOpen"), giveUpMs);
+`;
+
+/**
+ * Opens a raw connection, sends `head`, then one more `drip` every `intervalMs` — a client that never finishes its
+ * request. Resolves with what the server answered once it closed the connection, or with `stillOpen` after `giveUpMs`.
+ */
+async function trickle(port: number, head: string, drip: string, intervalMs: number, giveUpMs: number) {
+  const child = spawn(process.execPath, ["-e", TRICKLE_CLIENT, JSON.stringify([port, head, drip, intervalMs, giveUpMs])], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  await once(child, "exit");
+  return JSON.parse(output) as { outcome: "closed" | "stillOpen"; answer: string };
+}
 
 /** Starts the real entry point (emulator mode) and resolves once it prints its development token. */
 async function startMain(port: number, env: Record<string, string>): Promise<{ child: ChildProcess; token: string; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn", EMULATOR_SEED: "false", ...env },
+    env: { PATH: process.env.PATH, PORT: String(port), HOST: "127.0.0.1", METRICS_PORT: "0", LOG_LEVEL: "warn", EMULATOR_SEED: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -56,6 +89,70 @@ describe("src/main.ts", function () {
         () => "refused",
       );
       expect(refused).to.equal("refused");
+    });
+  });
+
+  describe("when serving, with a metrics port and short request timeouts", () => {
+    let main: Awaited<ReturnType<typeof startMain>>;
+    let port: number;
+    let metricsPort: number;
+    before(async () => {
+      [port, metricsPort] = (await freePorts(2)) as [number, number];
+      main = await startMain(port, {
+        METRICS_PORT: String(metricsPort),
+        METRICS_HOST: "127.0.0.1",
+        REQUEST_TIMEOUT_MS: "1000",
+        HEADERS_TIMEOUT_MS: "1000",
+      });
+    });
+    after(async () => {
+      const exited = once(main.child, "exit");
+      main.child.kill("SIGTERM");
+      await exited;
+    });
+
+    it("serves /metrics on METRICS_PORT only: the public port answers 404", async () => {
+      const onPublic = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(onPublic.status).to.equal(404);
+      expect(await onPublic.text()).not.to.contain("switchboard_");
+
+      const onMetrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(onMetrics.status).to.equal(200);
+      expect(await onMetrics.text()).to.match(/switchboard_upstream_circuit_open\{tenant="default"\} 0/);
+    });
+
+    it("answers the public /readyz with its status only, and names the tenants on METRICS_PORT", async () => {
+      const onPublic = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(onPublic.status).to.equal(200);
+      expect(await onPublic.json()).to.deep.equal({ status: "ready" });
+
+      const onMetrics = await fetch(`http://127.0.0.1:${metricsPort}/readyz`);
+      expect(await onMetrics.json()).to.deep.equal({ status: "ready", tenants: { default: "ok" } });
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/api/v1/chat/conversations`)).status).to.equal(404);
+    });
+
+    it("cuts off a request whose body trickles in (REQUEST_TIMEOUT_MS), long before Node's 300 s", async () => {
+      const head = [
+        "POST /api/v1/chat/conversations HTTP/1.1",
+        `Host: 127.0.0.1:${port}`,
+        `Authorization: Bearer ${main.token}`,
+        "Content-Type: application/json",
+        "Content-Length: 100000",
+        "",
+        '{"friendlyName":"',
+      ].join("\r\n");
+
+      const { outcome, answer } = await trickle(port, head, "a", 100, 20_000);
+
+      expect(outcome, "the connection was still open after 20 s").to.equal("closed");
+      expect(answer).to.match(/^HTTP\/1\.1 408 /);
+    });
+
+    it("cuts off a request whose headers trickle in (HEADERS_TIMEOUT_MS)", async () => {
+      const { outcome, answer } = await trickle(port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Drip: a\r\n", 100, 20_000);
+
+      expect(outcome, "the connection was still open after 20 s").to.equal("closed");
+      expect(answer).to.match(/^HTTP\/1\.1 408 /);
     });
   });
 

@@ -13,8 +13,9 @@ export type TokenVerifier = (token: string | undefined) => Principal;
 
 /**
  * Verifies access tokens for REST and Socket.IO alike: the algorithm is pinned by configuration (so `none` and the
- * other family are refused), `exp` must be present and in the future, `sub` (or `userId`) names the user and
- * `tenants` (array) or `tenant` (string) the tenants they belong to.
+ * other family are refused), `exp` must be present and in the future and, with a maximum lifetime configured, no
+ * further off than that (see `lifetimeSeconds`), `sub` (or `userId`) names the user and `tenants` (array) or `tenant`
+ * (string) the tenants they belong to.
  */
 export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
   // Built once: given a string, jsonwebtoken tries to parse it as a public key on every call (~1 ms) first.
@@ -37,6 +38,9 @@ export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
     }
     if (typeof payload.exp !== "number")
       throw new AppError("unauthenticated", "the token has no expiry (exp)", { field: "Authorization" });
+    const maxLifetime = settings.maxLifetimeSeconds ?? 0;
+    if (maxLifetime > 0 && lifetimeSeconds(payload.exp, payload.iat, Date.now() / 1000) > maxLifetime)
+      throw new AppError("unauthenticated", `the token lives longer than the ${maxLifetime} s this API accepts`, { field: "Authorization" });
     const userId = typeof payload.sub === "string" && payload.sub ? payload.sub : payload.userId;
     if (typeof userId !== "string" || userId.length === 0)
       throw new AppError("unauthenticated", "the token names no user (sub)", { field: "Authorization" });
@@ -44,6 +48,18 @@ export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
     const tenantIds = Array.isArray(tenants) ? tenants.filter((t): t is string => typeof t === "string") : [];
     return { userId, tenantIds };
   };
+}
+
+/** Leeway for an issuer whose clock runs ahead of ours, when the lifetime is counted from now. */
+const CLOCK_SKEW_SECONDS = 60;
+
+/**
+ * How long a token claims to live: `exp - iat`, and never less than `exp - now` (less the clock-skew leeway), so a
+ * token without `iat`, or with an `iat` set in the future to look short-lived, is measured from now.
+ */
+export function lifetimeSeconds(exp: number, iat: unknown, nowSeconds: number): number {
+  const fromNow = exp - nowSeconds - CLOCK_SKEW_SECONDS;
+  return typeof iat === "number" && Number.isFinite(iat) ? Math.max(exp - iat, fromNow) : fromNow;
 }
 
 /** The token from `Authorization: Bearer <token>`, if any. */

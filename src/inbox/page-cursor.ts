@@ -5,9 +5,13 @@ import type { TenantInbox } from "./tenant-inbox.js";
 /**
  * The message-list cursor clients get in `Link` headers: Twilio's page token, sealed with an HMAC keyed by the tenant
  * (derived from its auth token, so every instance agrees and a restart changes nothing). A cursor the gateway did
- * not issue — or one of another tenant — is refused without asking Twilio.
+ * not issue — or one of another tenant — is refused without asking Twilio. Tenants may share one Twilio account (and
+ * so one auth token), so the tenant id and its Conversations Service are in the derivation too.
  */
-const keyOf = (inbox: TenantInbox) => createHash("sha256").update(`switchboard-page-cursor:${inbox.tenant.authToken}`).digest();
+const keyOf = (inbox: TenantInbox) =>
+  createHash("sha256")
+    .update(JSON.stringify(["switchboard-page-cursor", inbox.tenant.id, inbox.tenant.conversationsServiceSid, inbox.tenant.authToken]))
+    .digest();
 
 const mac = (inbox: TenantInbox, token: string) => createHmac("sha256", keyOf(inbox)).update(token).digest().subarray(0, 12);
 

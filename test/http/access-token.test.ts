@@ -1,7 +1,8 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { expect } from "chai";
 import jwt from "jsonwebtoken";
-import type { Config } from "../../src/config.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { mintDevelopmentToken } from "../../src/dev/development-token.js";
 import { AppError } from "../../src/errors.js";
 import { bearerToken, createTokenVerifier } from "../../src/http/access-token.js";
 
@@ -123,6 +124,56 @@ describe("createTokenVerifier", () => {
       expect(error.code).to.equal("token_expired");
       expect(error.status).to.equal(401);
       expect(error.options.field).to.equal("Authorization");
+    });
+  });
+
+  describe("when a maximum lifetime is configured (JWT_MAX_LIFETIME_SECONDS, 24 h)", () => {
+    const DAY = 24 * 60 * 60;
+    const capped: Config["jwt"] = { ...hs256, maxLifetimeSeconds: DAY };
+    const now = () => Math.floor(Date.now() / 1000);
+    const signed = (claims: object, options: jwt.SignOptions = {}) => jwt.sign({ tenant: "alpha", ...claims }, SECRET, { subject: "u", ...options });
+
+    it("accepts the development token npm start prints, under the default limit", () => {
+      const { jwt: defaults } = loadConfig({});
+      const token = mintDevelopmentToken(defaults, { userId: "agent-demo", tenants: ["default"] })!;
+
+      expect(defaults.maxLifetimeSeconds).to.equal(DAY);
+      expect(createTokenVerifier(defaults)(token).userId).to.equal("agent-demo");
+    });
+
+    it("accepts a 12 h token and one of exactly 24 h", () => {
+      expect(createTokenVerifier(capped)(signed({}, { expiresIn: 12 * 60 * 60 })).userId).to.equal("u");
+      expect(createTokenVerifier(capped)(signed({ iat: now(), exp: now() + DAY })).userId).to.equal("u");
+    });
+
+    const refused: Array<[string, () => object]> = [
+      ["exp is 1e308", () => ({ iat: now(), exp: 1e308 })],
+      ["exp is 1e308 and iat is missing", () => ({ exp: 1e308 })],
+      ["exp is 1e308 and iat is set just before it, to look short-lived", () => ({ iat: 1e308 - 10, exp: 1e308 })],
+      ["it lives 25 h without iat", () => ({ exp: now() + 25 * 60 * 60 })],
+      ["it was issued for 48 h, 30 h ago", () => ({ iat: now() - 30 * 60 * 60, exp: now() + 18 * 60 * 60 })],
+    ];
+    for (const [situation, claims] of refused) {
+      describe(`when ${situation}`, () => {
+        it("refuses it as unauthenticated, naming the limit", () => {
+          const options = "iat" in claims() ? {} : { noTimestamp: true };
+
+          const error = refusal(() => createTokenVerifier(capped)(signed(claims(), options)));
+
+          expect(error.code).to.equal("unauthenticated");
+          expect(error.status).to.equal(401);
+          expect(error.options.field).to.equal("Authorization");
+          expect(error.message).to.contain(String(DAY));
+        });
+      });
+    }
+
+    describe("when the limit is 0 (off)", () => {
+      it("accepts any lifetime", () => {
+        const token = signed({ iat: now(), exp: 1e308 });
+
+        expect(createTokenVerifier({ ...capped, maxLifetimeSeconds: 0 })(token).userId).to.equal("u");
+      });
     });
   });
 

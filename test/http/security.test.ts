@@ -60,11 +60,22 @@ describe("HTTP hardening", () => {
       t = await startApp();
     });
     after(() => t.close());
+    const scrape = async () => {
+      const response = await fetch(`${t.operatorUrl}/metrics`);
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    };
 
-    it("exposes request latency, upstream calls, cache and socket gauges in Prometheus format, with no secret", async () => {
-      await t.api().get(CHAT);
-      await t.api().get(CHAT);
+    it("is not served on the public port", async () => {
       const response = await t.api().withToken(null).get("/metrics");
+
+      expect(response.status).to.equal(404);
+      expect(response.text).not.to.contain("switchboard_");
+    });
+
+    it("exposes request latency, upstream calls, cache and socket gauges in Prometheus format on the operators' listener, with no secret", async () => {
+      await t.api().get(CHAT);
+      await t.api().get(CHAT);
+      const response = await scrape();
       expect(response.status).to.equal(200);
       expect(response.headers.get("content-type")).to.contain("text/plain");
       expect(response.text).to.match(/switchboard_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/chat\/conversations",status="200"\} 2/);
@@ -77,7 +88,7 @@ describe("HTTP hardening", () => {
 
     it("gauges what the bounded in-process structures hold: webhook dedupe keys and search index messages", async () => {
       const gauge = async (name: string) => {
-        const text = (await t.api().withToken(null).get("/metrics")).text;
+        const { text } = await scrape();
         return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
       };
       const keysBefore = await gauge("switchboard_webhook_dedupe_keys");

@@ -18,6 +18,8 @@ export const TEST_JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
 
 export interface TestApp {
   baseUrl: string;
+  /** The operators' listener (/metrics, detailed /readyz), as main.ts serves it on METRICS_PORT. */
+  operatorUrl: string;
   emulator: TwilioEmulator;
   app: SwitchboardApp;
   /** The gateway's Socket.IO server. */
@@ -48,6 +50,8 @@ export async function startApp(
     webhooks?: boolean;
     /** Tenants reach Twilio with an API key of their account (as TWILIO_API_KEY + TWILIO_API_SECRET) instead of the auth token. */
     twilioApiKeys?: boolean;
+    /** Tenants served beside alpha and beta (e.g. one sharing alpha's Twilio account, with a service of its own). */
+    moreTenants?: (emulator: TwilioEmulator, tenants: Record<"alpha" | "beta", TenantConfig>) => TenantConfig[];
   } = {},
 ): Promise<TestApp> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
@@ -100,13 +104,15 @@ export async function startApp(
   const app = createApp(config, {
     logger: pino({ level: "silent" }),
     sendgridApiBaseUrl: emulator.baseUrl,
-    tenants: [tenants.alpha, tenants.beta],
+    tenants: [tenants.alpha, tenants.beta, ...(options.moreTenants?.(emulator, tenants) ?? [])],
     publicBaseUrl: () => baseUrl,
     audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
   });
   server.on("request", app.callback);
   const realtime = attachChatSockets(server, app);
+  const operatorServer = createServer(app.operatorCallback);
+  await new Promise<void>((resolve) => operatorServer.listen(0, "127.0.0.1", resolve));
   if (options.webhooks !== false) {
     await registerConversationWebhooks(app.tenants, baseUrl);
     upstreamCalls.length = 0;
@@ -121,6 +127,7 @@ export async function startApp(
 
   return {
     baseUrl,
+    operatorUrl: `http://127.0.0.1:${(operatorServer.address() as AddressInfo).port}`,
     emulator,
     app,
     realtime,
@@ -134,6 +141,8 @@ export async function startApp(
     close: async () => {
       await emulator.stop();
       server.closeAllConnections();
+      operatorServer.close();
+      operatorServer.closeAllConnections();
       await realtime.close();
       expect(fidelityProblems, "gateway ↔ emulator traffic breaks Twilio's OpenAPI description").to.deep.equal([]);
     },

@@ -8,7 +8,7 @@ import { updateConversationAttributes } from "../../inbox/update-conversation-at
 import type { AuditLog } from "../../logger.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
 import type { OperationHandler, OperationRequest } from "../operation-router.js";
-import { selectTenantId } from "../tenant-selection.js";
+import { forbiddenTenant, selectNamedTenant } from "../tenant-selection.js";
 import { sourceOf, toOrgConversation, toOrgMessage } from "./org-inbox-format.js";
 
 type OrgFilter = "all" | "unread" | "today" | "active";
@@ -27,11 +27,10 @@ export function orgInboxHandlers(deps: {
   audit: AuditLog;
 }): Record<string, OperationHandler> {
   const { tenants } = deps;
-  // The path names the organization; the token must grant it (403 otherwise, whether it exists or not).
-  const inboxFor = (request: OperationRequest) => {
-    const wanted = tenants.findByIdOrAlias(request.params.organizationId)?.tenant.id ?? request.params.organizationId;
-    return tenants.get(selectTenantId(request.principal, wanted, (id) => tenants.has(id)));
-  };
+  // The path names the organization (a tenant id or alias); the token must grant it. One 403 whether it is not
+  // granted or does not exist, naming neither the organization nor the tenant an alias maps to.
+  const refuse = forbiddenTenant("organizationId");
+  const inboxFor = (request: OperationRequest) => selectNamedTenant(tenants, request.principal, request.params.organizationId, refuse);
   const latestOf = (request: OperationRequest, entries: ConversationEntry[]) => {
     const inbox = inboxFor(request);
     return inbox.directory.mapBounded(entries, (entry) => inbox.directory.latestMessage(entry));

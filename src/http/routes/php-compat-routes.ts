@@ -15,6 +15,7 @@ import { sendMessage } from "../../inbox/send-message.js";
 import type { TenantInbox } from "../../inbox/tenant-inbox.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
 import type { OperationHandler, OperationRequest, OperationResult } from "../operation-router.js";
+import { accountNotFound, selectNamedTenant } from "../tenant-selection.js";
 import { conversationJson, messageJson, pageMeta, participantJson, serviceJson } from "./php-compat-format.js";
 
 /** What every request of this surface carries, in its body or its query. */
@@ -42,17 +43,15 @@ async function naming404<T>(message: string, field: string, work: Promise<T>): P
 
 /**
  * Seed 004: the PHP backend's endpoints over the same use cases as the chat API. `account_id` (a tenant id or
- * alias) picks the tenant: unknown 404, not granted by the token 403; `conversation_service_sid`, when given, must
+ * alias) picks the tenant: unknown or not granted by the token, one 404 "Account not found" (what the PHP backend
+ * answered an unknown account, so its frontends handle it); `conversation_service_sid`, when given, must
  * be the tenant's own service (404 otherwise). Errors come out as `{ success: false, data }` (x-error-envelope).
  */
 export function phpCompatHandlers(tenants: TenantRegistry): Record<string, OperationHandler> {
   const inboxFor = (request: OperationRequest): TenantInbox => {
     // Writes carry the account in their JSON body, reads in their query string.
     const input: AccountInput = request.body ?? request.query;
-    const inbox = tenants.findByIdOrAlias(String(input.account_id));
-    if (!inbox) throw new AppError("tenant_not_found", "Account not found", { field: "account_id" });
-    if (!request.principal.tenantIds.includes(inbox.tenant.id))
-      throw new AppError("forbidden", "the token does not grant this account", { field: "account_id" });
+    const inbox = selectNamedTenant(tenants, request.principal, String(input.account_id), accountNotFound);
     const serviceSid = input.conversation_service_sid;
     if (serviceSid && serviceSid !== inbox.tenant.conversationsServiceSid)
       throw new AppError("not_found", "Conversation service not found", { field: "conversation_service_sid" });

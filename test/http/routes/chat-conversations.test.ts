@@ -317,14 +317,17 @@ describe("chat API: conversations", () => {
     });
 
     describe("when Twilio is unreachable", () => {
-      it("responds 503 and /readyz reports the tenant unreachable, while /healthz stays up", async () => {
+      it("responds 503 and /readyz reports unavailable (the operators' /readyz names the tenant), while /healthz stays up", async () => {
         await t.emulator.stop();
         const response = await t.api().get(BASE);
         expect(response.status).to.equal(503);
         expect(response.headers.get("retry-after")).to.match(/^\d+$/);
         const ready = await t.api().get("/readyz");
         expect(ready.status).to.equal(503);
-        expect(ready.body.tenants.alpha).to.equal("unreachable");
+        expect(ready.body).to.deep.equal({ status: "unavailable" });
+        const detailed = await fetch(`${t.operatorUrl}/readyz`);
+        expect(detailed.status).to.equal(503);
+        expect(((await detailed.json()) as { tenants: Record<string, string> }).tenants.alpha).to.equal("unreachable");
         expect((await t.api().get("/healthz")).status).to.equal(200);
       });
     });

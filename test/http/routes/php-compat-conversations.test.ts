@@ -76,11 +76,11 @@ describe("PHP-compatible API (seed 004): conversations", () => {
     });
 
     describe("when account_id names a tenant the token does not grant", () => {
-      it("responds 403 and creates nothing in it", async () => {
+      it("responds 404 Account not found, as for no account, and creates nothing in it", async () => {
         const before = (await t.api("beta").get(CHAT)).body.length;
         const response = await t.api("alpha").post(`${PHP}/create_conversation.php`, { account_id: "beta" });
-        expect(response.status).to.equal(403);
-        expect(response.body.data).to.include({ status: 403, field: "account_id" });
+        expect(response.status).to.equal(404);
+        expect(response.body).to.deep.equal({ success: false, data: { error: "Account not found", code: 404, status: 404, field: "account_id" } });
         expect((await t.api("beta").get(CHAT)).body.length).to.equal(before);
       });
     });

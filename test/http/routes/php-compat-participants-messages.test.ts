@@ -212,9 +212,10 @@ describe("PHP-compatible API (seed 004): participants, messages, services", () =
     });
 
     describe("when the account is another tenant's", () => {
-      it("responds 403", async () => {
+      it("responds 404 Account not found", async () => {
         const response = await t.api("alpha").post(`${PHP}/send_message.php`, { account_id: "beta", conversation_sid: MISSING_CH, body: "x" });
-        expect(response.status).to.equal(403);
+        expect(response.status).to.equal(404);
+        expect(response.body.data).to.include({ error: "Account not found", field: "account_id" });
       });
     });
   });
