@@ -78,7 +78,7 @@ export interface Config {
   readonly environment: "development" | "production" | "test";
   readonly port: number;
   readonly host: string;
-  /** The exact base URL Twilio calls; webhook signatures are checked against it. */
+  /** The exact base URL Twilio calls (required in production); webhook signatures are checked against it, unset: against the request's own URL. */
   readonly publicBaseUrl?: string;
   readonly logLevel: string;
   readonly twilioMode: TwilioMode;
@@ -193,6 +193,11 @@ export function loadConfig(
   if (production && twilioMode === "emulator")
     throw new ConfigError("TWILIO_ACCOUNT_SID", "is required in production (no emulator in production)");
 
+  const publicBaseUrl = parsePublicBaseUrl(str("PUBLIC_BASE_URL"));
+  // Without it, Twilio's webhooks are not registered and their signatures would rest on the Host header.
+  if (production && !publicBaseUrl)
+    throw new ConfigError("PUBLIC_BASE_URL", "is required in production: Twilio's webhooks are registered at it and their signatures are checked against it");
+
   const publicKey = str("JWT_PUBLIC_KEY");
   const secret = str("JWT_SECRET");
   if (publicKey && secret) throw new ConfigError("JWT_SECRET", "set either JWT_SECRET or JWT_PUBLIC_KEY, not both");
@@ -204,7 +209,7 @@ export function loadConfig(
     environment,
     port: num("PORT"),
     host: str("HOST")!,
-    publicBaseUrl: str("PUBLIC_BASE_URL")?.replace(/\/+$/, ""),
+    publicBaseUrl,
     logLevel: str("LOG_LEVEL")!,
     twilioMode,
     twilioApiBaseUrl: str("TWILIO_API_BASE_URL")?.replace(/\/+$/, ""),
@@ -244,6 +249,17 @@ export function loadConfig(
     redisUrl: str("REDIS_URL"),
     emulator: { seedDemoData: v.EMULATOR_SEED as boolean, latencyMs: num("EMULATOR_LATENCY_MS") },
   });
+}
+
+/** The base every webhook path is appended to: an absolute http(s) URL, no query, fragment or credentials, no trailing slash. */
+function parsePublicBaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const base = raw.replace(/\/+$/, "");
+  if (!URL.canParse(base)) throw new ConfigError("PUBLIC_BASE_URL", "must be an absolute http(s) URL");
+  const url = new URL(base);
+  if (/[?#]/.test(base)) throw new ConfigError("PUBLIC_BASE_URL", "must not have a query or fragment (webhook paths are appended to it)");
+  if (url.username || url.password) throw new ConfigError("PUBLIC_BASE_URL", "must not carry credentials");
+  return base;
 }
 
 function defaultTenantFromEnv(

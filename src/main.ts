@@ -8,6 +8,7 @@ import { createLogger } from "./logger.js";
 import { startScaleOut } from "./scale-out/scale-out.js";
 import { attachChatSockets } from "./realtime/chat-socket-server.js";
 import { CONVERSATION_WEBHOOK_PATH, EMAIL_EVENTS_PATH, registerConversationWebhooks } from "./webhooks/register-webhooks.js";
+import { webhookUrl } from "./webhooks/webhook-url.js";
 
 const DEMO_AGENT_ID = "agent-demo";
 
@@ -58,10 +59,13 @@ async function main(): Promise<void> {
 
   if (publicBaseUrl) {
     await registerConversationWebhooks(app.tenants, publicBaseUrl);
-    emulated?.emulator.sendgrid.configureEventWebhook({ url: `${publicBaseUrl}${EMAIL_EVENTS_PATH}` });
-    logger.info({ url: `${publicBaseUrl}${CONVERSATION_WEBHOOK_PATH}` }, "Conversations post-event webhooks registered");
+    emulated?.emulator.sendgrid.configureEventWebhook({ url: webhookUrl(publicBaseUrl, EMAIL_EVENTS_PATH) });
+    logger.info({ url: webhookUrl(publicBaseUrl, CONVERSATION_WEBHOOK_PATH) }, "Conversations post-event webhooks registered");
   } else {
-    logger.warn("PUBLIC_BASE_URL is not set: webhooks are not registered, and their signatures are checked against the request's own URL");
+    // Refused in production (src/config.ts); elsewhere it works, but the caller names the host the signature covers.
+    logger.warn(
+      "PUBLIC_BASE_URL IS NOT SET: Twilio webhooks are not registered, and their signatures are checked against this request's own protocol and Host (X-Forwarded-Proto/Host with TRUST_PROXY), which the caller chooses. Set PUBLIC_BASE_URL to the URL Twilio calls (required in production).",
+    );
   }
   if (emulated && config.emulator.seedDemoData) {
     const count = await seedDemoInbox(app.tenants.get(config.defaultTenantId), emulated.emulator, DEMO_AGENT_ID);

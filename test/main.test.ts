@@ -73,6 +73,44 @@ describe("src/main.ts", function () {
     });
   });
 
+  /** The entry point with a Twilio account (no Twilio call happens at boot without PUBLIC_BASE_URL). */
+  const twilioAccount = {
+    TWILIO_ACCOUNT_SID: `AC${"a".repeat(32)}`,
+    TWILIO_AUTH_TOKEN: "auth-token-0123456789abcdef-0123456789",
+    TWILIO_CHAT_SERVICE_SID: `IS${"b".repeat(32)}`,
+  };
+
+  describe("when NODE_ENV=production has no PUBLIC_BASE_URL", () => {
+    it("exits 1 with one configuration-error line naming PUBLIC_BASE_URL", async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        env: { PATH: process.env.PATH, NODE_ENV: "production", JWT_SECRET: "x".repeat(40), PORT: "0", ...twilioAccount },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr!.on("data", (chunk) => (stderr += chunk));
+      const [code] = await once(child, "exit");
+      expect(code).to.equal(1);
+      expect(stderr.trim().split("\n")).to.have.length(1);
+      expect(stderr).to.match(/^switchboard: configuration error: PUBLIC_BASE_URL: is required in production/);
+    });
+  });
+
+  describe("when PUBLIC_BASE_URL is unset outside production", () => {
+    it("starts, and warns at boot that webhook signatures rest on the request's Host", async () => {
+      const port = await freePort();
+      const { child, output } = await startMain(port, { NODE_ENV: "development", ...twilioAccount });
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+      const warning = output()
+        .split("\n")
+        .find((line) => line.includes("PUBLIC_BASE_URL IS NOT SET"));
+      expect(warning, output()).to.be.a("string");
+      expect(JSON.parse(warning!)).to.include({ level: 40 });
+      expect(warning).to.contain("Host");
+    });
+  });
+
   describe("when NODE_ENV=production has no Twilio credentials", () => {
     it("refuses to start (no emulator in production)", async () => {
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {

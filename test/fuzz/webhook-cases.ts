@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { webhookSignature } from "../../src/emulator/index.js";
+import twilio from "twilio";
 import { encodeRequest, type EncodeContext } from "./encode-request.js";
 import { baselineFor, type FuzzContext } from "./fuzz-context.js";
 import type { FuzzCase } from "./fuzz-runner.js";
@@ -48,6 +48,13 @@ function* twilioSignatureCases(context: FuzzContext): Generator<FuzzCase> {
       yield webhookCase(context, named("an 8 KB signature"), baseline, {}, withHeader(SIGNATURE, "A".repeat(8 * 1024)));
       yield webhookCase(context, named("signed with beta's auth token"), baseline, { twilioAuthToken: t.tenants.beta.authToken });
       yield webhookCase(context, named("signed for another host"), baseline, { baseUrl: "https://evil.example" });
+      yield webhookCase(
+        context,
+        named("signed for another host named by Origin, Host and X-Forwarded-*"),
+        baseline,
+        { baseUrl: "https://evil.example" },
+        (wire) => ({ ...wire, headers: { ...wire.headers, origin: "https://evil.example", host: "evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" } }),
+      );
       yield webhookCase(context, named("a query parameter added after signing"), baseline, {}, (wire) => ({ ...wire, path: `${wire.path}${wire.path.includes("?") ? "&" : "?"}fuzz=1` }));
       yield webhookCase(context, named("the body changed after signing"), baseline, {}, appendToBody(kind === "form" ? "&Body=tampered" : " "));
       yield webhookCase(context, named("an unknown AccountSid"), account(`AC${rng.hex(32)}`));
@@ -58,11 +65,11 @@ function* twilioSignatureCases(context: FuzzContext): Generator<FuzzCase> {
       if (kind === "JSON") {
         const mismatched: Change = (wire) => {
           const path = wire.path.replace(/bodySHA256=[0-9a-f]{64}/, `bodySHA256=${createHash("sha256").update("other").digest("hex")}`);
-          return withHeader(SIGNATURE, webhookSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
+          return withHeader(SIGNATURE, twilio.getExpectedTwilioSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
         };
         const unhashed: Change = (wire) => {
           const path = wire.path.replace(/[?&]bodySHA256=[0-9a-f]{64}/, "");
-          return withHeader(SIGNATURE, webhookSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
+          return withHeader(SIGNATURE, twilio.getExpectedTwilioSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
         };
         yield webhookCase(context, named("a signed bodySHA256 that is not the body's"), baseline, {}, mismatched);
         yield webhookCase(context, named("no bodySHA256"), baseline, {}, unhashed);
