@@ -110,7 +110,17 @@ function printDevelopmentAccess(config: Config, port: number, tenants: string[])
   );
 }
 
+/** An error's message and those of its causes that add to it (what a non-Twilio answer said, a network error). */
+function failureText(error: unknown): string {
+  const parts: string[] = [];
+  for (let cause = error, depth = 0; depth < 4 && cause !== undefined; cause = cause instanceof Error ? cause.cause : undefined, depth++) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (!parts.some((part) => part.includes(message))) parts.push(message);
+  }
+  return parts.join(": ");
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`switchboard: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`switchboard: failed to start: ${failureText(error)}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { AppError } from "../errors.js";
+import { UnexpectedAnswer } from "./unexpected-answer.js";
 
 /** The shape of the SDK's RestException (kept structural so nothing else imports the SDK). */
 interface RestExceptionLike {
@@ -19,6 +20,13 @@ const DEFAULT_RETRY_AFTER_SECONDS = 5;
 /** Translates anything the twilio SDK throws into an AppError, keeping Twilio's code and docs link. */
 export function translateTwilioError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // Something answered in Twilio's place: Twilio is, in effect, unreachable. Its status and an excerpt stay in the
+  // cause (logs, the start-up error), not in what API clients read.
+  if (error instanceof UnexpectedAnswer)
+    return new AppError("upstream_unavailable", `the Twilio API answered HTTP ${error.status} with a body that is not Twilio's; retry later`, {
+      retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
   if (!isRestException(error)) {
     const code = (error as { code?: string } | undefined)?.code;
     const timedOut = code === "ECONNABORTED" || code === "ETIMEDOUT";
