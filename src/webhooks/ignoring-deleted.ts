@@ -1,16 +1,7 @@
 import { AppError, isAppError } from "../errors.js";
+import { isDeletedInTwilio } from "../twilio/twilio-error.js";
 
-/** Twilio's code for "The requested resource … was not found". */
-const TWILIO_NOT_FOUND = 20404;
 const RETRY_AFTER_SECONDS = 5;
-
-/**
- * Whether Twilio itself said the resource is gone: its 404 with code 20404. Not a 404 of the gateway's own (a lookup
- * that missed), nor one from something answering in Twilio's place without Twilio's error body.
- */
-export function isDeletedInTwilio(error: unknown): boolean {
-  return isAppError(error) && error.code === "not_found" && error.options.upstream?.twilioCode === TWILIO_NOT_FOUND;
-}
 
 /**
  * Webhook work about a conversation or message deleted since (Twilio delivers late, and retries anything but a 2xx)

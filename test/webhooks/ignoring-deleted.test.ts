@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { AppError } from "../../src/errors.js";
-import { ignoringDeleted, isDeletedInTwilio } from "../../src/webhooks/ignoring-deleted.js";
+import { isDeletedInTwilio } from "../../src/twilio/twilio-error.js";
+import { ignoringDeleted } from "../../src/webhooks/ignoring-deleted.js";
 
 const twilioNotFound = (twilioCode?: number) => new AppError("not_found", "Not found", { upstream: { twilioCode } });
 const failing = (error: unknown) => Promise.reject(error);
