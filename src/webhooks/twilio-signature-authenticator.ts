@@ -17,7 +17,7 @@ export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBase
     const signature = ctx.get("x-twilio-signature");
     if (!signature) throw new AppError("validation_failed", "X-Twilio-Signature is required", { field: "X-Twilio-Signature" });
     const url = calledWebhookUrl(ctx, publicBaseUrl());
-    if (url === undefined) throw new AppError("forbidden", "the webhook signature cannot be checked: the request names no URL Twilio calls (Host)");
+    if (url === undefined) throw new AppError("forbidden", "the webhook signature cannot be checked: the request does not name a URL Twilio calls");
     const request = ctx.request as { rawBody?: string; body?: unknown };
     const rawBody = request.rawBody ?? "";
     const json = ctx.is("application/json") === "application/json";
