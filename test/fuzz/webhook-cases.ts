@@ -134,6 +134,38 @@ export function* crossTenantWebhookCases(context: FuzzContext): Generator<FuzzCa
   }
 }
 
+/**
+ * Conversations events (every type that reads Twilio) naming a well-formed conversation or message that does not
+ * exist, as a late event about a deleted one does: 200 `ignored`, never a status the contract does not declare.
+ */
+export function* unknownResourceWebhookCases(context: FuzzContext): Generator<FuzzCase> {
+  const operation = context.operations.find((op) => op.operationId === "receiveConversationWebhook");
+  if (!operation) return;
+  const { rng } = context;
+  const now = new Date().toISOString();
+  const events: Array<Record<string, string>> = [
+    { EventType: "onConversationAdded", FriendlyName: "gone", Attributes: "{}", State: "active", DateCreated: now, DateUpdated: now },
+    { EventType: "onConversationUpdated", FriendlyName: "gone", Attributes: "{}", State: "active", DateCreated: now, DateUpdated: now },
+    { EventType: "onConversationStateUpdated", StateTo: "closed", DateUpdated: now },
+    { EventType: "onMessageAdded", MessageSid: `IM${rng.hex(32)}`, Index: "3", Author: "+15550000000", Body: "late", Source: "SMS", DateCreated: now },
+    { EventType: "onDeliveryUpdated", MessageSid: `IM${rng.hex(32)}`, DeliveryReceiptSid: `DY${rng.hex(32)}`, Status: "delivered" },
+    { EventType: "onParticipantAdded", ParticipantSid: `MB${rng.hex(32)}` },
+    { EventType: "onParticipantRemoved", ParticipantSid: `MB${rng.hex(32)}` },
+  ];
+  for (const mediaType of operation.bodyMediaTypes) {
+    const baseline = baselineFor(context, operation, mediaType);
+    for (const event of events) {
+      const values = { ChatServiceSid: context.alpha.source.serviceSid, ConversationSid: `CH${rng.hex(32)}`, ...event };
+      const shape = Object.entries(values).reduce((s, [name, value]) => withSlot(s, { in: "body", key: [name] }, value), baseline);
+      yield {
+        ...webhookCase(context, `${mediaType.includes("json") ? "JSON" : "form"}: a late ${event.EventType} about a conversation that is gone`, shape, {}, undefined, "answered"),
+        category: "unknown SIDs",
+        verify: (status, body) => (status === 200 && body?.status === "ignored" ? undefined : `expected 200 ignored, got ${status} ${JSON.stringify(body)}`),
+      };
+    }
+  }
+}
+
 /** Every webhook operation with its signature missing, forged, stale or another tenant's. */
 export function* webhookCases(context: FuzzContext): Generator<FuzzCase> {
   yield* twilioSignatureCases(context);
