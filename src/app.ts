@@ -123,8 +123,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     concurrency: config.upstream.concurrencyPerTenant,
   });
   deps.scaleOut?.cacheBus.attach({ cache, events, indexMessage: (tenantId, message) => searchIndex(tenantId)?.upsert(message) });
-  // The URL Twilio called, for signature checks: configured, else as this request reached us.
-  const publicBaseUrl = (ctx: Koa.Context) => deps.publicBaseUrl?.() ?? config.publicBaseUrl ?? ctx.origin;
+  // The base of the URL Twilio calls, for signature checks (unset: the request's own, see src/webhooks/webhook-url.ts).
+  const publicBaseUrl = () => deps.publicBaseUrl?.() ?? config.publicBaseUrl;
   const limit = String(config.bodyLimitBytes);
   // Twilio's form keys contain dots (`MessagingBinding.Address`): keep them flat, as Twilio signed them. co-body
   // takes the form parser as `qs` (which koa-bodyparser's types omit): Node's URLSearchParams, not the qs package.

@@ -88,7 +88,7 @@ export interface Config {
   readonly metricsListener?: { readonly port: number; readonly host: string };
   /** Public port: how long a client may take to send a whole request, its headers, and how long an idle keep-alive lasts. */
   readonly http: { readonly requestTimeoutMs: number; readonly headersTimeoutMs: number; readonly keepAliveTimeoutMs: number };
-  /** The exact base URL Twilio calls; webhook signatures are checked against it. */
+  /** The exact base URL Twilio calls (required in production); webhook signatures are checked against it, unset: against the request's own URL. */
   readonly publicBaseUrl?: string;
   readonly logLevel: string;
   readonly twilioMode: TwilioMode;
@@ -205,6 +205,11 @@ export function loadConfig(
   if (production && twilioMode === "emulator")
     throw new ConfigError("TWILIO_ACCOUNT_SID", "is required in production (no emulator in production)");
 
+  const publicBaseUrl = parsePublicBaseUrl(str("PUBLIC_BASE_URL"));
+  // Without it, Twilio's webhooks are not registered and their signatures would rest on the Host header.
+  if (production && !publicBaseUrl)
+    throw new ConfigError("PUBLIC_BASE_URL", "is required in production: Twilio's webhooks are registered at it and their signatures are checked against it");
+
   const publicKey = str("JWT_PUBLIC_KEY");
   const secret = str("JWT_SECRET");
   if (publicKey && secret) throw new ConfigError("JWT_SECRET", "set either JWT_SECRET or JWT_PUBLIC_KEY, not both");
@@ -225,7 +230,7 @@ export function loadConfig(
       headersTimeoutMs: num("HEADERS_TIMEOUT_MS"),
       keepAliveTimeoutMs: num("KEEP_ALIVE_TIMEOUT_MS"),
     },
-    publicBaseUrl: str("PUBLIC_BASE_URL")?.replace(/\/+$/, ""),
+    publicBaseUrl,
     logLevel: str("LOG_LEVEL")!,
     twilioMode,
     twilioApiBaseUrl: str("TWILIO_API_BASE_URL")?.replace(/\/+$/, ""),
@@ -266,6 +271,17 @@ export function loadConfig(
     redisUrl: str("REDIS_URL"),
     emulator: { seedDemoData: v.EMULATOR_SEED as boolean, latencyMs: num("EMULATOR_LATENCY_MS") },
   });
+}
+
+/** The base every webhook path is appended to: an absolute http(s) URL, no query, fragment or credentials, no trailing slash. */
+function parsePublicBaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const base = raw.replace(/\/+$/, "");
+  if (!URL.canParse(base)) throw new ConfigError("PUBLIC_BASE_URL", "must be an absolute http(s) URL");
+  const url = new URL(base);
+  if (/[?#]/.test(base)) throw new ConfigError("PUBLIC_BASE_URL", "must not have a query or fragment (webhook paths are appended to it)");
+  if (url.username || url.password) throw new ConfigError("PUBLIC_BASE_URL", "must not carry credentials");
+  return base;
 }
 
 function defaultTenantFromEnv(

@@ -8,6 +8,7 @@ import { createLogger } from "./logger.js";
 import { startScaleOut } from "./scale-out/scale-out.js";
 import { attachChatSockets } from "./realtime/chat-socket-server.js";
 import { CONVERSATION_WEBHOOK_PATH, EMAIL_EVENTS_PATH, registerConversationWebhooks } from "./webhooks/register-webhooks.js";
+import { webhookUrl } from "./webhooks/webhook-url.js";
 
 const DEMO_AGENT_ID = "agent-demo";
 
@@ -66,10 +67,13 @@ async function main(): Promise<void> {
 
   if (publicBaseUrl) {
     await registerConversationWebhooks(app.tenants, publicBaseUrl);
-    emulated?.emulator.sendgrid.configureEventWebhook({ url: `${publicBaseUrl}${EMAIL_EVENTS_PATH}` });
-    logger.info({ url: `${publicBaseUrl}${CONVERSATION_WEBHOOK_PATH}` }, "Conversations post-event webhooks registered");
+    emulated?.emulator.sendgrid.configureEventWebhook({ url: webhookUrl(publicBaseUrl, EMAIL_EVENTS_PATH) });
+    logger.info({ url: webhookUrl(publicBaseUrl, CONVERSATION_WEBHOOK_PATH) }, "Conversations post-event webhooks registered");
   } else {
-    logger.warn("PUBLIC_BASE_URL is not set: webhooks are not registered, and their signatures are checked against the request's own URL");
+    // Refused in production (src/config.ts); elsewhere it works, but the caller names the host the signature covers.
+    logger.warn(
+      "PUBLIC_BASE_URL IS NOT SET: Twilio webhooks are not registered, and their signatures are checked against this request's own protocol and Host (X-Forwarded-Proto/Host with TRUST_PROXY), which the caller chooses. Set PUBLIC_BASE_URL to the URL Twilio calls (required in production).",
+    );
   }
   if (emulated && config.emulator.seedDemoData) {
     const count = await seedDemoInbox(app.tenants.get(config.defaultTenantId), emulated.emulator, DEMO_AGENT_ID);
@@ -142,7 +146,17 @@ function printDevelopmentAccess(config: Config, port: number, tenants: string[])
   );
 }
 
+/** An error's message and those of its causes that add to it (what a non-Twilio answer said, a network error). */
+function failureText(error: unknown): string {
+  const parts: string[] = [];
+  for (let cause = error, depth = 0; depth < 4 && cause !== undefined; cause = cause instanceof Error ? cause.cause : undefined, depth++) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (!parts.some((part) => part.includes(message))) parts.push(message);
+  }
+  return parts.join(": ");
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`switchboard: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`switchboard: failed to start: ${failureText(error)}\n`);
   process.exit(1);
 });

@@ -14,6 +14,7 @@ const production = (extra: Record<string, string | undefined> = {}) => ({
   TWILIO_AUTH_TOKEN: AUTH_TOKEN,
   TWILIO_CHAT_SERVICE_SID: SERVICE_SID,
   JWT_SECRET,
+  PUBLIC_BASE_URL: "https://inbox.example.com",
   ...extra,
 });
 
@@ -203,6 +204,13 @@ describe("loadConfig", () => {
       });
     });
 
+    it("refuses to start without PUBLIC_BASE_URL, naming it (webhook signatures would rest on the Host header)", () => {
+      const error = configErrorOf(() => loadConfig(production({ PUBLIC_BASE_URL: undefined })));
+
+      expect(error.variable).to.equal("PUBLIC_BASE_URL");
+      expect(error.message).to.match(/^PUBLIC_BASE_URL: is required in production/);
+    });
+
     it("starts with credentials and a proper secret", () => {
       const config = loadConfig(production());
 
@@ -230,6 +238,11 @@ describe("loadConfig", () => {
     ["TWILIO_PHONE_NUMBER", "555-0100"],
     ["PUBLIC_BASE_URL", "inbox.example.com"],
     ["PUBLIC_BASE_URL", "ftp://inbox.example.com"],
+    ["PUBLIC_BASE_URL", "https://"],
+    ["PUBLIC_BASE_URL", "https://inbox.example.com/?tenant=alpha"],
+    ["PUBLIC_BASE_URL", "https://inbox.example.com/?"],
+    ["PUBLIC_BASE_URL", "https://inbox.example.com/#webhooks"],
+    ["PUBLIC_BASE_URL", "https://user:password@inbox.example.com"],
     ["CACHE_MAX_BYTES", "10"],
     ["UPSTREAM_MAX_RETRIES", "11"],
     ["DEFAULT_TENANT_ID", "Has Spaces"],
@@ -354,6 +367,7 @@ describe("loadConfig", () => {
       ["TWILIO_API_SECRET comes without a key", () => loadConfig(production({ TWILIO_API_SECRET: secret }))],
       ["a secret sits inline in TENANTS_FILE", () => loadConfig({ TENANTS_FILE: "t.json" }, tenantsFile([tenantEntry({ authToken: secret })]))],
       ["TENANTS_FILE is broken JSON around a secret", () => loadConfig({ TENANTS_FILE: "t.json" }, () => `[{"authToken": "${secret}"`)],
+      ["PUBLIC_BASE_URL carries credentials", () => loadConfig({ PUBLIC_BASE_URL: `https://inbox:${secret}@inbox.example.com` })],
       ["JWT_SECRET and JWT_PUBLIC_KEY are both set", () => loadConfig({ JWT_SECRET: `${secret}-long-enough`, JWT_PUBLIC_KEY: secret })],
     ];
     for (const [situation, load] of cases) {

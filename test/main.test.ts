@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { expect } from "chai";
 
@@ -167,6 +168,75 @@ describe("src/main.ts", function () {
       const [code] = await once(child, "exit");
       expect(code).to.equal(1);
       expect(stderr.trim()).to.equal("switchboard: configuration error: PORT: must be integer");
+    });
+  });
+
+  /** The entry point with a Twilio account (no Twilio call happens at boot without PUBLIC_BASE_URL). */
+  const twilioAccount = {
+    TWILIO_ACCOUNT_SID: `AC${"a".repeat(32)}`,
+    TWILIO_AUTH_TOKEN: "auth-token-0123456789abcdef-0123456789",
+    TWILIO_CHAT_SERVICE_SID: `IS${"b".repeat(32)}`,
+  };
+
+  describe("when NODE_ENV=production has no PUBLIC_BASE_URL", () => {
+    it("exits 1 with one configuration-error line naming PUBLIC_BASE_URL", async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        env: { PATH: process.env.PATH, NODE_ENV: "production", JWT_SECRET: "x".repeat(40), PORT: "0", ...twilioAccount },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr!.on("data", (chunk) => (stderr += chunk));
+      const [code] = await once(child, "exit");
+      expect(code).to.equal(1);
+      expect(stderr.trim().split("\n")).to.have.length(1);
+      expect(stderr).to.match(/^switchboard: configuration error: PUBLIC_BASE_URL: is required in production/);
+    });
+  });
+
+  describe("when PUBLIC_BASE_URL is unset outside production", () => {
+    it("starts, and warns at boot that webhook signatures rest on the request's Host", async () => {
+      const port = await freePort();
+      const { child, output } = await startMain(port, { NODE_ENV: "development", ...twilioAccount });
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
+      const warning = output()
+        .split("\n")
+        .find((line) => line.includes("PUBLIC_BASE_URL IS NOT SET"));
+      expect(warning, output()).to.be.a("string");
+      expect(JSON.parse(warning!)).to.include({ level: 40 });
+      expect(warning).to.contain("Host");
+    });
+  });
+
+  describe("when something that is not Twilio answers at Twilio's address at start-up", () => {
+    it("exits 1 with the HTTP status and an excerpt of what came back, never `undefined` or the auth token", async () => {
+      const page = createHttpServer((_req, res) => res.writeHead(404, { "content-type": "text/html" }).end("<html><title>Captive portal</title>\n<body>Sign in</body></html>"));
+      await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
+      try {
+        const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+          env: {
+            PATH: process.env.PATH,
+            PORT: "0",
+            HOST: "127.0.0.1",
+            LOG_LEVEL: "silent",
+            ...twilioAccount,
+            TWILIO_API_BASE_URL: `http://127.0.0.1:${(page.address() as { port: number }).port}`,
+            PUBLIC_BASE_URL: "https://inbox.example.com",
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stderr = "";
+        child.stderr!.on("data", (chunk) => (stderr += chunk));
+        const [code] = await once(child, "exit");
+        expect(code).to.equal(1);
+        expect(stderr.trim().split("\n")).to.have.length(1);
+        expect(stderr).to.match(/^switchboard: failed to start: .*HTTP 404.*<title>Captive portal<\/title> <body>Sign in/);
+        expect(stderr).not.to.contain("undefined");
+        expect(stderr).not.to.contain(twilioAccount.TWILIO_AUTH_TOKEN);
+      } finally {
+        page.close();
+      }
     });
   });
 

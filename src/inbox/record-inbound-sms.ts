@@ -4,6 +4,7 @@ import { bareAddress } from "./find-conversation-by-phone.js";
 import type { Channel } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import type { TenantInbox } from "./tenant-inbox.js";
+import { isDeletedInTwilio } from "../twilio/twilio-error.js";
 
 export interface InboundSms {
   /** SM…/MM… */
@@ -32,21 +33,30 @@ export async function recordInboundSms(
   const existing = (await inbox.gateway.findConversationsByAddress(sms.from)).find(
     (found) => found.conversationState !== "closed" && (found.messagingBinding?.proxyAddress ?? sms.to) === sms.to,
   );
-  let conversationSid = existing?.conversationSid;
-  let created = false;
-  if (!conversationSid) {
-    const view = await createConversation(inbox, {
-      friendlyName: bareAddress(sms.from),
-      participants: [{ phoneNumber: bareAddress(sms.from) }],
-      attributes: { channel },
-    });
-    conversationSid = view.sid;
-    created = true;
-  } else {
-    const recent = await inbox.gateway.listMessages(conversationSid, { order: "desc", limit: REDELIVERY_WINDOW });
-    const repeated = recent.items.find((message) => parseAttributes<{ messageSid?: string }>(message.attributes).messageSid === sms.messageSid);
-    if (repeated) return { conversationSid, messageSid: repeated.sid, created: false, duplicate: true };
+  if (existing) {
+    try {
+      return await addToConversation(inbox, existing.conversationSid, sms, channel);
+    } catch (error) {
+      // Deleted, though Twilio's ParticipantConversations still listed it: the sender starts a new conversation.
+      if (!isDeletedInTwilio(error)) throw error;
+    }
   }
+  const view = await createConversation(inbox, {
+    friendlyName: bareAddress(sms.from),
+    participants: [{ phoneNumber: bareAddress(sms.from) }],
+    attributes: { channel },
+  });
+  return { ...(await addMessage(inbox, view.sid, sms, channel)), created: true };
+}
+
+async function addToConversation(inbox: TenantInbox, conversationSid: string, sms: InboundSms, channel: Channel) {
+  const recent = await inbox.gateway.listMessages(conversationSid, { order: "desc", limit: REDELIVERY_WINDOW });
+  const repeated = recent.items.find((message) => parseAttributes<{ messageSid?: string }>(message.attributes).messageSid === sms.messageSid);
+  if (repeated) return { conversationSid, messageSid: repeated.sid, created: false, duplicate: true };
+  return { ...(await addMessage(inbox, conversationSid, sms, channel)), created: false };
+}
+
+async function addMessage(inbox: TenantInbox, conversationSid: string, sms: InboundSms, channel: Channel) {
   const message = await inbox.gateway.createMessage(conversationSid, {
     author: sms.from,
     body: sms.body,
@@ -62,5 +72,5 @@ export async function recordInboundSms(
     }),
   });
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
-  return { conversationSid, messageSid: message.sid, created, duplicate: false };
+  return { conversationSid, messageSid: message.sid, duplicate: false };
 }

@@ -3,6 +3,7 @@ import { TwilioHttpTransport } from "./twilio-http-transport.js";
 import { AppError } from "../errors.js";
 import { parseRetryAfterMs, retryDelayMs, type RetryPolicy } from "./retry-policy.js";
 import { translateTwilioError } from "./twilio-error.js";
+import { isTwilioErrorBody, UnexpectedAnswer, unexpectedAnswer, excerptOf } from "./unexpected-answer.js";
 import { FailedResponse, UpstreamGuard, type UpstreamGuardOptions } from "./upstream-guard.js";
 
 /** What the gateway learns about each upstream call (for metrics and tests). */
@@ -69,10 +70,15 @@ export class UpstreamRequestClient {
           });
         this.report(opts.method, uri, attempt, started, response.statusCode);
         const { statusCode } = response;
-        if (statusCode < 500 && statusCode !== 429) return response;
+        if (statusCode < 500 && statusCode !== 429) {
+          // The SDK would read a body that is not Twilio's as `message: undefined`: say what came back instead.
+          const unexpected = unexpectedAnswer(response, uri, credentialsOf(opts));
+          if (unexpected) throw translateTwilioError(unexpected);
+          return response;
+        }
         const retryAfter = headerValue(response.headers, "retry-after");
         const retryable = SAFE_TO_RETRY_ANY_METHOD.has(statusCode) || readOnly;
-        if (!retryable || attempt > maxRetries) throw upstreamUnavailable(response.body, retryAfter);
+        if (!retryable || attempt > maxRetries) throw upstreamUnavailable(response, uri, retryAfter, credentialsOf(opts));
         await this.sleep(retryDelayMs(this.options.retry, attempt, retryAfter));
       } catch (error) {
         if (error instanceof AppError) throw error;
@@ -102,9 +108,19 @@ export class UpstreamRequestClient {
 
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
-/** Twilio stayed busy or down through every retry: 503 for the client, with Twilio's code when it sent one. */
-function upstreamUnavailable(body: unknown, retryAfter: string | undefined): AppError {
-  const parsed = typeof body === "string" ? safeJson(body) : body;
+/** The credentials a request carries, to keep out of error excerpts. */
+function credentialsOf(opts: RequestOptions<unknown>): string[] {
+  if (!opts.username || !opts.password) return [];
+  return [opts.password, Buffer.from(`${opts.username}:${opts.password}`).toString("base64")];
+}
+
+/**
+ * Twilio stayed busy or down through every retry: 503 for the client, with Twilio's code when it sent one, and what
+ * came back (status, excerpt) as the cause when it was not Twilio's.
+ */
+function upstreamUnavailable(response: { statusCode: number; body: string }, uri: string, retryAfter: string | undefined, secrets: string[]): AppError {
+  const { body } = response;
+  const parsed = safeJson(body);
   const twilio = (parsed ?? {}) as { code?: unknown; more_info?: unknown };
   const retryAfterMs = parseRetryAfterMs(retryAfter);
   return new AppError("upstream_unavailable", "Twilio is busy or unavailable; retry later", {
@@ -113,6 +129,7 @@ function upstreamUnavailable(body: unknown, retryAfter: string | undefined): App
       moreInfo: typeof twilio.more_info === "string" ? twilio.more_info : undefined,
     },
     retryAfterSeconds: retryAfterMs !== undefined ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : DEFAULT_RETRY_AFTER_SECONDS,
+    cause: isTwilioErrorBody(body) ? undefined : new UnexpectedAnswer(response.statusCode, new URL(uri).origin, excerptOf(body, secrets)),
   });
 }
 

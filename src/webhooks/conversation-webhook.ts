@@ -6,7 +6,6 @@ import type { Channel, ConversationRecord } from "../inbox/inbox-types.js";
 import { messagesGenerationKey } from "../inbox/list-messages.js";
 import { recordMessageAdded } from "../inbox/record-message-added.js";
 import { syncParticipantSummary } from "../inbox/manage-participants.js";
-import { isAppError } from "../errors.js";
 import { isOwnWrite } from "../inbox/update-conversation-attributes.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { OperationHandler } from "../http/operation-router.js";
@@ -20,6 +19,7 @@ import {
 } from "./conversation-event.js";
 import type { Metrics } from "../metrics.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
+import { ignoringDeleted } from "./ignoring-deleted.js";
 
 /** One step of handling an event: publishing domain events, or updating Twilio and the cache. */
 type Step = () => Promise<void> | void;
@@ -76,17 +76,7 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
       ];
     case "onParticipantAdded":
     case "onParticipantRemoved":
-      return [
-        async () => {
-          try {
-            await syncParticipantSummary(inbox, conversationSid);
-          } catch (error) {
-            // The conversation is gone (its participants are removed with it): nothing left to summarise.
-            if (!isAppError(error) || error.code !== "not_found") throw error;
-            inbox.directory.invalidateDetails(conversationSid);
-          }
-        },
-      ];
+      return [() => syncParticipantSummary(inbox, conversationSid)];
     default:
       return [];
   }
@@ -118,7 +108,8 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
 /**
  * POST /webhooks/twilio/conversation — Conversations post-event webhooks. The signature was verified before this
  * runs. Each step runs once per event (a redelivery repeats only the steps that failed), and the answer is 2xx only
- * after every step succeeded: a failure answers 5xx so Twilio retries.
+ * after every step succeeded: a failure answers 5xx so Twilio retries. An event about a conversation or message
+ * Twilio says was deleted since (late deliveries and retries) stops there and answers 200 `ignored`.
  */
 export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe: WebhookDedupe; metrics?: Metrics }): OperationHandler {
   return async (request) => {
@@ -130,12 +121,14 @@ export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe:
     const token = request.ctx.get("i-twilio-idempotency-token");
     const steps = stepsFor(inbox, event, deps.events);
     let duplicate = steps.length > 0;
+    let deleted = false;
     for (const [index, step] of steps.entries()) {
       const keys = [`${identity}#${index}`, ...(token ? [`${inbox.tenant.id}:token:${token}#${index}`] : [])];
-      const outcome = await deps.dedupe.once(keys, step);
+      const outcome = await ignoringDeleted(deps.dedupe.once(keys, step));
+      if ((deleted = outcome === "deleted")) break;
       duplicate &&= outcome === "duplicate";
     }
-    const outcome = steps.length === 0 ? "ignored" : duplicate ? "duplicate" : "applied";
+    const outcome = steps.length === 0 || deleted ? "ignored" : duplicate ? "duplicate" : "applied";
     deps.metrics?.webhooks.inc({ source: "twilio-conversations", outcome });
     return { body: { status: outcome } };
   };

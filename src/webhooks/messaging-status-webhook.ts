@@ -2,7 +2,7 @@ import { applyDeliveryStatus, channelMessageKey } from "../inbox/apply-delivery-
 import { toDeliveryStatus } from "../inbox/delivery-status.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { OperationHandler } from "../http/operation-router.js";
-import { ignoringUnknownMessage } from "./ignoring-unknown-message.js";
+import { ignoringDeleted } from "./ignoring-deleted.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
 
 /**
@@ -32,12 +32,12 @@ export function messagingStatusHandler(
     const keys = (step: number) => [`${identity}#${step}`, ...(token ? [`${inbox.tenant.id}:token:${token}#${step}`] : [])];
     // The status is written first: a callback for a message this tenant does not have is ignored (and emits
     // nothing), since Twilio would retry anything but a 2xx.
-    const applied = await ignoringUnknownMessage(
+    const applied = await ignoringDeleted(
       deps.dedupe.once(keys(1), async () => {
         await applyDeliveryStatus(inbox, conversationSid, messageSid, status, { errorCode, twilioMessageId });
       }),
     );
-    if (applied === "unknown") return { body: { status: "ignored" } };
+    if (applied === "deleted") return { body: { status: "ignored" } };
     const emitted = await deps.dedupe.once(keys(0), () =>
       deps.events.publish("delivery.receipt", { tenantId: inbox.tenant.id, conversationSid, messageSid, status, channel, errorCode }),
     );

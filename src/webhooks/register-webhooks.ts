@@ -1,4 +1,5 @@
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
+import { webhookUrl } from "./webhook-url.js";
 
 /** The post-event webhooks the gateway handles (Twilio fires only the ones listed). */
 export const CONVERSATION_WEBHOOK_FILTERS = [
@@ -21,6 +22,6 @@ export const EMAIL_EVENTS_PATH = "/api/v1/chat/webhooks/twilio/email/status";
 /** Points every tenant's Conversations Service post-event webhook at this gateway. */
 export async function registerConversationWebhooks(tenants: TenantRegistry, publicBaseUrl: string): Promise<void> {
   await Promise.all(
-    tenants.all().map((inbox) => inbox.gateway.configurePostEventWebhook(`${publicBaseUrl}${CONVERSATION_WEBHOOK_PATH}`, CONVERSATION_WEBHOOK_FILTERS)),
+    tenants.all().map((inbox) => inbox.gateway.configurePostEventWebhook(webhookUrl(publicBaseUrl, CONVERSATION_WEBHOOK_PATH), CONVERSATION_WEBHOOK_FILTERS)),
   );
 }

@@ -1,7 +1,7 @@
 import { applyDeliveryStatus } from "../inbox/apply-delivery-status.js";
 import type { DeliveryStatus, DomainEvents } from "../inbox/domain-events.js";
 import type { OperationHandler } from "../http/operation-router.js";
-import { ignoringUnknownMessage } from "./ignoring-unknown-message.js";
+import { ignoringDeleted } from "./ignoring-deleted.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
 
 /** The SendGrid event fields the gateway reads, allow-listed (custom args come back as top-level keys). */
@@ -56,12 +56,12 @@ export function sendgridEventHandler(deps: { events: DomainEvents; dedupe: Webho
       if (!event || !mapping || event.tenantId !== tenantId || !event.conversationSid || !event.messageSid) continue;
       const { conversationSid, messageSid, reason } = event;
       const key = `${tenantId}:sendgrid:${event.sgEventId}`;
-      const written = await ignoringUnknownMessage(
+      const written = await ignoringDeleted(
         deps.dedupe.once([`${key}#1`], async () => {
           await applyDeliveryStatus(inbox, conversationSid, messageSid, mapping.status, mapping.status === "failed" ? { reason } : {});
         }),
       );
-      if (written === "unknown") continue; // a message this tenant does not have: nothing to apply or emit
+      if (written === "deleted") continue; // a message this tenant does not have: nothing to apply or emit
       const emitted = await deps.dedupe.once([`${key}#0`], () =>
         deps.events.publish("delivery.receipt", { tenantId, conversationSid, messageSid, status: mapping.receipt, channel: "Email", ...(mapping.status === "failed" && reason ? { reason } : {}) }),
       );

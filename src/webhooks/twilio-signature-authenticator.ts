@@ -4,17 +4,20 @@ import type { Authenticator } from "../http/operation-router.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
 import { parseFlatForm } from "../http/flat-form.js";
 import { isValidBodySignature, isValidFormSignature } from "../twilio/webhook-signature.js";
+import { calledWebhookUrl } from "./webhook-url.js";
 
 /**
  * Authenticates a Twilio webhook before anything else happens: the tenant comes from `AccountSid` (and
  * `ChatServiceSid`), the signature is checked with that tenant's auth token over the exact URL Twilio called
- * (`PUBLIC_BASE_URL` + path + query). Missing header → 400; unknown tenant or bad signature → 403.
+ * (see calledWebhookUrl: `PUBLIC_BASE_URL` + path + query, never anything the caller chose). Missing header → 400;
+ * unknown tenant, bad signature or no URL Twilio could have called → 403.
  */
-export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBaseUrl: (ctx: Context) => string): Authenticator {
-  return (ctx) => {
+export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBaseUrl: () => string | undefined): Authenticator {
+  return (ctx: Context) => {
     const signature = ctx.get("x-twilio-signature");
     if (!signature) throw new AppError("validation_failed", "X-Twilio-Signature is required", { field: "X-Twilio-Signature" });
-    const url = `${publicBaseUrl(ctx)}${ctx.originalUrl}`;
+    const url = calledWebhookUrl(ctx, publicBaseUrl());
+    if (url === undefined) throw new AppError("forbidden", "the webhook signature cannot be checked: the request does not name a URL Twilio calls");
     const request = ctx.request as { rawBody?: string; body?: unknown };
     const rawBody = request.rawBody ?? "";
     const json = ctx.is("application/json") === "application/json";

@@ -1,4 +1,4 @@
-import { webhookSignature } from "../../src/emulator/index.js";
+import twilio from "twilio";
 import { CONVERSATION_WEBHOOK_PATH } from "../../src/webhooks/register-webhooks.js";
 import type { BenchGateway } from "./bench-gateway.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";
@@ -65,7 +65,7 @@ export async function planWebhooks(
     if (!params) throw new Error(`no onMessageAdded captured for ${messageSid}`);
     return {
       body: new URLSearchParams(params).toString(),
-      signature: webhookSignature(alpha.authToken, url, params),
+      signature: twilio.getExpectedTwilioSignature(alpha.authToken, url, params),
       messageSid,
     };
   });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { rewritePath } from "../../src/http/operation-router.js";
-import { webhookSignature } from "../../src/emulator/index.js";
+import twilio from "twilio";
 import type { RequestShape } from "./request-shape.js";
 import type { WireRequest } from "./wire-client.js";
 
@@ -49,7 +49,7 @@ export function encodeRequest(shape: RequestShape, context: EncodeContext): Wire
     if (isJsonType(contentType)) query.append("bodySHA256", createHash("sha256").update(body).digest("hex"));
     const url = `${context.baseUrl}${path}${query.size > 0 ? `?${query}` : ""}`;
     const params = isJsonType(contentType) ? {} : Object.fromEntries(new URLSearchParams(body.toString("utf8")));
-    headers["x-twilio-signature"] ??= webhookSignature(context.twilioAuthToken, url, params);
+    headers["x-twilio-signature"] ??= twilio.getExpectedTwilioSignature(context.twilioAuthToken, url, params);
   }
   if (operation.securityScheme === "sendgridSignature" && body) {
     const timestamp = headers["x-twilio-email-event-webhook-timestamp"] ?? String(Math.floor(Date.now() / 1000));

@@ -4,7 +4,7 @@ import type { FuzzCase } from "./fuzz-runner.js";
 import { baselineShape, differingSlots, getSlot, parametersOf, withSlot, type RequestShape, type Slot } from "./request-shape.js";
 import { resolveSchema, type SampleSource } from "./schema-samples.js";
 import { crossTenantSource, unknownSource } from "./tenant-fixture.js";
-import { crossTenantWebhookCases } from "./webhook-cases.js";
+import { crossTenantWebhookCases, unknownResourceWebhookCases } from "./webhook-cases.js";
 
 /** What naming an absent resource must get: 404 — but a query filter (a phone) may find nothing (200), and webhooks just answer. */
 function expectationFor(operation: ContractOperation, slot: Slot, value: unknown, source: SampleSource): Pick<FuzzCase, "expect" | "statuses"> {
@@ -36,6 +36,7 @@ export function* unknownSidCases(context: FuzzContext): Generator<FuzzCase> {
     const baseline = baselineFor(context, operation);
     yield* substituted(context, "unknown SIDs", "a well-formed unknown SID", baseline, unknownSource(sourceFor(context, operation), context.rng));
   }
+  yield* unknownResourceWebhookCases(context);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, sign } from "node:crypto";
-import { webhookSignature } from "../../src/emulator/index.js";
+import twilio from "twilio";
 import { encodeRequest, type EncodeContext } from "./encode-request.js";
 import { baselineFor, type FuzzContext } from "./fuzz-context.js";
 import type { FuzzCase } from "./fuzz-runner.js";
@@ -48,6 +48,13 @@ function* twilioSignatureCases(context: FuzzContext): Generator<FuzzCase> {
       yield webhookCase(context, named("an 8 KB signature"), baseline, {}, withHeader(SIGNATURE, "A".repeat(8 * 1024)));
       yield webhookCase(context, named("signed with beta's auth token"), baseline, { twilioAuthToken: t.tenants.beta.authToken });
       yield webhookCase(context, named("signed for another host"), baseline, { baseUrl: "https://evil.example" });
+      yield webhookCase(
+        context,
+        named("signed for another host named by Origin, Host and X-Forwarded-*"),
+        baseline,
+        { baseUrl: "https://evil.example" },
+        (wire) => ({ ...wire, headers: { ...wire.headers, origin: "https://evil.example", host: "evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" } }),
+      );
       yield webhookCase(context, named("a query parameter added after signing"), baseline, {}, (wire) => ({ ...wire, path: `${wire.path}${wire.path.includes("?") ? "&" : "?"}fuzz=1` }));
       yield webhookCase(context, named("the body changed after signing"), baseline, {}, appendToBody(kind === "form" ? "&Body=tampered" : " "));
       yield webhookCase(context, named("an unknown AccountSid"), account(`AC${rng.hex(32)}`));
@@ -58,11 +65,11 @@ function* twilioSignatureCases(context: FuzzContext): Generator<FuzzCase> {
       if (kind === "JSON") {
         const mismatched: Change = (wire) => {
           const path = wire.path.replace(/bodySHA256=[0-9a-f]{64}/, `bodySHA256=${createHash("sha256").update("other").digest("hex")}`);
-          return withHeader(SIGNATURE, webhookSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
+          return withHeader(SIGNATURE, twilio.getExpectedTwilioSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
         };
         const unhashed: Change = (wire) => {
           const path = wire.path.replace(/[?&]bodySHA256=[0-9a-f]{64}/, "");
-          return withHeader(SIGNATURE, webhookSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
+          return withHeader(SIGNATURE, twilio.getExpectedTwilioSignature(t.tenants.alpha.authToken, `${t.baseUrl}${path}`, {}))({ ...wire, path });
         };
         yield webhookCase(context, named("a signed bodySHA256 that is not the body's"), baseline, {}, mismatched);
         yield webhookCase(context, named("no bodySHA256"), baseline, {}, unhashed);
@@ -124,6 +131,38 @@ export function* crossTenantWebhookCases(context: FuzzContext): Generator<FuzzCa
         ...set(baseline, { MessageStatus: "failed" }),
         query: { ...baseline.query, conversationSid: beta.conversationSid, messageSid: beta.messageSid },
       });
+  }
+}
+
+/**
+ * Conversations events (every type that reads Twilio) naming a well-formed conversation or message that does not
+ * exist, as a late event about a deleted one does: 200 `ignored`, never a status the contract does not declare.
+ */
+export function* unknownResourceWebhookCases(context: FuzzContext): Generator<FuzzCase> {
+  const operation = context.operations.find((op) => op.operationId === "receiveConversationWebhook");
+  if (!operation) return;
+  const { rng } = context;
+  const now = new Date().toISOString();
+  const events: Array<Record<string, string>> = [
+    { EventType: "onConversationAdded", FriendlyName: "gone", Attributes: "{}", State: "active", DateCreated: now, DateUpdated: now },
+    { EventType: "onConversationUpdated", FriendlyName: "gone", Attributes: "{}", State: "active", DateCreated: now, DateUpdated: now },
+    { EventType: "onConversationStateUpdated", StateTo: "closed", DateUpdated: now },
+    { EventType: "onMessageAdded", MessageSid: `IM${rng.hex(32)}`, Index: "3", Author: "+15550000000", Body: "late", Source: "SMS", DateCreated: now },
+    { EventType: "onDeliveryUpdated", MessageSid: `IM${rng.hex(32)}`, DeliveryReceiptSid: `DY${rng.hex(32)}`, Status: "delivered" },
+    { EventType: "onParticipantAdded", ParticipantSid: `MB${rng.hex(32)}` },
+    { EventType: "onParticipantRemoved", ParticipantSid: `MB${rng.hex(32)}` },
+  ];
+  for (const mediaType of operation.bodyMediaTypes) {
+    const baseline = baselineFor(context, operation, mediaType);
+    for (const event of events) {
+      const values = { ChatServiceSid: context.alpha.source.serviceSid, ConversationSid: `CH${rng.hex(32)}`, ...event };
+      const shape = Object.entries(values).reduce((s, [name, value]) => withSlot(s, { in: "body", key: [name] }, value), baseline);
+      yield {
+        ...webhookCase(context, `${mediaType.includes("json") ? "JSON" : "form"}: a late ${event.EventType} about a conversation that is gone`, shape, {}, undefined, "answered"),
+        category: "unknown SIDs",
+        verify: (status, body) => (status === 200 && body?.status === "ignored" ? undefined : `expected 200 ignored, got ${status} ${JSON.stringify(body)}`),
+      };
+    }
   }
 }
 

@@ -56,4 +56,12 @@ describe("openapi-contract", () => {
       expect(getConversation.parseParameters({ path: { sid }, query: {}, headers: {} }).path).to.deep.equal({ sid });
     });
   });
+
+  describe("declaresStatus (what the tests' client holds every answer to)", () => {
+    it("declares only the listed statuses: no 404 for a Twilio webhook, no ranges or default", () => {
+      const declared = (operationId: string) => [200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 429, 500, 502, 503].filter((status) => contract.declaresStatus(operationId, status));
+      expect(declared("receiveConversationWebhook")).to.deep.equal([200, 400, 403, 413, 415, 503]);
+      expect(declared("receiveSmsStatus")).to.deep.equal([200, 400, 403, 413, 415, 503]);
+    });
+  });
 });

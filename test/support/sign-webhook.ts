@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
-import { webhookSignature } from "../../src/emulator/index.js";
+import twilio from "twilio";
 import type { ApiClient } from "./api-client.js";
 
 /**
- * Posts a form webhook signed as Twilio signs it (with the emulator's independent implementation), through the
- * contract-checking client.
+ * Posts a form webhook signed as Twilio signs it (with the `twilio` package's own signer, not the gateway's or the
+ * emulator's code), through the contract-checking client. `signedUrl` is the URL the signature covers, when a test
+ * signs for another deployment than the one it posts to.
  */
 export async function postSignedForm(
   client: ApiClient,
@@ -13,11 +13,12 @@ export async function postSignedForm(
   params: Record<string, string>,
   authToken: string,
   headers: Record<string, string> = {},
+  signedUrl = `${baseUrl}${path}`,
 ): Promise<{ status: number; body: any }> {
   const response = await client.withToken(null).request("POST", path, {
     rawBody: new URLSearchParams(params).toString(),
     contentType: "application/x-www-form-urlencoded",
-    headers: { "x-twilio-signature": webhookSignature(authToken, `${baseUrl}${path}`, params), ...headers },
+    headers: { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, signedUrl, params), ...headers },
   });
   return { status: response.status, body: response.body };
 }
@@ -29,13 +30,14 @@ export async function postSignedJson(
   path: string,
   body: object,
   authToken: string,
-  options: { bodySha256?: string } = {},
+  options: { bodySha256?: string; headers?: Record<string, string>; signedBaseUrl?: string } = {},
 ): Promise<{ status: number; body: any }> {
   const raw = JSON.stringify(body);
-  const pathWithQuery = `${path}?bodySHA256=${options.bodySha256 ?? createHash("sha256").update(raw).digest("hex")}`;
+  const pathWithQuery = `${path}?bodySHA256=${options.bodySha256 ?? twilio.getExpectedBodyHash(raw)}`;
+  const signedUrl = `${options.signedBaseUrl ?? baseUrl}${pathWithQuery}`;
   const response = await client.withToken(null).request("POST", pathWithQuery, {
     rawBody: raw,
-    headers: { "x-twilio-signature": webhookSignature(authToken, `${baseUrl}${pathWithQuery}`, {}) },
+    headers: { "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, signedUrl, {}), ...options.headers },
   });
   return { status: response.status, body: response.body };
 }

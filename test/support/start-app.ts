@@ -11,6 +11,7 @@ import type { UpstreamCallEvent } from "../../src/twilio/upstream-request-client
 import { expect } from "chai";
 import { attachChatSockets } from "../../src/realtime/chat-socket-server.js";
 import { EMAIL_EVENTS_PATH, registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
+import { webhookUrl } from "../../src/webhooks/webhook-url.js";
 import { ApiClient } from "./api-client.js";
 import { createTwilioSpecChecker } from "./twilio-spec.js";
 
@@ -52,6 +53,11 @@ export async function startApp(
     twilioApiKeys?: boolean;
     /** Tenants served beside alpha and beta (e.g. one sharing alpha's Twilio account, with a service of its own). */
     moreTenants?: (emulator: TwilioEmulator, tenants: Record<"alpha" | "beta", TenantConfig>) => TenantConfig[];
+    /**
+     * The base URL webhook signatures are checked against; default: the gateway's own loopback address (as
+     * PUBLIC_BASE_URL would be). `null`: none, as with PUBLIC_BASE_URL unset (the URL is the request's own).
+     */
+    publicBaseUrl?: string | null;
   } = {},
 ): Promise<TestApp> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
@@ -100,12 +106,12 @@ export async function startApp(
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  emulator.sendgrid.configureEventWebhook({ url: `${baseUrl}${EMAIL_EVENTS_PATH}` });
+  emulator.sendgrid.configureEventWebhook({ url: webhookUrl(baseUrl, EMAIL_EVENTS_PATH) });
   const app = createApp(config, {
     logger: pino({ level: "silent" }),
     sendgridApiBaseUrl: emulator.baseUrl,
     tenants: [tenants.alpha, tenants.beta, ...(options.moreTenants?.(emulator, tenants) ?? [])],
-    publicBaseUrl: () => baseUrl,
+    ...(options.publicBaseUrl === null ? {} : { publicBaseUrl: () => options.publicBaseUrl ?? baseUrl }),
     audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
   });

@@ -3,9 +3,12 @@ import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatCli
 import { createConversation, inboundMessage } from "../support/conversation-fixtures.js";
 import { postSignedForm, postSignedJson } from "../support/sign-webhook.js";
 import { startApp, type TestApp } from "../support/start-app.js";
+import { registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
+import type { WebhookDelivery } from "../../src/emulator/webhooks/webhook-log.js";
 
 const PATH = "/api/v1/chat/webhooks/twilio/conversation";
 const BASE = "/api/v1/chat/conversations";
+const PHP = "/twilio";
 
 describe("POST /webhooks/twilio/conversation", () => {
   let t: TestApp;
@@ -155,6 +158,100 @@ describe("POST /webhooks/twilio/conversation", () => {
         t.tenants.alpha.authToken,
       );
       expect(response).to.deep.equal({ status: 200, body: { status: "ignored" } });
+    });
+  });
+
+  describe("when Twilio delivers an event late, after its conversation or message was deleted", () => {
+    /** Runs `write` while Twilio cannot reach the gateway, and returns the deliveries it will retry, by event type. */
+    const undelivered = async (write: () => Promise<unknown>): Promise<Record<string, WebhookDelivery>> => {
+      const { accountSid, conversationsServiceSid } = t.tenants.alpha;
+      const from = t.emulator.webhooks.entries.length;
+      t.emulator.configureWebhooks(accountSid, conversationsServiceSid, { postWebhookUrl: "http://127.0.0.1:9/unreachable" });
+      try {
+        await write();
+        await t.emulator.whenIdle();
+      } finally {
+        await registerConversationWebhooks(t.app.tenants, t.baseUrl);
+      }
+      const failed = t.emulator.webhooks.entries.slice(from).filter((d) => d.status === null && d.attempt === 0);
+      return Object.fromEntries(failed.map((d) => [d.eventType, d]));
+    };
+    /** Twilio's retry of a delivery: same parameters and idempotency token, RetryCount up, signed by the twilio package. */
+    const retry = (delivery: WebhookDelivery) =>
+      postSignedForm(t.api(), t.baseUrl, PATH, { ...delivery.params, RetryCount: "1" }, t.tenants.alpha.authToken, {
+        "i-twilio-idempotency-token": delivery.idempotencyToken,
+      });
+    const deleteConversation = async (conversationSid: string) => {
+      const deleted = await t.api().delete(`${PHP}/delete_conversation.php`, { body: { account_id: "alpha", conversation_sid: conversationSid } });
+      expect(deleted.status).to.equal(200);
+      await t.emulator.whenIdle();
+    };
+    const ignored = { status: 200, body: { status: "ignored" } };
+
+    it("answers 200 ignored to onConversationUpdated after delete_conversation.php, and emits nothing", async () => {
+      const late = await undelivered(() => t.api().patch(`${BASE}/${sid}/attributes`, { isStarred: true }));
+      await deleteConversation(sid);
+      const events = recordEvents(client);
+
+      expect(await retry(late.onConversationUpdated!)).to.deep.equal(ignored);
+      await settle();
+      expect(events.received).to.deep.equal([]);
+    });
+
+    it("answers 200 ignored to onDeliveryUpdated after delete_message.php", async () => {
+      const messageSid = (await t.api().post(`${BASE}/${sid}/messages`, { body: "Soon deleted" })).body.sid;
+      await t.emulator.whenIdle();
+      const late = await undelivered(() => t.emulator.simulateDelivery({ accountSid: t.tenants.alpha.accountSid, conversationSid: sid, messageSid, status: "delivered" }));
+      const deleted = await t.api().delete(`${PHP}/delete_message.php`, { body: { account_id: "alpha", conversation_sid: sid, message_sid: messageSid } });
+      expect(deleted.status).to.equal(200);
+
+      expect(await retry(late.onDeliveryUpdated!)).to.deep.equal(ignored);
+    });
+
+    it("answers 200 ignored to onMessageAdded (its unread and summary bookkeeping) after the conversation was deleted", async () => {
+      const late = await undelivered(() => inboundMessage(t, { from: "+15554000001", body: "late", waitForWebhooks: false }));
+      await deleteConversation(sid);
+
+      expect(await retry(late.onMessageAdded!)).to.deep.equal(ignored);
+    });
+
+    it("answers 200 ignored to onConversationAdded and onParticipantAdded after the conversation was deleted", async () => {
+      let created = "";
+      const late = await undelivered(async () => {
+        created = (await createConversation(t, { name: "Short-lived", phone: "+15554000002", waitForWebhooks: false })).sid;
+      });
+      await deleteConversation(created);
+
+      expect(await retry(late.onConversationAdded!)).to.deep.equal(ignored);
+      expect(await retry(late.onParticipantAdded!)).to.deep.equal(ignored);
+    });
+
+    it("answers 200 ignored to onConversationStateUpdated after the conversation was deleted", async () => {
+      await deleteConversation(sid);
+      const { accountSid, conversationsServiceSid, authToken } = t.tenants.alpha;
+      const event = {
+        AccountSid: accountSid,
+        ChatServiceSid: conversationsServiceSid,
+        EventType: "onConversationStateUpdated",
+        ConversationSid: sid,
+        StateFrom: "active",
+        StateTo: "closed",
+        Reason: "TIMER",
+        DateUpdated: new Date().toISOString(),
+      };
+
+      expect(await postSignedForm(t.api(), t.baseUrl, PATH, event, authToken)).to.deep.equal(ignored);
+    });
+
+    it("answers 200 to onMessageRemoved and onConversationRemoved, which need nothing from Twilio", async () => {
+      const messageSid = (await t.api().post(`${BASE}/${sid}/messages`, { body: "Edited, then gone" })).body.sid;
+      await t.emulator.whenIdle();
+      const late = await undelivered(async () => {
+        await t.api().delete(`${PHP}/delete_message.php`, { body: { account_id: "alpha", conversation_sid: sid, message_sid: messageSid } });
+        await t.api().delete(`${PHP}/delete_conversation.php`, { body: { account_id: "alpha", conversation_sid: sid } });
+      });
+
+      for (const eventType of ["onMessageRemoved", "onConversationRemoved"]) expect((await retry(late[eventType]!)).status, eventType).to.equal(200);
     });
   });
 

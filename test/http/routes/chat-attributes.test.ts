@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { webhookSignature } from "../../../src/emulator/index.js";
+import twilio from "twilio";
 import { CONVERSATION_WEBHOOK_PATH, registerConversationWebhooks } from "../../../src/webhooks/register-webhooks.js";
 import { createConversation, phoneNumbers } from "../../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
@@ -217,7 +217,7 @@ describe("chat API: conversation attributes", () => {
           rawBody: new URLSearchParams(late.params).toString(),
           contentType: "application/x-www-form-urlencoded",
           headers: {
-            "x-twilio-signature": webhookSignature(authToken, `${t.baseUrl}${CONVERSATION_WEBHOOK_PATH}`, late.params),
+            "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, `${t.baseUrl}${CONVERSATION_WEBHOOK_PATH}`, late.params),
             "i-twilio-idempotency-token": late.idempotencyToken,
           },
         });

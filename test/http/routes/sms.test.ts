@@ -89,6 +89,27 @@ describe("seed 001: inbound SMS webhook and stored SMS (/api/twilio)", () => {
       }
     });
 
+    it("starts a new conversation when the sender's was deleted but Twilio still lists it (ParticipantConversations lags)", async () => {
+      await inbound("+15557000005", "before");
+      await t.emulator.whenIdle();
+      const [old] = (await t.api().get(CHAT)).body;
+      const gateway = t.app.tenants.get("alpha").gateway;
+      const stale = await gateway.findConversationsByAddress("+15557000005");
+      expect((await t.api().delete("/twilio/delete_conversation.php", { body: { account_id: "alpha", conversation_sid: old.sid } })).status).to.equal(200);
+      // Twilio's index still names the deleted conversation for a moment after the delete.
+      gateway.findConversationsByAddress = async () => stale;
+
+      const answer = await inbound("+15557000005", "after the delete");
+      await t.emulator.whenIdle();
+
+      expect(answer.status).to.equal(200);
+      t.app.cache.clear();
+      const conversations = (await t.api().get(CHAT)).body;
+      expect(conversations.map((c: any) => c.sid)).not.to.include(old.sid);
+      expect(conversations).to.have.length(1);
+      expect(conversations[0].latestMessage).to.include({ body: "after the delete", author: "+15557000005" });
+    });
+
     it("refuses a forged signature (403) and a missing one (400), creating nothing", async () => {
       const forged = await postSignedForm(
         t.api(),
