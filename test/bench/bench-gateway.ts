@@ -24,6 +24,8 @@ export interface BenchGateway {
   baseUrl: string;
   emulator: TwilioEmulator;
   app: SwitchboardApp;
+  /** The gateway's Socket.IO server. */
+  realtime: ReturnType<typeof attachChatSockets>;
   server: Server;
   config: Config;
   tenants: Record<BenchTenantId, TenantConfig>;
@@ -113,6 +115,7 @@ export async function startBenchGateway(): Promise<BenchGateway> {
     baseUrl,
     emulator,
     app,
+    realtime,
     server,
     config,
     tenants,
