@@ -48,6 +48,8 @@ export async function startApp(
     webhooks?: boolean;
     /** Tenants reach Twilio with an API key of their account (as TWILIO_API_KEY + TWILIO_API_SECRET) instead of the auth token. */
     twilioApiKeys?: boolean;
+    /** Other ids naming a tenant (TENANTS_FILE's `aliases`). */
+    aliases?: Partial<Record<"alpha" | "beta", string[]>>;
   } = {},
 ): Promise<TestApp> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
@@ -63,6 +65,7 @@ export async function startApp(
       authToken: account.authToken,
       conversationsServiceSid: account.defaultServiceSid,
       ...(options.twilioApiKeys ? { apiKey: emulator.createApiKey(account.accountSid, `${id} gateway`) } : {}),
+      ...(options.aliases?.[id] ? { aliases: options.aliases[id] } : {}),
       phoneNumber: phone,
       whatsappNumber: whatsapp,
       sendgrid: {
@@ -86,9 +89,10 @@ export async function startApp(
     UPSTREAM_TIMEOUT_MS: "2000",
     // Tests inject outages on purpose; the circuit breaker has its own tests (test/twilio/upstream-guard.test.ts).
     UPSTREAM_BREAKER_MIN_CALLS: "100000",
-    // Likewise the rate limits (test/http/security.test.ts).
+    // Likewise the rate limits (test/http/security.test.ts, test/realtime/socket-guard.test.ts).
     RATE_LIMIT_PER_USER_PER_MINUTE: "0",
     RATE_LIMIT_PER_IP_PER_MINUTE: "0",
+    RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE: "0",
     ...options.env,
   });
   const upstreamCalls: TestApp["upstreamCalls"] = [];
