@@ -155,11 +155,19 @@ describe("Socket.IO: every namespace checks the token", () => {
     });
 
     it("keeps a socket whose token expires beyond setTimeout's 24.8-day limit", async () => {
-      const inThirtyDays = keep(await connectClient(t.baseUrl, { token: t.token({ expiresIn: 30 * 24 * 3600 }) }));
-      const farFuture = jwt.sign({ tenants: ["alpha"], sub: "agent-1", exp: 1e308 }, TEST_JWT_SECRET, { algorithm: "HS256" });
-      const forever = keep(await connectClient(t.baseUrl, { token: farFuture }));
-      await settle(200);
-      expect([inThirtyDays.connected, forever.connected]).to.deep.equal([true, true]);
+      // Token lifetimes are not capped here (JWT_MAX_LIFETIME_SECONDS, where the gateway has it, is 0: no limit).
+      const longLived = await startApp({ env: { JWT_MAX_LIFETIME_SECONDS: "0" } });
+      const clients: ChatClient[] = [];
+      try {
+        clients.push(await connectClient(longLived.baseUrl, { token: longLived.token({ expiresIn: 30 * 24 * 3600 }) }));
+        const farFuture = jwt.sign({ tenants: ["alpha"], sub: "agent-1", exp: 1e308 }, TEST_JWT_SECRET, { algorithm: "HS256" });
+        clients.push(await connectClient(longLived.baseUrl, { token: farFuture }));
+        await settle(200);
+        expect(clients.map((client) => client.connected)).to.deep.equal([true, true]);
+      } finally {
+        clients.forEach((client) => client.close());
+        await longLived.close();
+      }
     });
 
     it("does the same on an organization's live namespace", async () => {
