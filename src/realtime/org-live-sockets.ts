@@ -21,10 +21,14 @@ const INVALID_NAMESPACE = "Invalid namespace";
  * hears its whole organization (there are no subscriptions).
  *
  * The namespaces are fixed at start: one per tenant id and alias this deployment serves, made here, never from a
- * client's request. Socket.IO's dynamic namespaces (a RegExp or function in `io.of`) are not used: they create a
- * namespace per distinct name a client asks for before any check runs, keep it, and a parent's broadcast walks them
- * all — where each child's session store appends its own offset to the one shared packet, so an emit costs the
- * square of their number (3,000 junk names slowed every tenant's webhooks from 10 ms to 500 ms).
+ * client's request. Socket.IO's dynamic namespaces (a RegExp or function in `io.of`) are not used: a RegExp creates
+ * a namespace for every matching name a client asks for before any check runs and keeps it; a parent's
+ * `to(room).emit` walks all of them, each child's session store appending its own offset to the one shared packet,
+ * so an emit costs the square of their number (3,000 junk names slowed every tenant's webhooks from 10 ms to
+ * 500 ms); `cleanupEmptyChildNamespaces` removes an empty child but not its session-aware adapter, whose timer is
+ * never cleared (2,000 connect/disconnect cycles left 2,000 adapters alive); and a parent's emit reaches only the
+ * children that exist on the emitting instance, which a scaled-out cluster cannot rely on. Fixed namespaces avoid
+ * all of it: a tenant's events go to its own few, and every instance has them all.
  */
 export function attachOrgLiveSockets(io: Server<any, any, any, any>, components: RealtimeComponents): () => void {
   const { tenants, events } = components;
