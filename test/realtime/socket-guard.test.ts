@@ -171,7 +171,7 @@ describe("Socket.IO: every namespace checks the token", () => {
     });
 
     it("does the same on an organization's live namespace", async () => {
-      const live = keep(await connectTo(t, "/api/v1/conversations/alpha/live", { token: t.token({ expiresIn: 1 }) }));
+      const live = keep(await connectTo(t, "/api/v1/conversations/alpha/live", { token: t.token({ expiresIn: 2 }) }));
       const expired = new Promise((resolve) => live.once("session:expired", resolve));
       const disconnected = new Promise((resolve) => live.once("disconnect", resolve));
       expect(await expired).to.deep.include({ code: "token_expired" });
