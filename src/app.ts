@@ -74,6 +74,8 @@ export interface SwitchboardApp {
   realtimeStats: { sockets: number };
   /** For the Socket.IO layer (REALTIME_CONVERSATION_UPDATE_MS). */
   conversationUpdateIntervalMs: number;
+  /** The limits REST uses, for the Socket.IO layer's per-user event limit (shared through Redis when scaled out). */
+  rateLimits: RateLimits;
 }
 
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
@@ -131,6 +133,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, qs: { parse: parseFlatForm } };
   const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
   const readiness = createReadinessCheck(tenants);
+  const rateLimits = deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits);
   const router = createOperationRouter(
     contract,
     {
@@ -152,7 +155,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         sendgridSignature: sendgridSignatureAuthenticator(tenants),
       },
       pathPrefixRewrites,
-      rateLimits: deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits),
+      rateLimits,
       bodyParser: bodyParser(parserOptions),
     },
   );
@@ -210,5 +213,6 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     metrics,
     realtimeStats,
     conversationUpdateIntervalMs: config.conversationUpdateIntervalMs,
+    rateLimits,
   };
 }

@@ -62,6 +62,7 @@ const ENV_SCHEMA = {
     TRUST_PROXY: { type: "boolean", default: false },
     RATE_LIMIT_PER_USER_PER_MINUTE: { type: "integer", minimum: 0, default: 1200 },
     RATE_LIMIT_PER_IP_PER_MINUTE: { type: "integer", minimum: 0, default: 3000 },
+    RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE: { type: "integer", minimum: 0, default: 600 },
     AUDIT_LOG_FILE: { type: "string", minLength: 1 },
     SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
     WEBHOOK_DEDUPE_MAX_KEYS: { type: "integer", minimum: 1, default: 200000 },
@@ -132,8 +133,8 @@ export interface Config {
   readonly smsAcknowledgement?: string;
   /** Behind a load balancer: take the client IP from X-Forwarded-For (per-IP limits, logs). */
   readonly trustProxy: boolean;
-  /** Requests per minute per user (per tenant) and per client IP; 0 turns a limit off. */
-  readonly rateLimits: { readonly perUserPerMinute: number; readonly perIpPerMinute: number };
+  /** Requests per minute per user (per tenant) and per client IP, and Socket.IO client events per user; 0 turns a limit off. */
+  readonly rateLimits: { readonly perUserPerMinute: number; readonly perIpPerMinute: number; readonly socketEventsPerUserPerMinute: number };
   /** Where audit lines go (standard output when unset). */
   readonly auditLogFile?: string;
   /** Most messages per tenant held in the search index. */
@@ -261,7 +262,11 @@ export function loadConfig(
     bodyLimitBytes: num("BODY_LIMIT_BYTES"),
     auditLogFile: str("AUDIT_LOG_FILE"),
     trustProxy: v.TRUST_PROXY as boolean,
-    rateLimits: { perUserPerMinute: num("RATE_LIMIT_PER_USER_PER_MINUTE"), perIpPerMinute: num("RATE_LIMIT_PER_IP_PER_MINUTE") },
+    rateLimits: {
+      perUserPerMinute: num("RATE_LIMIT_PER_USER_PER_MINUTE"),
+      perIpPerMinute: num("RATE_LIMIT_PER_IP_PER_MINUTE"),
+      socketEventsPerUserPerMinute: num("RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE"),
+    },
     smsAcknowledgement: str("SMS_ACKNOWLEDGEMENT"),
     searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
     webhookDedupeMaxKeys: num("WEBHOOK_DEDUPE_MAX_KEYS"),

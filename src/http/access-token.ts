@@ -7,6 +7,8 @@ import { AppError } from "../errors.js";
 export interface Principal {
   userId: string;
   tenantIds: string[];
+  /** When the token expires (its `exp`), in ms since the epoch: sockets are disconnected then. */
+  expiresAtMs: number;
 }
 
 export type TokenVerifier = (token: string | undefined) => Principal;
@@ -46,7 +48,7 @@ export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
       throw new AppError("unauthenticated", "the token names no user (sub)", { field: "Authorization" });
     const tenants: unknown = payload.tenants ?? (payload.tenant !== undefined ? [payload.tenant] : []);
     const tenantIds = Array.isArray(tenants) ? tenants.filter((t): t is string => typeof t === "string") : [];
-    return { userId, tenantIds };
+    return { userId, tenantIds, expiresAtMs: payload.exp * 1000 };
   };
 }
 

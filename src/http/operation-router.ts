@@ -37,7 +37,7 @@ export interface OperationResult {
 
 export type OperationHandler = (request: OperationRequest) => Promise<OperationResult> | OperationResult;
 
-const ANONYMOUS: Principal = Object.freeze({ userId: "", tenantIds: [] }) as Principal;
+const ANONYMOUS: Principal = Object.freeze({ userId: "", tenantIds: [], expiresAtMs: 0 }) as Principal;
 
 /**
  * Mounts one route per contract operation, so nothing is served that the contract does not describe and nothing

@@ -1,38 +1,58 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { AppError } from "../errors.js";
 
+/** Points per minute of each limit (config.rateLimits); 0 turns one off. */
+export interface RateLimitSettings {
+  perUserPerMinute: number;
+  perIpPerMinute: number;
+  /** Socket.IO client events (subscribe, typing, …) per user, counted apart from REST requests. */
+  socketEventsPerUserPerMinute: number;
+}
+
+/** Builds one limiter of `points` per minute under `name` (in memory, or in Redis when scaled out). */
+export type LimiterFactory = (points: number, name: string) => RateLimiterAbstract;
+
 /**
- * Per-user and per-IP request limits (rate-limiter-flexible; in memory, or shared through Redis when scaled out).
- * Over the limit: 429 with Retry-After. A limit of 0 turns it off.
+ * Per-user and per-IP request limits, and per-user Socket.IO event limits (rate-limiter-flexible; in memory, or
+ * shared through Redis when scaled out). Over the limit: AppError rate_limited (429 with Retry-After on REST).
  */
 export class RateLimits {
-  constructor(
-    private readonly perUser: RateLimiterAbstract | undefined,
-    private readonly perIp: RateLimiterAbstract | undefined,
-  ) {}
+  private readonly perUser: RateLimiterAbstract | undefined;
+  private readonly perIp: RateLimiterAbstract | undefined;
+  private readonly perUserSocketEvents: RateLimiterAbstract | undefined;
 
-  static inMemory(limits: { perUserPerMinute: number; perIpPerMinute: number }): RateLimits {
-    const limiter = (points: number, keyPrefix: string) =>
-      points > 0 ? new RateLimiterMemory({ points, duration: 60, keyPrefix }) : undefined;
-    return new RateLimits(limiter(limits.perUserPerMinute, "user"), limiter(limits.perIpPerMinute, "ip"));
+  constructor(settings: RateLimitSettings, limiter: LimiterFactory) {
+    const build = (points: number, name: string) => (points > 0 ? limiter(points, name) : undefined);
+    this.perUser = build(settings.perUserPerMinute, "user");
+    this.perIp = build(settings.perIpPerMinute, "ip");
+    this.perUserSocketEvents = build(settings.socketEventsPerUserPerMinute, "socket-events");
+  }
+
+  static inMemory(settings: RateLimitSettings): RateLimits {
+    return new RateLimits(settings, (points, keyPrefix) => new RateLimiterMemory({ points, duration: 60, keyPrefix }));
   }
 
   consumeUser(tenantId: string, userId: string): Promise<void> {
-    return consume(this.perUser, `${tenantId}:${userId}`, "this user");
+    return consume(this.perUser, `${tenantId}:${userId}`, "too many requests from this user");
   }
 
   consumeIp(ip: string): Promise<void> {
-    return consume(this.perIp, ip, "this address");
+    return consume(this.perIp, ip, "too many requests from this address");
+  }
+
+  /** One client event of a user's sockets (all of them, on every namespace, count together). */
+  consumeSocketEvent(tenantId: string, userId: string): Promise<void> {
+    return consume(this.perUserSocketEvents, `${tenantId}:${userId}`, "too many socket events from this user");
   }
 }
 
-async function consume(limiter: RateLimiterAbstract | undefined, key: string, who: string): Promise<void> {
+async function consume(limiter: RateLimiterAbstract | undefined, key: string, what: string): Promise<void> {
   if (!limiter) return;
   try {
     await limiter.consume(key);
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    throw new AppError("rate_limited", `too many requests from ${who}; retry later`, {
+    throw new AppError("rate_limited", `${what}; retry later`, {
       retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
     });
   }

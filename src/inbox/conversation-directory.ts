@@ -1,7 +1,7 @@
 import { LRUCache } from "lru-cache";
 import pMap from "p-map";
 import { tenantKey, type InboxCache } from "../cache/inbox-cache.js";
-import { isAppError } from "../errors.js";
+import { AppError, isAppError } from "../errors.js";
 import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
 import { parseAttributes, type ConversationAttributes } from "./conversation-attributes.js";
 import type { ConversationRecord, MessageRecord, ParticipantRecord } from "./inbox-types.js";
@@ -20,6 +20,8 @@ export interface ConversationEntry {
 
 interface ConversationIndex {
   sids: string[];
+  /** Twilio listed fewer conversations than the index limit: every conversation of the tenant is in `sids`. */
+  complete: boolean;
 }
 
 /** When more than this share of indexed conversations fell out of the cache, one full reload is cheaper. */
@@ -36,6 +38,8 @@ export class ConversationDirectory {
    * about one afterwards (a late webhook, a write that was in flight) brings it back into the cache.
    */
   private readonly removed = new LRUCache<string, true>({ max: 10_000 });
+  /** SIDs Twilio recently answered 404 for (`lookup`): a client repeating one costs no further upstream call. */
+  private readonly absent = new LRUCache<string, true>({ max: 1_000, ttl: 60_000 });
 
   constructor(
     private readonly cache: InboxCache,
@@ -66,6 +70,26 @@ export class ConversationDirectory {
     return this.cache.getOrLoad(this.key("conv", sid), async () => toEntry(await this.gateway.fetchConversation(sid)));
   }
 
+  /**
+   * As `get`, for a SID a client names (a socket subscribing): not_found without reading Twilio when the directory
+   * already knows the SID is not the tenant's — deleted, recently answered 404, or absent from a complete index.
+   * The index is kept current by the gateway's writes and Twilio's onConversationAdded webhooks; a conversation made
+   * elsewhere is missing from it until that webhook arrives, as it is from the list.
+   */
+  async lookup(sid: string): Promise<ConversationEntry> {
+    const cached = this.peek(sid);
+    if (cached) return cached;
+    const index = this.cache.get<ConversationIndex>(this.key("index"));
+    if (this.removed.has(sid) || this.absent.has(sid) || (index?.complete && !index.sids.includes(sid)))
+      throw new AppError("not_found", "Not found");
+    try {
+      return await this.get(sid);
+    } catch (error) {
+      if (isAppError(error) && error.code === "not_found") this.absent.set(sid, true);
+      throw error;
+    }
+  }
+
   /** The cached entry, if any, without loading it. */
   peek(sid: string): ConversationEntry | undefined {
     return this.cache.get<ConversationEntry>(this.key("conv", sid));
@@ -75,9 +99,10 @@ export class ConversationDirectory {
   remember(record: ConversationRecord): ConversationEntry {
     const entry = toEntry(record);
     if (this.removed.has(record.sid)) return entry;
+    this.absent.delete(record.sid);
     this.cache.set(this.key("conv", record.sid), entry);
     const index = this.cache.get<ConversationIndex>(this.key("index"));
-    if (index && !index.sids.includes(record.sid)) this.cache.set(this.key("index"), { sids: [record.sid, ...index.sids] });
+    if (index && !index.sids.includes(record.sid)) this.cache.set(this.key("index"), { ...index, sids: [record.sid, ...index.sids] });
     return entry;
   }
 
@@ -86,7 +111,7 @@ export class ConversationDirectory {
     this.cache.delete(this.key("conv", sid));
     this.invalidateDetails(sid);
     const index = this.cache.get<ConversationIndex>(this.key("index"));
-    if (index?.sids.includes(sid)) this.cache.set(this.key("index"), { sids: index.sids.filter((s) => s !== sid) });
+    if (index?.sids.includes(sid)) this.cache.set(this.key("index"), { ...index, sids: index.sids.filter((s) => s !== sid) });
   }
 
   /** Drops the cached entry (it is re-read on next use) but keeps it listed in the index. */
@@ -141,7 +166,7 @@ export class ConversationDirectory {
     return this.cache.getOrLoad(this.key("index"), async () => {
       const records = await this.gateway.listConversations(this.options.indexLimit);
       for (const record of records) this.cache.fill(this.key("conv", record.sid), toEntry(record));
-      return { sids: records.map((record) => record.sid) };
+      return { sids: records.map((record) => record.sid), complete: records.length < this.options.indexLimit };
     });
   }
 

@@ -1,7 +1,7 @@
 import type { ConversationView, MessageRecord } from "../inbox/inbox-types.js";
 
-/** Acks are `{ data }` on success and `{ error }` otherwise. */
-export type AckResponse<T> = { data: T } | { error: { code: string; message: string } };
+/** Acks are `{ data }` on success and `{ error }` otherwise (`rate_limited` adds `retryAfterSeconds`). */
+export type AckResponse<T> = { data: T } | { error: { code: string; message: string; retryAfterSeconds?: number } };
 export type Ack<T> = (response: AckResponse<T>) => void;
 
 export interface DeliveryReceipt {
@@ -21,6 +21,14 @@ export interface ServerToClientEvents {
   "delivery:receipt": (payload: { conversationSid: string; receipt: DeliveryReceipt }) => void;
   "typing:start": (payload: { conversationSid: string; userId: string }) => void;
   "typing:stop": (payload: { conversationSid: string; userId: string }) => void;
+  /** The token reached its `exp`: the server disconnects the socket right after (every namespace sends it). */
+  "session:expired": (payload: SessionExpired) => void;
+}
+
+/** Sent on every namespace just before a socket whose token expired is disconnected. */
+export interface SessionExpired {
+  code: "token_expired";
+  message: string;
 }
 
 /** Events the server handles (seed 000 §2.2). */
@@ -34,6 +42,8 @@ export interface ClientToServerEvents {
 export interface SocketData {
   userId: string;
   tenantId: string;
+  /** The token's `exp`, ms since the epoch. */
+  expiresAtMs: number;
 }
 
 /** The handshake's `auth` object. */
@@ -46,5 +56,7 @@ export interface ChatHandshakeAuth {
 /** Rooms are always tenant-scoped. */
 export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
 export const conversationRoom = (tenantId: string, conversationSid: string) => `tenant:${tenantId}:conversation:${conversationSid}`;
+/** Whether `room` is the tenant's room or one of its conversations' rooms. */
+export const isRoomOfTenant = (room: string, tenantId: string) => room === tenantRoom(tenantId) || room.startsWith(`${tenantRoom(tenantId)}:`);
 
 export const CHAT_NAMESPACE = "/chat";

@@ -2,17 +2,17 @@ import type { Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import { AppError, isAppError } from "../errors.js";
 import type { TokenVerifier } from "../http/access-token.js";
-import { selectTenantId } from "../http/tenant-selection.js";
+import type { RateLimits } from "../http/rate-limits.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
 import { startChatBroadcaster } from "./chat-broadcaster.js";
 import { attachOrgLiveSockets } from "./org-live-sockets.js";
+import { guardNamespace, type NamespacePolicy } from "./socket-guard.js";
 import {
   CHAT_NAMESPACE,
   conversationRoom,
   tenantRoom,
   type Ack,
-  type ChatHandshakeAuth,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
@@ -24,6 +24,8 @@ export interface RealtimeComponents {
   verifyToken: TokenVerifier;
   tenants: TenantRegistry;
   events: DomainEvents;
+  /** The per-user socket event limit (the app's RateLimits: in memory, or Redis when scaled out); none: unlimited. */
+  rateLimits?: RateLimits;
   /** Updated with the number of connected /chat sockets. */
   realtimeStats?: { sockets: number };
   /** At most one conversation:updated per conversation per this many ms (the newest state); default 0: every one. */
@@ -36,31 +38,36 @@ export interface RealtimeComponents {
 export const RECOVERY_WINDOW_MS = 2 * 60 * 1000;
 
 /**
- * Socket.IO on namespace `/chat`: the handshake's token is verified by the same code as REST, sockets join their
- * tenant's room, subscribe to conversations of that tenant only, and relay typing to the other subscribers.
+ * `/` and `/chat` take the tenant from the handshake's `tenantId` (needed only when the token grants several) and
+ * refuse with "Authentication error" and the reason's code, as REST would answer it.
+ */
+const HANDSHAKE_TENANT: NamespacePolicy = {
+  requestedTenant: (auth) => (typeof auth.tenantId === "string" ? auth.tenantId : undefined),
+  refusal: (error) => Object.assign(new Error("Authentication error"), { data: { code: isAppError(error) ? error.code : "unauthenticated" } }),
+};
+
+/**
+ * Socket.IO: namespace `/chat`, the organization live namespaces (org-live-sockets.ts) and `/` (nothing is emitted
+ * there yet; the business API's events will be). Every namespace is guarded alike (socket-guard.ts): the handshake's
+ * token is verified by the same code as REST, on recovery too, and the socket is disconnected when it expires.
+ * Sockets join their tenant's room, subscribe to conversations of that tenant only, and relay typing to the other
+ * subscribers.
  */
 export function attachChatSockets(httpServer: HttpServer, components: RealtimeComponents) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+    // The guard re-checks a recovering socket's token before its session is restored (recovery-guard.ts).
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     serveClient: false,
     ...(components.adapter ? { adapter: components.adapter } : {}),
   });
-  const chat = io.of(CHAT_NAMESPACE);
-
-  chat.use((socket, next) => {
-    try {
-      const auth = (socket.handshake.auth ?? {}) as Partial<ChatHandshakeAuth>;
-      const principal = components.verifyToken(typeof auth.token === "string" ? auth.token : undefined);
-      const requested = typeof auth.tenantId === "string" ? auth.tenantId : undefined;
-      socket.data.userId = principal.userId;
-      socket.data.tenantId = selectTenantId(principal, requested, (id) => components.tenants.has(id));
-      next();
-    } catch (error) {
-      const failure = new Error("Authentication error") as Error & { data?: unknown };
-      failure.data = { code: isAppError(error) ? error.code : "unauthenticated" };
-      next(failure);
-    }
+  const root = io.of("/");
+  guardNamespace(root, HANDSHAKE_TENANT, components);
+  root.on("connection", (socket) => {
+    if (!socket.recovered) void socket.join(tenantRoom(socket.data.tenantId));
   });
+
+  const chat = io.of(CHAT_NAMESPACE);
+  guardNamespace(chat, HANDSHAKE_TENANT, components);
 
   chat.on("connection", (socket) => {
     const { tenantId, userId } = socket.data;
@@ -91,7 +98,7 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
     socket.on("subscribe:conversation", (payload, ack) =>
       respond(ack, async () => {
         const conversationSid = conversationSidOf(payload);
-        await inbox.directory.get(conversationSid); // 404 unless it exists in this tenant
+        await inbox.directory.lookup(conversationSid); // 404 unless it exists in this tenant (from the cache when it can)
         await socket.join(conversationRoom(tenantId, conversationSid));
         return { conversationSid };
       }),

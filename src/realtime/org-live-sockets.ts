@@ -1,48 +1,60 @@
-import type { Server } from "socket.io";
+import type { Namespace, Server } from "socket.io";
 import { toOrgConversation, toOrgMessage } from "../http/routes/org-inbox-format.js";
-import { selectTenantId } from "../http/tenant-selection.js";
 import { toEntry } from "../inbox/conversation-directory.js";
-import { isAppError } from "../errors.js";
 import type { RealtimeComponents } from "./chat-socket-server.js";
 import { tenantRoom } from "./chat-events.js";
 import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
+import { guardNamespace } from "./socket-guard.js";
 
-/** Seed 003 §5: `/api/v1/conversations/{organizationId}/live`, one Socket.IO namespace per organization. */
-export const ORG_LIVE_NAMESPACE = /^\/api\/v1\/conversations\/([A-Za-z0-9][A-Za-z0-9_-]{0,63})\/live$/;
+/** `/api/v1/conversations/{organizationId}/live`: the organization inbox's live namespace of one id or alias. */
+export const orgLiveNamespace = (organizationId: string) => `/api/v1/conversations/${organizationId}/live`;
 
 /**
- * The org inbox's live events, with the seed's names and shapes: `new_message`, `conversation_updated`,
- * `typing_indicator`. Same token check as REST; the organization in the namespace must be granted. Every socket
- * hears its whole organization (the seed has no subscriptions).
+ * What every refusal on an organization's live namespace reads: a bad or expired token, an organization the token
+ * does not grant, and one that does not exist (Socket.IO's own answer to an unknown namespace) look alike, so a
+ * client learns nothing about organizations it may not see.
+ */
+const INVALID_NAMESPACE = "Invalid namespace";
+
+/**
+ * The organization inbox's live events: `new_message`, `conversation_updated`, `typing_indicator`. Every socket
+ * hears its whole organization (there are no subscriptions).
+ *
+ * The namespaces are fixed at start: one per tenant id and alias this deployment serves, made here, never from a
+ * client's request. Socket.IO's dynamic namespaces (a RegExp or function in `io.of`) are not used: a RegExp creates
+ * a namespace for every matching name a client asks for before any check runs and keeps it; a parent's
+ * `to(room).emit` walks all of them, each child's session store appending its own offset to the one shared packet,
+ * so an emit costs the square of their number (3,000 junk names slowed every tenant's webhooks from 10 ms to
+ * 500 ms); `cleanupEmptyChildNamespaces` removes an empty child but not its session-aware adapter, whose timer is
+ * never cleared (2,000 connect/disconnect cycles left 2,000 adapters alive); and a parent's emit reaches only the
+ * children that exist on the emitting instance, which a scaled-out cluster cannot rely on. Fixed namespaces avoid
+ * all of it: a tenant's events go to its own few, and every instance has them all.
  */
 export function attachOrgLiveSockets(io: Server<any, any, any, any>, components: RealtimeComponents): () => void {
   const { tenants, events } = components;
-  const live = io.of(ORG_LIVE_NAMESPACE);
-
-  live.use((socket, next) => {
-    try {
-      const organizationId = ORG_LIVE_NAMESPACE.exec(socket.nsp.name)![1]!;
-      const principal = components.verifyToken(typeof socket.handshake.auth?.token === "string" ? socket.handshake.auth.token : undefined);
-      const wanted = tenants.findByIdOrAlias(organizationId)?.tenant.id ?? organizationId;
-      socket.data.userId = principal.userId;
-      socket.data.tenantId = selectTenantId(principal, wanted, (id) => tenants.has(id));
-      next();
-    } catch (error) {
-      const failure = new Error("Authentication error") as Error & { data?: unknown };
-      failure.data = { code: isAppError(error) ? error.code : "unauthenticated" };
-      next(failure);
-    }
-  });
-
-  live.on("connection", (socket) => {
-    const { tenantId, userId } = socket.data as { tenantId: string; userId: string };
-    void socket.join(tenantRoom(tenantId));
-    socket.on("typing_indicator", (payload: { conversation_id?: unknown; is_typing?: unknown }) => {
-      const sid = payload?.conversation_id;
-      if (typeof sid !== "string" || !/^CH[0-9a-fA-F]{32}$/.test(sid)) return;
-      events.publish("typing.changed", { tenantId, conversationSid: sid, userId, typing: payload.is_typing !== false, originSocketId: socket.id });
+  const namespacesOf = new Map<string, Namespace[]>();
+  for (const inbox of tenants.all()) {
+    const tenantId = inbox.tenant.id;
+    const names = [tenantId, ...(inbox.tenant.aliases ?? [])].filter((name) => tenants.findByIdOrAlias(name) === inbox);
+    const namespaces = [...new Set(names)].map((name) => {
+      const live = io.of(orgLiveNamespace(name));
+      guardNamespace(live, { requestedTenant: () => tenantId, refusal: () => new Error(INVALID_NAMESPACE) }, components);
+      live.on("connection", (socket) => {
+        const { userId } = socket.data as { userId: string };
+        if (!socket.recovered) void socket.join(tenantRoom(tenantId));
+        socket.on("typing_indicator", (payload: { conversation_id?: unknown; is_typing?: unknown }) => {
+          const sid = payload?.conversation_id;
+          if (typeof sid !== "string" || !/^CH[0-9a-fA-F]{32}$/.test(sid)) return;
+          events.publish("typing.changed", { tenantId, conversationSid: sid, userId, typing: payload.is_typing !== false, originSocketId: socket.id });
+        });
+      });
+      return live;
     });
-  });
+    namespacesOf.set(tenantId, namespaces);
+  }
+  /** The tenant's room on each of its namespaces (its id and its aliases). */
+  const toTenant = (tenantId: string, except?: string) =>
+    (namespacesOf.get(tenantId) ?? []).map((live) => (except ? live.to(tenantRoom(tenantId)).except(except) : live.to(tenantRoom(tenantId))));
 
   const nameOf = (tenantId: string, conversationSid: string) => {
     const entry = tenants.get(tenantId).directory.peek(conversationSid);
@@ -54,18 +66,21 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
     components.conversationUpdateIntervalMs ?? 0,
     ({ tenantId, conversationSid, conversation }) => {
       const entry = tenants.get(tenantId).directory.peek(conversationSid) ?? toEntry(conversation);
-      live.to(tenantRoom(tenantId)).emit("conversation_updated", { conversation: toOrgConversation(entry, conversation.latestMessage ?? null) });
+      const payload = { conversation: toOrgConversation(entry, conversation.latestMessage ?? null) };
+      for (const room of toTenant(tenantId)) room.emit("conversation_updated", payload);
     },
   );
   const unsubscribers = [
     ...(["message.received", "message.sent"] as const).map((name) =>
-      events.on(name, ({ tenantId, conversationSid, message }) =>
-        live.to(tenantRoom(tenantId)).emit("new_message", { conversation_id: conversationSid, message: toOrgMessage(message, nameOf(tenantId, conversationSid)) }),
-      ),
+      events.on(name, ({ tenantId, conversationSid, message }) => {
+        const payload = { conversation_id: conversationSid, message: toOrgMessage(message, nameOf(tenantId, conversationSid)) };
+        for (const room of toTenant(tenantId)) room.emit("new_message", payload);
+      }),
     ),
-    events.on("typing.changed", ({ tenantId, conversationSid, userId, typing, originSocketId }) =>
-      live.to(tenantRoom(tenantId)).except(originSocketId).emit("typing_indicator", { conversation_id: conversationSid, user_id: userId, is_typing: typing }),
-    ),
+    events.on("typing.changed", ({ tenantId, conversationSid, userId, typing, originSocketId }) => {
+      const payload = { conversation_id: conversationSid, user_id: userId, is_typing: typing };
+      for (const room of toTenant(tenantId, originSocketId)) room.emit("typing_indicator", payload);
+    }),
   ];
   return () => {
     unsubscribers.forEach((unsubscribe) => unsubscribe());

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { RateLimits } from "../http/rate-limits.js";
+import type { RateLimits, RateLimitSettings } from "../http/rate-limits.js";
 import type { KeyedLock } from "../inbox/keyed-lock.js";
 import type { WebhookDedupe } from "../webhooks/webhook-dedupe.js";
 import { CacheInvalidationBus } from "./cache-invalidation-bus.js";
@@ -31,7 +31,7 @@ export interface ScaleOut {
  */
 export async function startScaleOut(
   redisUrl: string,
-  options: { logger: Logger; rateLimits: { perUserPerMinute: number; perIpPerMinute: number } },
+  options: { logger: Logger; rateLimits: RateLimitSettings },
 ): Promise<ScaleOut> {
   const opened: Redis[] = [];
   const open = async (role: string) => {

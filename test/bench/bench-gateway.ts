@@ -24,6 +24,8 @@ export interface BenchGateway {
   baseUrl: string;
   emulator: TwilioEmulator;
   app: SwitchboardApp;
+  /** The gateway's Socket.IO server. */
+  realtime: ReturnType<typeof attachChatSockets>;
   server: Server;
   config: Config;
   tenants: Record<BenchTenantId, TenantConfig>;
@@ -75,6 +77,7 @@ export async function startBenchGateway(): Promise<BenchGateway> {
     // The load comes from one user and one address: the per-user/per-IP limits stay in the path but never reject.
     RATE_LIMIT_PER_USER_PER_MINUTE: "1000000000",
     RATE_LIMIT_PER_IP_PER_MINUTE: "1000000000",
+    RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE: "1000000000",
     ...gatewayTuning(process.env),
   });
   const server = createServer();
@@ -113,6 +116,7 @@ export async function startBenchGateway(): Promise<BenchGateway> {
     baseUrl,
     emulator,
     app,
+    realtime,
     server,
     config,
     tenants,

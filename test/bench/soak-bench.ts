@@ -101,6 +101,7 @@ async function main(): Promise<boolean> {
   // Gateway rate limits off (0): any 429 a client sees is then a finding. Set them to try the limiter in the path.
   process.env.RATE_LIMIT_PER_USER_PER_MINUTE ??= "0";
   process.env.RATE_LIMIT_PER_IP_PER_MINUTE ??= "0";
+  process.env.RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE ??= "0";
   // The bounded structures at small bounds, full within the first minutes: what still grows after that is a leak,
   // not a structure filling towards a bound it would reach in hours (defaults: 200,000 each).
   process.env.SEARCH_INDEX_MAX_MESSAGES ??= "2000";

@@ -40,10 +40,11 @@ function refusal(verify: () => unknown): AppError {
 describe("createTokenVerifier", () => {
   describe("when HS256 is configured", () => {
     describe("when the token is signed with the secret", () => {
-      it("returns the user and their tenants", () => {
-        const token = jwt.sign({ tenants: ["alpha", "beta"] }, SECRET, { algorithm: "HS256", subject: "agent-1", expiresIn: 60 });
+      it("returns the user, their tenants and when the token expires", () => {
+        const exp = Math.floor(Date.now() / 1000) + 60;
+        const token = jwt.sign({ tenants: ["alpha", "beta"], exp }, SECRET, { algorithm: "HS256", subject: "agent-1" });
 
-        expect(createTokenVerifier(hs256)(token)).to.deep.equal({ userId: "agent-1", tenantIds: ["alpha", "beta"] });
+        expect(createTokenVerifier(hs256)(token)).to.deep.equal({ userId: "agent-1", tenantIds: ["alpha", "beta"], expiresAtMs: exp * 1000 });
       });
     });
 
@@ -70,9 +71,10 @@ describe("createTokenVerifier", () => {
   describe("when RS256 is configured", () => {
     describe("when the token is signed with the private key", () => {
       it("returns the user and their tenants", () => {
-        const token = jwt.sign({ tenant: "alpha" }, privateKey, { algorithm: "RS256", subject: "agent-2", expiresIn: 60 });
+        const exp = Math.floor(Date.now() / 1000) + 60;
+        const token = jwt.sign({ tenant: "alpha", exp }, privateKey, { algorithm: "RS256", subject: "agent-2" });
 
-        expect(createTokenVerifier(rs256)(token)).to.deep.equal({ userId: "agent-2", tenantIds: ["alpha"] });
+        expect(createTokenVerifier(rs256)(token)).to.deep.equal({ userId: "agent-2", tenantIds: ["alpha"], expiresAtMs: exp * 1000 });
       });
     });
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { io, type Socket } from "socket.io-client";
+import { Manager, io, type Socket } from "socket.io-client";
 import { connectClient, subscribe } from "../support/connect-client.js";
 import { startApp, type TestApp } from "../support/start-app.js";
 
@@ -39,9 +39,79 @@ describe("Socket.IO /api/v1/conversations/{organizationId}/live (seed 003 names)
     await t.close();
   });
 
-  it("refuses an organization the token does not grant", async () => {
-    const error = await connectLive(t, "beta", t.token({ tenants: ["alpha"] })).catch((e: Error) => e);
-    expect((error as Error).message).to.equal("Authentication error");
+  const refusal = (organizationId: string, token: string) =>
+    connectLive(t, organizationId, token).then(
+      (socket) => (socket.close(), undefined),
+      (error: Error & { data?: unknown }) => ({ message: error.message, data: error.data }),
+    );
+  /** Socket.IO's private map of namespaces: what every broadcast may walk. */
+  const namespaceCount = () => (t.realtime.io as unknown as { _nsps: Map<string, unknown> })._nsps.size;
+
+  it("answers an organization the token does not grant, one that does not exist and a bad token alike", async () => {
+    const alphaToken = t.token({ tenants: ["alpha"] });
+    const answers = [
+      await refusal("beta", alphaToken), // exists, not granted
+      await refusal("gamma", alphaToken), // does not exist
+      await refusal("beta", "not-a-token"),
+      await refusal("beta", t.token({ tenants: ["beta"], expiresIn: -10 })),
+    ];
+    // Socket.IO's own answer to a namespace it does not serve: nothing says which organizations exist.
+    for (const answer of answers) expect(answer).to.deep.equal({ message: "Invalid namespace", data: undefined });
+  });
+
+  describe("when one WebSocket asks for thousands of organization namespaces it may not have", () => {
+    it("creates none of them, and webhooks still reach the organization's sockets", async () => {
+      const sid = (await t.api().post(CHAT, { friendlyName: "Jo", participants: [{ phoneNumber: "+15558000002" }] })).body.sid;
+      await t.emulator.whenIdle();
+      const live = await connectLive(t, "alpha", t.token());
+      sockets.push(live);
+      const before = namespaceCount();
+
+      const flooder = new Manager(t.baseUrl, { transports: ["websocket"], reconnection: false });
+      const ask = (organizationId: string, token: string) =>
+        new Promise<string>((resolve) => {
+          const socket = flooder.socket(`/api/v1/conversations/${organizationId}/live`, { auth: { token } });
+          socket.once("connect", () => resolve("connected"));
+          socket.once("connect_error", (error) => resolve(error.message));
+          socket.connect();
+        });
+      const betaToken = t.token({ tenants: ["beta"] });
+      const answers = await Promise.all([
+        ...Array.from({ length: 1000 }, (_, i) => ask(`junk${i}`, "not-a-token")),
+        ...Array.from({ length: 1000 }, (_, i) => ask(`unknown${i}`, betaToken)),
+        ...Array.from({ length: 1000 }, () => ask("alpha", betaToken)),
+      ]);
+      flooder.engine.close();
+
+      expect(new Set(answers)).to.deep.equal(new Set(["Invalid namespace"]));
+      expect(namespaceCount()).to.equal(before);
+      const message = next(live, "new_message");
+      await t.emulator.simulateInboundMessage({ accountSid: t.tenants.alpha.accountSid, from: "+15558000002", to: t.tenants.alpha.phoneNumber!, body: "still here" });
+      expect(await message).to.deep.include({ conversation_id: sid });
+    });
+  });
+
+  describe("when the organization has aliases", () => {
+    it("serves its id and every alias, each hearing the organization's events once", async () => {
+      const aliased = await startApp({ aliases: { alpha: ["2001", "acme"] } });
+      const opened: Socket[] = [];
+      try {
+        const sid = (await aliased.api().post(CHAT, { friendlyName: "Kim", participants: [{ phoneNumber: "+15558000003" }] })).body.sid;
+        await aliased.emulator.whenIdle();
+        for (const name of ["alpha", "2001", "acme"]) opened.push(await connectLive(aliased, name, aliased.token()));
+        const heard = opened.map(() => [] as string[]);
+        opened.forEach((socket, i) => socket.on("new_message", (payload: any) => heard[i]!.push(payload.message.content)));
+
+        const all = Promise.all(opened.map((socket) => next(socket, "new_message")));
+        await aliased.emulator.simulateInboundMessage({ accountSid: aliased.tenants.alpha.accountSid, from: "+15558000003", to: aliased.tenants.alpha.phoneNumber!, body: "hi all" });
+        for (const payload of await all) expect(payload).to.deep.include({ conversation_id: sid });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(heard).to.deep.equal([["hi all"], ["hi all"], ["hi all"]]);
+      } finally {
+        opened.forEach((socket) => socket.close());
+        await aliased.close();
+      }
+    });
   });
 
   it("emits new_message and conversation_updated for the organization, and relays typing between surfaces", async () => {

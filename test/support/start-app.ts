@@ -58,6 +58,8 @@ export async function startApp(
      * PUBLIC_BASE_URL would be). `null`: none, as with PUBLIC_BASE_URL unset (the URL is the request's own).
      */
     publicBaseUrl?: string | null;
+    /** Other ids naming a tenant (TENANTS_FILE's `aliases`). */
+    aliases?: Partial<Record<"alpha" | "beta", string[]>>;
   } = {},
 ): Promise<TestApp> {
   const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
@@ -73,6 +75,7 @@ export async function startApp(
       authToken: account.authToken,
       conversationsServiceSid: account.defaultServiceSid,
       ...(options.twilioApiKeys ? { apiKey: emulator.createApiKey(account.accountSid, `${id} gateway`) } : {}),
+      ...(options.aliases?.[id] ? { aliases: options.aliases[id] } : {}),
       phoneNumber: phone,
       whatsappNumber: whatsapp,
       sendgrid: {
@@ -96,9 +99,10 @@ export async function startApp(
     UPSTREAM_TIMEOUT_MS: "2000",
     // Tests inject outages on purpose; the circuit breaker has its own tests (test/twilio/upstream-guard.test.ts).
     UPSTREAM_BREAKER_MIN_CALLS: "100000",
-    // Likewise the rate limits (test/http/security.test.ts).
+    // Likewise the rate limits (test/http/security.test.ts, test/realtime/socket-guard.test.ts).
     RATE_LIMIT_PER_USER_PER_MINUTE: "0",
     RATE_LIMIT_PER_IP_PER_MINUTE: "0",
+    RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE: "0",
     ...options.env,
   });
   const upstreamCalls: TestApp["upstreamCalls"] = [];

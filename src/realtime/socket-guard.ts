@@ -1,0 +1,130 @@
+import type { Namespace, Socket } from "socket.io";
+import { isAppError } from "../errors.js";
+import type { TokenVerifier } from "../http/access-token.js";
+import type { RateLimits } from "../http/rate-limits.js";
+import type { TenantRegistry } from "../tenants/tenant-registry.js";
+import { isRoomOfTenant, type SessionExpired } from "./chat-events.js";
+import { guardRecovery } from "./recovery-guard.js";
+import { authenticateSocket, type SocketIdentity } from "./socket-authentication.js";
+
+export interface SocketGuardDependencies {
+  verifyToken: TokenVerifier;
+  tenants: TenantRegistry;
+  /** Per-user client event limit (RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE); none: unlimited. */
+  rateLimits?: RateLimits;
+}
+
+/** How one namespace names its tenant and refuses a socket; the check itself is the same everywhere. */
+export interface NamespacePolicy {
+  /** The tenant a socket asks for: the handshake's `tenantId`, or the organization the namespace names. */
+  requestedTenant(auth: Record<string, unknown>): string | undefined;
+  /** What a refused socket is told (message and `data` reach the client's connect_error). */
+  refusal(error: unknown): Error & { data?: unknown };
+}
+
+export const SESSION_EXPIRED_EVENT = "session:expired";
+
+/** setTimeout's longest delay (2^31 − 1 ms, about 24.8 days): a longer one would fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type AnyNamespace = Namespace<any, any, any, any>;
+type GuardedSocket = Socket<any, any, any, SocketIdentity>;
+
+/**
+ * One guard for every namespace: a socket is only as good as its token.
+ * - The handshake is checked by `authenticateSocket` (token, then tenant), for new sockets and recovered ones alike;
+ *   a session is restored only into a socket whose valid token is of the session's user and tenant.
+ * - At the token's `exp` the socket hears `session:expired` `{ code: "token_expired" }` and is disconnected; its
+ *   session is kept as after a network drop, so reconnecting with a fresh token (socket.io-client's `auth` may be a
+ *   function) within the recovery window restores its rooms and what it missed. A client event arriving after
+ *   `exp`, before the timer fired, is refused the same way (its ack answers `token_expired`).
+ * - Client events count against the user's socket event limit: over it, an ack answers `rate_limited` and an
+ *   event without one (typing) is dropped.
+ */
+export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps: SocketGuardDependencies): void {
+  const identify = (auth: unknown) => {
+    const fields = auth !== null && typeof auth === "object" ? (auth as Record<string, unknown>) : {};
+    return authenticateSocket(deps, fields, policy.requestedTenant(fields));
+  };
+
+  nsp.use((socket, next) => {
+    try {
+      Object.assign(socket.data, identify(socket.handshake.auth));
+      next();
+    } catch (error) {
+      next(policy.refusal(error));
+    }
+  });
+
+  guardRecovery(
+    nsp,
+    (auth) => {
+      try {
+        return identify(auth);
+      } catch {
+        return undefined;
+      }
+    },
+    (session, identity) => {
+      const previous = session.data as Partial<SocketIdentity> | undefined;
+      return (
+        previous?.tenantId === identity.tenantId &&
+        previous.userId === identity.userId &&
+        session.rooms.every((room) => room === session.sid || isRoomOfTenant(room, identity.tenantId))
+      );
+    },
+  );
+
+  nsp.on("connection", (socket: GuardedSocket) => {
+    const stopTimer = expireAtExp(socket);
+    socket.once("disconnect", stopTimer);
+    socket.use((event, next) => {
+      const last = event[event.length - 1];
+      const ack = typeof last === "function" ? (last as (reply: unknown) => void) : undefined;
+      if (Date.now() >= socket.data.expiresAtMs) {
+        ack?.({ error: { code: "token_expired", message: "the token has expired" } });
+        expire(socket);
+        return;
+      }
+      if (!deps.rateLimits) return next();
+      deps.rateLimits.consumeSocketEvent(socket.data.tenantId, socket.data.userId).then(
+        () => next(),
+        (error: unknown) => {
+          const known = isAppError(error) ? error : undefined;
+          ack?.({
+            error: {
+              code: known?.code ?? "internal_error",
+              message: known?.expose ? known.message : "Internal Server Error",
+              ...(known?.options.retryAfterSeconds !== undefined ? { retryAfterSeconds: known.options.retryAfterSeconds } : {}),
+            },
+          });
+        },
+      );
+    });
+  });
+}
+
+/** Disconnects the socket when its token expires; returns the canceller. Long lifetimes wait in steps. */
+function expireAtExp(socket: GuardedSocket): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    const wait = Math.min(Math.max(0, socket.data.expiresAtMs - Date.now()), MAX_TIMER_MS);
+    timer = setTimeout(() => (Date.now() >= socket.data.expiresAtMs ? expire(socket) : arm()), wait);
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+function expire(socket: GuardedSocket): void {
+  if (!socket.connected) return;
+  const notice: SessionExpired = { code: "token_expired", message: "the token has expired: connect again with a fresh one" };
+  // Written to this connection now (`local`: not through a cluster adapter, whose publish would let the disconnect
+  // below overtake it); with connection state recovery it is stored like any emit.
+  socket.nsp.local.to(socket.id).emit(SESSION_EXPIRED_EVENT, notice);
+  // Kept as Socket.IO keeps the session of a dropped socket (a server-side disconnect is not one it keeps): a
+  // reconnect with a fresh token gets its rooms and what it missed; the recovery check above still applies.
+  const pid = (socket as unknown as { pid?: unknown }).pid;
+  if (typeof pid === "string") socket.nsp.adapter.persistSession({ sid: socket.id, pid, rooms: [...socket.rooms], data: socket.data });
+  socket.disconnect();
+}
