@@ -139,7 +139,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
       ...smsHandlers({ tenants, dedupe, config }),
-      ...orgInboxHandlers({ tenants, searchIndex, audit: deps.audit ?? createAuditLog(config.auditLogFile) }),
+      ...orgInboxHandlers({ tenants, searchIndex }),
     },
     {
       verifyToken,
@@ -150,6 +150,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       pathPrefixRewrites,
       rateLimits: deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits),
       bodyParser: bodyParser(parserOptions),
+      audit: deps.audit ?? createAuditLog(config.auditLogFile),
     },
   );
 

@@ -5,9 +5,8 @@ import { inboxStats, startOfUtcDay } from "../../inbox/inbox-stats.js";
 import type { MessageSearchIndex } from "../../inbox/message-search-index.js";
 import { readMessageHistory } from "../../inbox/read-message-history.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
-import type { AuditLog } from "../../logger.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
-import type { OperationHandler, OperationRequest } from "../operation-router.js";
+import { inTenant, type OperationHandler, type OperationRequest } from "../operation-router.js";
 import { selectTenantId } from "../tenant-selection.js";
 import { sourceOf, toOrgConversation, toOrgMessage } from "./org-inbox-format.js";
 
@@ -24,13 +23,12 @@ const FILTERS: Record<OrgFilter, (entry: ConversationEntry, todayMs: number) => 
 export function orgInboxHandlers(deps: {
   tenants: TenantRegistry;
   searchIndex: (tenantId: string) => MessageSearchIndex;
-  audit: AuditLog;
 }): Record<string, OperationHandler> {
   const { tenants } = deps;
   // The path names the organization; the token must grant it (403 otherwise, whether it exists or not).
   const inboxFor = (request: OperationRequest) => {
     const wanted = tenants.findByIdOrAlias(request.params.organizationId)?.tenant.id ?? request.params.organizationId;
-    return tenants.get(selectTenantId(request.principal, wanted, (id) => tenants.has(id)));
+    return inTenant(request, tenants.get(selectTenantId(request.principal, wanted, (id) => tenants.has(id))));
   };
   const latestOf = (request: OperationRequest, entries: ConversationEntry[]) => {
     const inbox = inboxFor(request);
@@ -61,14 +59,6 @@ export function orgInboxHandlers(deps: {
       const entry = await findConversationByPhone(inbox, request.params.phone);
       const { limit, before } = request.query as { limit: number; before?: string };
       const history = await readMessageHistory(inbox, entry.record.sid, { limit, before });
-      deps.audit({
-        action: "conversation.messages.read",
-        userId: request.principal.userId,
-        tenantId: inbox.tenant.id,
-        conversationSid: entry.record.sid,
-        surface: "org-inbox",
-        count: history.messages.length,
-      });
       const latest = await inbox.directory.latestMessage(entry);
       const summary = toOrgConversation(entry, latest);
       return {
