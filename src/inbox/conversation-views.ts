@@ -1,4 +1,5 @@
 import type { ConversationEntry } from "./conversation-directory.js";
+import type { DomainEventMap } from "./domain-events.js";
 import type { ConversationView } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
@@ -29,4 +30,9 @@ export function toKnownView(inbox: TenantInbox, entry: ConversationEntry): Conve
     ...(participants ? { participants } : {}),
     ...(latestMessage ? { latestMessage } : {}),
   };
+}
+
+/** The `conversation.updated` event of one state of the conversation: its entry and the view built from it. */
+export function conversationUpdate(inbox: TenantInbox, entry: ConversationEntry): DomainEventMap["conversation.updated"] {
+  return { tenantId: inbox.tenant.id, conversationSid: entry.record.sid, entry, conversation: toKnownView(inbox, entry) };
 }

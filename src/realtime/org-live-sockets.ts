@@ -1,7 +1,6 @@
 import type { Server } from "socket.io";
 import { toOrgConversation, toOrgMessage } from "../http/routes/org-inbox-format.js";
 import { selectTenantId } from "../http/tenant-selection.js";
-import { toEntry } from "../inbox/conversation-directory.js";
 import { isAppError } from "../errors.js";
 import type { RealtimeComponents } from "./chat-socket-server.js";
 import { tenantRoom } from "./chat-events.js";
@@ -52,10 +51,9 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
   const stopConversationUpdates = onCoalescedConversationUpdates(
     events,
     components.conversationUpdateIntervalMs ?? 0,
-    ({ tenantId, conversationSid, conversation }) => {
-      const entry = tenants.get(tenantId).directory.peek(conversationSid) ?? toEntry(conversation);
-      live.to(tenantRoom(tenantId)).emit("conversation_updated", { conversation: toOrgConversation(entry, conversation.latestMessage ?? null) });
-    },
+    // From the event's own state: the directory may already hold a later one (unread count of one time, preview of another).
+    ({ tenantId, entry, conversation }) =>
+      live.to(tenantRoom(tenantId)).emit("conversation_updated", { conversation: toOrgConversation(entry, conversation.latestMessage ?? null) }),
   );
   const unsubscribers = [
     ...(["message.received", "message.sent"] as const).map((name) =>

@@ -1,5 +1,5 @@
 import { applyDeliveryStatus } from "../inbox/apply-delivery-status.js";
-import { toKnownView } from "../inbox/conversation-views.js";
+import { conversationUpdate } from "../inbox/conversation-views.js";
 import { toDeliveryStatus } from "../inbox/delivery-status.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { Channel, ConversationRecord } from "../inbox/inbox-types.js";
@@ -64,8 +64,7 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
     case "onConversationStateUpdated": {
       return [
         async () => {
-          const entry = await freshEntry(inbox, event);
-          events.publish("conversation.updated", { tenantId, conversationSid, conversation: toKnownView(inbox, entry) });
+          events.publish("conversation.updated", conversationUpdate(inbox, await freshEntry(inbox, event)));
         },
       ];
     }
