@@ -124,6 +124,16 @@ export class ConversationDirectory {
       .then((cached) => cached.message);
   }
 
+  /**
+   * A message was added: it is the latest one cached beside the entry (what `latestMessage` answers when the summary
+   * does not hold one, e.g. when the attributes leave it no room), unless a later one is already there.
+   */
+  rememberLatestMessage(message: MessageRecord): void {
+    const cached = this.cachedLatestMessage(message.conversationSid);
+    if (cached && cached.index >= message.index) return;
+    this.cache.set(this.key("latest", message.conversationSid), { message });
+  }
+
   cachedParticipants(sid: string): ParticipantRecord[] | undefined {
     return this.cache.get<{ items: ParticipantRecord[] }>(this.key("participants", sid))?.items;
   }
