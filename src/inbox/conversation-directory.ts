@@ -147,6 +147,22 @@ export class ConversationDirectory {
     return pMap(items, work, { concurrency: this.options.concurrency });
   }
 
+  /**
+   * Like `mapBounded`, with `undefined` in place of a conversation Twilio no longer has (deleted by another app, or
+   * before its removal webhook arrived): it is forgotten, and a list answers with the others instead of failing.
+   */
+  mapPresent<R>(entries: ConversationEntry[], work: (entry: ConversationEntry) => Promise<R>): Promise<Array<R | undefined>> {
+    return this.mapBounded(entries, async (entry) => {
+      try {
+        return await work(entry);
+      } catch (error) {
+        if (!isAppError(error) || error.code !== "not_found") throw error;
+        this.forget(entry.record.sid);
+        return undefined;
+      }
+    });
+  }
+
   private index(): Promise<ConversationIndex> {
     return this.cache.getOrLoad(this.key("index"), async () => {
       const records = await this.gateway.listConversations(this.options.indexLimit);

@@ -3,9 +3,13 @@ import type { DomainEventMap } from "./domain-events.js";
 import type { ConversationView } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
-/** Builds API views (record + participants + latest message) with bounded upstream concurrency. */
-export function toViews(inbox: TenantInbox, entries: ConversationEntry[]): Promise<ConversationView[]> {
-  return inbox.directory.mapBounded(entries, (entry) => toView(inbox, entry));
+/**
+ * Builds API views (record + participants + latest message) with bounded upstream concurrency; a conversation gone
+ * from Twilio since it was indexed is left out.
+ */
+export async function toViews(inbox: TenantInbox, entries: ConversationEntry[]): Promise<ConversationView[]> {
+  const views = await inbox.directory.mapPresent(entries, (entry) => toView(inbox, entry));
+  return views.filter((view): view is ConversationView => view !== undefined);
 }
 
 export async function toView(inbox: TenantInbox, entry: ConversationEntry): Promise<ConversationView> {

@@ -32,7 +32,7 @@ export function orgInboxHandlers(deps: {
   };
   const latestOf = (request: OperationRequest, entries: ConversationEntry[]) => {
     const inbox = inboxFor(request);
-    return inbox.directory.mapBounded(entries, (entry) => inbox.directory.latestMessage(entry));
+    return inbox.directory.mapPresent(entries, (entry) => inbox.directory.latestMessage(entry));
   };
 
   return {
@@ -47,7 +47,8 @@ export function orgInboxHandlers(deps: {
       const latest = await latestOf(request, page);
       return {
         body: {
-          conversations: page.map((entry, i) => toOrgConversation(entry, latest[i] ?? null)),
+          // A conversation gone from Twilio since it was indexed (latest undefined) is left out.
+          conversations: page.flatMap((entry, i) => (latest[i] === undefined ? [] : [toOrgConversation(entry, latest[i])])),
           total_count: matches.length,
           has_more: offset + limit < matches.length,
         },
