@@ -2,9 +2,9 @@ import type { Contract, ContractOperation } from "../../src/http/openapi-contrac
 import { rewritePath } from "../../src/http/operation-router.js";
 
 /**
- * The contract operation a request reaches, matched as koa-router matches it: method, the path as mounted (after
- * `pathPrefixRewrites`, e.g. the PHP-compatible API's base path), case-insensitive, an optional trailing slash,
- * first declared operation first.
+ * The contract operation a request reaches, matched as koa-router matches it: method (HEAD as GET), the path as
+ * mounted (after `pathPrefixRewrites`, e.g. the PHP-compatible API's base path), case-insensitive, an optional
+ * trailing slash, first declared operation first.
  */
 export function matchOperation(
   contract: Contract,
@@ -13,8 +13,10 @@ export function matchOperation(
   rewrites: Record<string, string> = {},
 ): ContractOperation | undefined {
   const pathname = url.split("?")[0]!;
+  // koa-router serves HEAD with the GET route (HTTP's HEAD: the GET answer without its body).
+  const wanted = method.toLowerCase() === "head" ? "get" : method.toLowerCase();
   return contract.operations.find((operation) => {
-    if (operation.method !== method.toLowerCase()) return false;
+    if (operation.method !== wanted) return false;
     const template = rewritePath(operation.path, rewrites);
     return new RegExp(`^${template.replace(/[.]/g, "\\.").replace(/\{\w+\}/g, "[^/]+")}/?$`, "i").test(pathname);
   });
