@@ -95,7 +95,7 @@ async function relayedWebhooks(t: TestApp) {
   t.emulator.configureWebhooks(accountSid, conversationsServiceSid, { postWebhookUrl: receiver.url, filters: CONVERSATION_WEBHOOK_FILTERS });
   const url = `${t.baseUrl}${CONVERSATION_WEBHOOK_PATH}`;
   return {
-    /** The held webhook of `eventType` matching `match`, delivered to the gateway now; resolves with its answer. */
+    /** Delivers the held webhook of `eventType` matching `match` to the gateway now; fails unless it answers 200. */
     async relay(eventType: string, match: (params: Record<string, string>) => boolean = () => true) {
       await t.emulator.whenIdle();
       const held = receiver.received.find(({ params }) => params.EventType === eventType && match(params));
