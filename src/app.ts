@@ -146,7 +146,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
       ...smsHandlers({ tenants, dedupe, config }),
-      ...orgInboxHandlers({ tenants, searchIndex, audit: deps.audit ?? createAuditLog(config.auditLogFile) }),
+      ...orgInboxHandlers({ tenants, searchIndex }),
     },
     {
       verifyToken,
@@ -157,6 +157,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       pathPrefixRewrites,
       rateLimits,
       bodyParser: bodyParser(parserOptions),
+      audit: deps.audit ?? createAuditLog(config.auditLogFile),
     },
   );
 

@@ -22,13 +22,22 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: { paths: REDACTED, censor: "[redacted]" }, base: { service: "switchboard" } });
 }
 
-/** Who read what, when: one structured line per read of a conversation's messages (seed 003 security). */
+/**
+ * Who was shown which conversations' messages, when: one structured line per answer that carries message content
+ * (the operations openapi.yaml marks with `x-audit`). Never the content itself.
+ */
 export interface AuditRecord {
   action: "conversation.messages.read";
+  /** The token's subject. */
   userId: string;
   tenantId: string;
-  conversationSid: string;
+  /** The API the answer came from (the operation's tag: chat, sms, org-inbox, php-compat). */
   surface: string;
+  /** The contract's operationId, e.g. listMessages. */
+  operation: string;
+  /** The conversations whose messages (or message previews) the answer holds. */
+  conversationSids: string[];
+  /** How many messages (or previews) the answer holds. */
   count: number;
 }
 

@@ -3,6 +3,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
 import { AppError } from "../errors.js";
+import type { AuditDeclaration } from "./message-audit.js";
 
 /** Where the contract lives: the repo root, one level above both src/ and dist/. */
 export const CONTRACT_PATH = new URL("../../openapi.yaml", import.meta.url);
@@ -29,6 +30,10 @@ export interface ContractOperation {
   readonly errorEnvelope: string | undefined;
   /** The security scheme the contract requires (its first requirement), if any. */
   readonly securityScheme: string | undefined;
+  /** The API the operation belongs to: its first tag (chat, sms, org-inbox, php-compat, …). */
+  readonly surface: string;
+  /** `x-audit`: where its 2xx answers carry message content; every such answer is written to the audit log. */
+  readonly audit: AuditDeclaration | undefined;
   /** Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. */
   parseParameters(input: { path: Record<string, string>; query: Record<string, unknown>; headers: Record<string, unknown> }): {
     path: Record<string, unknown>;
@@ -132,6 +137,16 @@ function rejectNonFinite(value: unknown, path: string): void {
   }
 }
 
+/** An operation's `x-audit`, checked: two JSON pointers (see AuditDeclaration). */
+function auditDeclarationOf(operationId: string, value: unknown): AuditDeclaration | undefined {
+  if (value === undefined) return undefined;
+  const { messages, conversationSid } = (value ?? {}) as Record<string, unknown>;
+  const pointer = (p: unknown) => typeof p === "string" && (p === "" || p.startsWith("/"));
+  if (!pointer(messages) || !pointer(conversationSid))
+    throw new Error(`x-audit of ${operationId} needs JSON pointers \`messages\` and \`conversationSid\``);
+  return { messages: messages as string, conversationSid: conversationSid as string };
+}
+
 /** Loads openapi.yaml and compiles every request validator once. */
 export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
   const text = readFileSync(path, "utf8");
@@ -176,6 +191,8 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         routerPath: path.replace(/\{(\w+)\}/g, ":$1"),
         errorEnvelope: typeof raw["x-error-envelope"] === "string" ? (raw["x-error-envelope"] as string) : undefined,
         securityScheme: security.length > 0 ? Object.keys(security[0]!)[0] : undefined,
+        surface: ((raw.tags as string[] | undefined) ?? [])[0] ?? "untagged",
+        audit: auditDeclarationOf(operationId, raw["x-audit"]),
         bodyMediaTypes: [...bodyValidators.keys()],
         parseParameters(input) {
           const pathValues = copyOwn(input.path);

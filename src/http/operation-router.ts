@@ -1,7 +1,10 @@
 import Router from "@koa/router";
 import type { Context, Middleware } from "koa";
+import { AppError } from "../errors.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
+import type { AuditLog } from "../logger.js";
 import { bearerToken, type Principal, type TokenVerifier } from "./access-token.js";
+import { disclosureOfBody } from "./message-audit.js";
 import type { Contract, ContractOperation } from "./openapi-contract.js";
 import type { RateLimits } from "./rate-limits.js";
 
@@ -15,7 +18,15 @@ export interface OperationRequest {
   principal: Principal;
   /** The tenant whose signature a webhook carried, for operations secured by a webhook signature. */
   webhookTenant?: TenantInbox;
+  /** The tenant the handler served the request from (set by `inTenant`; the audit line names it). */
+  tenantId?: string;
   ctx: Context;
+}
+
+/** Records the tenant a request is served from, for the audit line, and hands its inbox on. */
+export function inTenant(request: OperationRequest, inbox: TenantInbox): TenantInbox {
+  request.tenantId = inbox.tenant.id;
+  return inbox;
 }
 
 /** What an authenticator proves about a request; it throws AppError (400/401/403) when it proves nothing. */
@@ -58,6 +69,8 @@ export interface OperationRouterOptions {
    * a body sent to an operation that takes none is never read.
    */
   bodyParser?: Middleware;
+  /** Where the answers of `x-audit` operations are recorded. */
+  audit: AuditLog;
 }
 
 const NOTHING_NEXT = () => Promise.resolve();
@@ -65,7 +78,7 @@ const NOTHING_NEXT = () => Promise.resolve();
 export function createOperationRouter(
   contract: Contract,
   handlers: Record<string, OperationHandler>,
-  { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser }: OperationRouterOptions,
+  { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser, audit }: OperationRouterOptions,
 ): Router {
   const router = new Router();
   const authenticators: Record<string, Authenticator> = {
@@ -96,13 +109,32 @@ export function createOperationRouter(
       if (scheme === "bearerAuth") await rateLimits?.consumeIp(ctx.ip);
       const authentication = authenticate ? await authenticate(ctx) : {};
       if (authentication.principal) await rateLimits?.consumeUser(authentication.principal.tenantIds.join(","), authentication.principal.userId);
-      const result = await handler(parseRequest(ctx, operation, authentication));
+      const request = parseRequest(ctx, operation, authentication);
+      const result = await handler(request);
+      const status = result.status ?? 200;
+      if (operation.audit && status >= 200 && status < 300) recordDisclosure(audit, operation, request, result);
       if (result.headers) ctx.set(result.headers);
-      ctx.status = result.status ?? 200;
+      ctx.status = status;
       respondWith(ctx, result);
     });
   }
   return router;
+}
+
+/**
+ * Writes the audit line of an answer that carries message content, before the answer goes out: an answer that
+ * cannot be audited (its handler did not say which tenant served it) is not given.
+ */
+function recordDisclosure(audit: AuditLog, operation: ContractOperation, request: OperationRequest, result: OperationResult): void {
+  if (!request.tenantId) throw new AppError("internal_error", `${operation.operationId} is audited but did not name its tenant`);
+  audit({
+    action: "conversation.messages.read",
+    userId: request.principal.userId,
+    tenantId: request.tenantId,
+    surface: operation.surface,
+    operation: operation.operationId,
+    ...disclosureOfBody(operation.audit!, result.body),
+  });
 }
 
 /**

@@ -149,6 +149,16 @@ export class ConversationDirectory {
       .then((cached) => cached.message);
   }
 
+  /**
+   * A message was added: it is the latest one cached beside the entry (what `latestMessage` answers when the summary
+   * does not hold one, e.g. when the attributes leave it no room), unless a later one is already there.
+   */
+  rememberLatestMessage(message: MessageRecord): void {
+    const cached = this.cachedLatestMessage(message.conversationSid);
+    if (cached && cached.index >= message.index) return;
+    this.cache.set(this.key("latest", message.conversationSid), { message });
+  }
+
   cachedParticipants(sid: string): ParticipantRecord[] | undefined {
     return this.cache.get<{ items: ParticipantRecord[] }>(this.key("participants", sid))?.items;
   }
@@ -160,6 +170,22 @@ export class ConversationDirectory {
   /** Runs `work` over entries with the directory's bounded upstream concurrency. */
   mapBounded<T, R>(items: T[], work: (item: T) => Promise<R>): Promise<R[]> {
     return pMap(items, work, { concurrency: this.options.concurrency });
+  }
+
+  /**
+   * Like `mapBounded`, with `undefined` in place of a conversation Twilio no longer has (deleted by another app, or
+   * before its removal webhook arrived): it is forgotten, and a list answers with the others instead of failing.
+   */
+  mapPresent<R>(entries: ConversationEntry[], work: (entry: ConversationEntry) => Promise<R>): Promise<Array<R | undefined>> {
+    return this.mapBounded(entries, async (entry) => {
+      try {
+        return await work(entry);
+      } catch (error) {
+        if (!isAppError(error) || error.code !== "not_found") throw error;
+        this.forget(entry.record.sid);
+        return undefined;
+      }
+    });
   }
 
   private index(): Promise<ConversationIndex> {

@@ -1,10 +1,15 @@
 import type { ConversationEntry } from "./conversation-directory.js";
+import type { DomainEventMap } from "./domain-events.js";
 import type { ConversationView } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
-/** Builds API views (record + participants + latest message) with bounded upstream concurrency. */
-export function toViews(inbox: TenantInbox, entries: ConversationEntry[]): Promise<ConversationView[]> {
-  return inbox.directory.mapBounded(entries, (entry) => toView(inbox, entry));
+/**
+ * Builds API views (record + participants + latest message) with bounded upstream concurrency; a conversation gone
+ * from Twilio since it was indexed is left out.
+ */
+export async function toViews(inbox: TenantInbox, entries: ConversationEntry[]): Promise<ConversationView[]> {
+  const views = await inbox.directory.mapPresent(entries, (entry) => toView(inbox, entry));
+  return views.filter((view): view is ConversationView => view !== undefined);
 }
 
 export async function toView(inbox: TenantInbox, entry: ConversationEntry): Promise<ConversationView> {
@@ -29,4 +34,9 @@ export function toKnownView(inbox: TenantInbox, entry: ConversationEntry): Conve
     ...(participants ? { participants } : {}),
     ...(latestMessage ? { latestMessage } : {}),
   };
+}
+
+/** The `conversation.updated` event of one state of the conversation: its entry and the view built from it. */
+export function conversationUpdate(inbox: TenantInbox, entry: ConversationEntry): DomainEventMap["conversation.updated"] {
+  return { tenantId: inbox.tenant.id, conversationSid: entry.record.sid, entry, conversation: toKnownView(inbox, entry) };
 }

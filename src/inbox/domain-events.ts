@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { ConversationEntry } from "./conversation-directory.js";
 import type { ConversationView, MessageRecord } from "./inbox-types.js";
 
 /** Message delivery states, in the order they advance; `failed`/`undelivered` end a message's journey. */
@@ -13,8 +14,13 @@ export interface DomainEventMap {
   "message.received": { tenantId: string; conversationSid: string; message: MessageRecord };
   /** A message by a gateway user (agent) was accepted by Twilio. */
   "message.sent": { tenantId: string; conversationSid: string; message: MessageRecord };
-  /** The conversation's attributes, state or name changed. */
-  "conversation.updated": { tenantId: string; conversationSid: string; conversation: ConversationView };
+  /**
+   * The conversation's attributes, state or name changed. `entry` is the conversation as of that change and
+   * `conversation` its view (see `conversationUpdate`): a listener builds its payload from these alone, never from a
+   * later cache read, so what it sends is a state Twilio held (not an unread count of one time beside a preview of
+   * another).
+   */
+  "conversation.updated": { tenantId: string; conversationSid: string; entry: ConversationEntry; conversation: ConversationView };
   "conversation.removed": { tenantId: string; conversationSid: string };
   /** A user started or stopped typing in a conversation (relayed between every realtime surface). */
   "typing.changed": { tenantId: string; conversationSid: string; userId: string; typing: boolean; originSocketId: string };

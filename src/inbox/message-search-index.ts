@@ -1,5 +1,6 @@
 import MiniSearch from "minisearch";
 import pMap from "p-map";
+import { isAppError } from "../errors.js";
 import type { MessageRecord } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 
@@ -96,18 +97,24 @@ export class MessageSearchIndex {
       conversations,
       async (entry) => {
         let pageToken: string | undefined;
-        do {
-          if (count >= this.options.maxMessages) return;
-          const page = await this.inbox.gateway.listMessages(entry.record.sid, { order: "desc", limit: PAGE, pageToken });
-          calls++;
-          for (const message of page.items) {
-            if (message.body && !fetched.has(message.sid)) {
-              fetched.set(message.sid, { document: toDocument(message), index: message.index });
-              count++;
+        try {
+          do {
+            if (count >= this.options.maxMessages) return;
+            const page = await this.inbox.gateway.listMessages(entry.record.sid, { order: "desc", limit: PAGE, pageToken });
+            calls++;
+            for (const message of page.items) {
+              if (message.body && !fetched.has(message.sid)) {
+                fetched.set(message.sid, { document: toDocument(message), index: message.index });
+                count++;
+              }
             }
-          }
-          pageToken = page.nextPageToken;
-        } while (pageToken);
+            pageToken = page.nextPageToken;
+          } while (pageToken);
+        } catch (error) {
+          // Gone from Twilio since it was indexed (deleted elsewhere, its webhook not here yet): left out, not a failed search.
+          if (!isAppError(error) || error.code !== "not_found") throw error;
+          this.inbox.directory.forget(entry.record.sid);
+        }
       },
       { concurrency: this.options.concurrency },
     );

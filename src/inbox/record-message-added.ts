@@ -5,9 +5,9 @@ import type { TenantInbox } from "./tenant-inbox.js";
 import { rewriteAttributes } from "./update-conversation-attributes.js";
 
 /**
- * Records a message Twilio reported as added: the conversation's message pages are invalidated, its summary moves
- * to the new latest message and, for a customer's message, its unread count goes up by one. Writes to one
- * conversation are serialised, so concurrent inbound messages never lose an increment.
+ * Records a message Twilio reported as added: the conversation's message pages are invalidated, its latest message
+ * (in the summary, and beside it) moves to the new one and, for a customer's message, its unread count goes up by
+ * one. Writes to one conversation are serialised, so concurrent inbound messages never lose an increment.
  */
 export async function recordMessageAdded(
   inbox: TenantInbox,
@@ -16,6 +16,9 @@ export async function recordMessageAdded(
 ): Promise<void> {
   const sid = message.conversationSid;
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, sid));
+  // Before the unread count moves: a view then shows the new message with the old count — Twilio's own state
+  // between the message and the attributes write — never the new count beside an older (or no) preview.
+  inbox.directory.rememberLatestMessage(message);
   const cached = inbox.directory.peek(sid)?.attributes.summary?.latestMessage;
   // An agent's message sent through the gateway is already in the summary: nothing to write.
   if (!origin.inbound && cached && cached.index >= message.index) return;

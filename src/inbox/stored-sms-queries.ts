@@ -27,14 +27,14 @@ export async function listStoredSms(inbox: TenantInbox, query: StoredSmsQuery): 
     .filter((entry) => !query.phoneNumber || phoneOf(entry) === query.phoneNumber)
     .sort((a, b) => b.lastActivityMs - a.lastActivityMs)
     .slice(0, STORED_SMS_RECENT_CONVERSATIONS);
-  const pages = await inbox.directory.mapBounded(entries, (entry) =>
+  const pages = await inbox.directory.mapPresent(entries, (entry) =>
     listMessages(inbox, entry.record.sid, { order: "desc", limit: MESSAGES_PER_CONVERSATION }).then((page) =>
       page.items.map((message) => ({ index: message.index, sms: toStoredSms(inbox, message, entry) })),
     ),
   );
   // Newest first; within one second (Twilio's resolution) the higher message index is the newer.
   return pages
-    .flat()
+    .flatMap((page) => page ?? [])
     .filter(({ sms }) => (query.direction === undefined || sms.direction === query.direction) && (query.processed === undefined || sms.processed === query.processed))
     .sort((a, b) => Date.parse(b.sms.createdAt) - Date.parse(a.sms.createdAt) || b.index - a.index || (a.sms.id < b.sms.id ? -1 : 1))
     .slice(0, query.limit)

@@ -1,6 +1,5 @@
 import type { Namespace, Server } from "socket.io";
 import { toOrgConversation, toOrgMessage } from "../http/routes/org-inbox-format.js";
-import { toEntry } from "../inbox/conversation-directory.js";
 import type { RealtimeComponents } from "./chat-socket-server.js";
 import { tenantRoom } from "./chat-events.js";
 import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
@@ -64,8 +63,8 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
   const stopConversationUpdates = onCoalescedConversationUpdates(
     events,
     components.conversationUpdateIntervalMs ?? 0,
-    ({ tenantId, conversationSid, conversation }) => {
-      const entry = tenants.get(tenantId).directory.peek(conversationSid) ?? toEntry(conversation);
+    // From the event's own state: the directory may already hold a later one (unread count of one time, preview of another).
+    ({ tenantId, entry, conversation }) => {
       const payload = { conversation: toOrgConversation(entry, conversation.latestMessage ?? null) };
       for (const room of toTenant(tenantId)) room.emit("conversation_updated", payload);
     },

@@ -1,5 +1,5 @@
 import { applyDeliveryStatus } from "../inbox/apply-delivery-status.js";
-import { toKnownView } from "../inbox/conversation-views.js";
+import { conversationUpdate } from "../inbox/conversation-views.js";
 import { toDeliveryStatus } from "../inbox/delivery-status.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { Channel, ConversationRecord } from "../inbox/inbox-types.js";
@@ -64,8 +64,7 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
     case "onConversationStateUpdated": {
       return [
         async () => {
-          const entry = await freshEntry(inbox, event);
-          events.publish("conversation.updated", { tenantId, conversationSid, conversation: toKnownView(inbox, entry) });
+          events.publish("conversation.updated", conversationUpdate(inbox, await freshEntry(inbox, event)));
         },
       ];
     }
@@ -82,8 +81,9 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
   }
 }
 
-const sameContent = (a: ConversationRecord, b: ConversationRecord) =>
-  a.attributes === b.attributes && a.state === b.state && a.friendlyName === b.friendlyName && a.uniqueName === b.uniqueName;
+/** Everything but the attributes (which only the gateway's own writes change; others may rename or close). */
+const sameButAttributes = (a: ConversationRecord, b: ConversationRecord) =>
+  a.state === b.state && a.friendlyName === b.friendlyName && a.uniqueName === b.uniqueName;
 
 /**
  * The conversation as it now is. Webhooks can arrive late or out of order (retries, concurrent deliveries), and
@@ -97,8 +97,10 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
   const cached = inbox.directory.peek(conversationSid);
   const record = event.EventType === "onConversationStateUpdated" ? undefined : conversationFromEvent(event);
   if (record && cached && Date.parse(cached.record.dateUpdated) < Date.parse(record.dateUpdated)) return inbox.directory.remember(record);
-  // Our own write, reported back: the cache already holds this state, or a later one we wrote since.
-  if (record && cached && (sameContent(cached.record, record) || isOwnWrite(inbox, conversationSid, record.attributes))) return cached;
+  // Our own write, reported back: the cache already holds this state, or a later one we wrote since. Only when
+  // nothing else changed: a rename in the same second as our write is someone else's, and must not be lost.
+  if (record && cached && sameButAttributes(cached.record, record) && (cached.record.attributes === record.attributes || isOwnWrite(inbox, conversationSid, record.attributes)))
+    return cached;
   return inbox.conversationLock.acquire(conversationSid, async () =>
     inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid)),
   );

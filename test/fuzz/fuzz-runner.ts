@@ -1,6 +1,6 @@
 import { ERROR_CATALOGUE } from "../../src/errors.js";
 import type { Contract, ContractOperation } from "../../src/http/openapi-contract.js";
-import { rewritePath } from "../../src/http/operation-router.js";
+import { matchOperation } from "../support/match-operation.js";
 import type { TestApp } from "../support/start-app.js";
 import { WireClient, type WireRequest, type WireResponse } from "./wire-client.js";
 
@@ -169,14 +169,9 @@ export class FuzzRunner {
     return problems;
   }
 
-  /** The operation the server routes a request to (as koa-router matches: raw path, contract order). */
+  /** The operation the server routes a request to. */
   private matchOperation(wire: WireRequest): ContractOperation | undefined {
-    const pathname = wire.path.split("?")[0]!;
-    return this.contract.operations.find((operation) => {
-      if (operation.method !== wire.method.toLowerCase()) return false;
-      const template = rewritePath(operation.path, { "/twilio": this.t.config.phpCompatBasePath });
-      return new RegExp(`^${template.replace(/[.]/g, "\\.").replace(/\{\w+\}/g, "[^/]+")}/?$`, "i").test(pathname);
-    });
+    return matchOperation(this.contract, wire.method, wire.path, { "/twilio": this.t.config.phpCompatBasePath });
   }
 
   private upstreamCount(): number {

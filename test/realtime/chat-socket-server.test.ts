@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect } from "chai";
+import { toEntry } from "../../src/inbox/conversation-directory.js";
 import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
 import { createConversation, inboundMessage } from "../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../support/start-app.js";
@@ -86,12 +87,10 @@ describe("Socket.IO /chat", () => {
       const sid = `CH${randomBytes(16).toString("hex")}`;
       const bystander = await connect("alpha", "agent-2");
       const bystanderEvents = recordEvents(bystander);
-      for (let unreadCount = 1; unreadCount <= 10; unreadCount++)
-        t.app.events.publish("conversation.updated", {
-          tenantId: "alpha",
-          conversationSid: sid,
-          conversation: { ...view, sid, attributes: JSON.stringify({ ...JSON.parse(view.attributes), unreadCount }) },
-        });
+      for (let unreadCount = 1; unreadCount <= 10; unreadCount++) {
+        const conversation = { ...view, sid, attributes: JSON.stringify({ ...JSON.parse(view.attributes), unreadCount }) };
+        t.app.events.publish("conversation.updated", { tenantId: "alpha", conversationSid: sid, entry: toEntry(conversation), conversation });
+      }
 
       await settle(t.config.conversationUpdateIntervalMs + 150);
       const unread = bystanderEvents

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { Contract } from "../../src/http/openapi-contract.js";
+import { matchOperation } from "./match-operation.js";
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -15,16 +16,6 @@ export interface RequestOptions {
   contentType?: string;
   token?: string | null;
   headers?: Record<string, string>;
-}
-
-/** Finds the contract operation a concrete request path belongs to. */
-function matchOperation(contract: Contract, method: string, path: string) {
-  const pathname = path.split("?")[0]!;
-  return contract.operations.find((op) => {
-    if (op.method !== method.toLowerCase()) return false;
-    const pattern = new RegExp(`^${op.path.replace(/\{\w+\}/g, "[^/]+")}$`);
-    return pattern.test(pathname);
-  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { attachChatSockets } from "../../src/realtime/chat-socket-server.js";
 import { EMAIL_EVENTS_PATH, registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
 import { webhookUrl } from "../../src/webhooks/webhook-url.js";
 import { ApiClient } from "./api-client.js";
+import { undeclaredStatus } from "./match-operation.js";
 import { createTwilioSpecChecker } from "./twilio-spec.js";
 
 export const TEST_JWT_SECRET = "test-secret-0123456789-0123456789-abcdef";
@@ -32,6 +33,11 @@ export interface TestApp {
   auditRecords: AuditRecord[];
   /** What the Twilio spec checker found wrong in the traffic so far (close() fails unless empty). */
   fidelityProblems: string[];
+  /**
+   * Answers the gateway gave with a status its operation does not declare, whoever asked — the test client, the
+   * fuzz, the emulator's webhooks and status callbacks, a raw fetch (close() fails unless empty).
+   */
+  undeclaredAnswers: string[];
   /** Every upstream call the gateway made, per tenant, in order. */
   upstreamCalls: Array<UpstreamCallEvent & { tenantId: string }>;
   token(claims?: { sub?: string; tenants?: string[]; expiresIn?: number }): string;
@@ -119,7 +125,17 @@ export async function startApp(
     audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
   });
-  server.on("request", app.callback);
+  const undeclaredAnswers: string[] = [];
+  const rewrites = { "/twilio": config.phpCompatBasePath };
+  server.on("request", (req, res) => {
+    res.once("finish", () => {
+      // A CORS preflight is answered by the CORS layer for any path, before routing: not an answer of the API.
+      if (req.method === "OPTIONS" && req.headers["access-control-request-method"]) return;
+      const problem = undeclaredStatus(app.contract, req.method ?? "", req.url ?? "", res.statusCode, rewrites);
+      if (problem) undeclaredAnswers.push(`${problem} (${req.method} ${(req.url ?? "").slice(0, 200)})`);
+    });
+    app.callback(req, res);
+  });
   const realtime = attachChatSockets(server, app);
   const operatorServer = createServer(app.operatorCallback);
   await new Promise<void>((resolve) => operatorServer.listen(0, "127.0.0.1", resolve));
@@ -146,6 +162,7 @@ export async function startApp(
     upstreamCalls,
     auditRecords,
     fidelityProblems,
+    undeclaredAnswers,
     token,
     api: (tenantId = "alpha") => new ApiClient(baseUrl, app.contract, token({ tenants: [tenantId] })),
     close: async () => {
@@ -155,6 +172,7 @@ export async function startApp(
       operatorServer.closeAllConnections();
       await realtime.close();
       expect(fidelityProblems, "gateway ↔ emulator traffic breaks Twilio's OpenAPI description").to.deep.equal([]);
+      expect(undeclaredAnswers, "the gateway answered with statuses openapi.yaml does not declare").to.deep.equal([]);
     },
   };
 }

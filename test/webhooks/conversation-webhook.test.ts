@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import twilio from "twilio";
 import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
 import { createConversation, inboundMessage } from "../support/conversation-fixtures.js";
 import { postSignedForm, postSignedJson } from "../support/sign-webhook.js";
@@ -264,6 +265,45 @@ describe("POST /webhooks/twilio/conversation", () => {
       expect(after.body[0].body).to.equal("fresh?");
       const conversation = await t.api().get(`${BASE}/${sid}`);
       expect(conversation.body.latestMessage.body).to.equal("fresh?");
+    });
+  });
+  describe("when Twilio reports a rename made in the same second as the gateway's own attributes write", () => {
+    it("takes the new name (the attributes are the gateway's own, but the name is someone else's change)", async () => {
+      const { accountSid, authToken, conversationsServiceSid } = t.tenants.alpha;
+      expect((await t.api().patch(`${BASE}/${sid}/attributes`, { isStarred: true })).status).to.equal(200);
+      await t.emulator.whenIdle();
+      const ownWrite = t.app.tenants.get("alpha").directory.peek(sid)!.record;
+      // Renamed in Twilio by someone else (its console, another app); Twilio reports it with its one-second timestamp.
+      const twilioApi = `${t.emulator.baseUrl}/v1/Services/${conversationsServiceSid}/Conversations/${sid}`;
+      const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`;
+      const renamed = await fetch(twilioApi, {
+        method: "POST",
+        headers: { authorization, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ FriendlyName: "Renamed elsewhere" }).toString(),
+      }).then((response) => response.json() as Promise<Record<string, string>>);
+      const params = {
+        AccountSid: accountSid,
+        EventType: "onConversationUpdated",
+        Source: "API",
+        ChatServiceSid: conversationsServiceSid,
+        ConversationSid: sid,
+        FriendlyName: renamed.friendly_name,
+        Attributes: renamed.attributes,
+        State: renamed.state,
+        DateCreated: renamed.date_created,
+        DateUpdated: ownWrite.dateUpdated,
+      };
+      expect(params.Attributes).to.equal(ownWrite.attributes);
+      const updated = nextEvent(client, "conversation:updated", (p) => p.conversationSid === sid);
+      const url = `${t.baseUrl}${PATH}`;
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilio.getExpectedTwilioSignature(authToken, url, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+      expect(response.status).to.equal(200);
+      expect((await updated).conversation.friendlyName).to.equal("Renamed elsewhere");
+      expect((await t.api().get(`${BASE}/${sid}`)).body.friendlyName).to.equal("Renamed elsewhere");
     });
   });
 });

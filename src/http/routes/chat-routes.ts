@@ -13,7 +13,7 @@ import type { ResponseCache } from "../../cache/response-cache.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
 import { findConversationByIdempotencyKey, findMessageByIdempotencyKey } from "../../inbox/find-by-idempotency-key.js";
 import { IdempotencyStore } from "../idempotency.js";
-import type { OperationHandler, OperationRequest, OperationResult } from "../operation-router.js";
+import { inTenant, type OperationHandler, type OperationRequest, type OperationResult } from "../operation-router.js";
 import { selectTenantId } from "../tenant-selection.js";
 
 /** `Link: <same path?…changed query>; rel="next"` */
@@ -26,7 +26,7 @@ function nextLink(ctx: Context, changes: Record<string, string | number>): Recor
 /** Seed 000 chat API: thin handlers — validated input → one use case → response. */
 export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache): Record<string, OperationHandler> {
   const inboxFor = (request: OperationRequest) =>
-    tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id)));
+    inTenant(request, tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id))));
   const idempotency = new IdempotencyStore();
   /** Runs a create/send once per Idempotency-Key (scoped per tenant, user and operation). */
   const once = (

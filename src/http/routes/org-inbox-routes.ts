@@ -5,9 +5,8 @@ import { inboxStats, startOfUtcDay } from "../../inbox/inbox-stats.js";
 import type { MessageSearchIndex } from "../../inbox/message-search-index.js";
 import { readMessageHistory } from "../../inbox/read-message-history.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
-import type { AuditLog } from "../../logger.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
-import type { OperationHandler, OperationRequest } from "../operation-router.js";
+import { inTenant, type OperationHandler, type OperationRequest } from "../operation-router.js";
 import { forbiddenTenant, selectNamedTenant } from "../tenant-selection.js";
 import { sourceOf, toOrgConversation, toOrgMessage } from "./org-inbox-format.js";
 
@@ -24,16 +23,16 @@ const FILTERS: Record<OrgFilter, (entry: ConversationEntry, todayMs: number) => 
 export function orgInboxHandlers(deps: {
   tenants: TenantRegistry;
   searchIndex: (tenantId: string) => MessageSearchIndex;
-  audit: AuditLog;
 }): Record<string, OperationHandler> {
   const { tenants } = deps;
   // The path names the organization (a tenant id or alias); the token must grant it. One 403 whether it is not
   // granted or does not exist, naming neither the organization nor the tenant an alias maps to.
   const refuse = forbiddenTenant("organizationId");
-  const inboxFor = (request: OperationRequest) => selectNamedTenant(tenants, request.principal, request.params.organizationId, refuse);
+  const inboxFor = (request: OperationRequest) =>
+    inTenant(request, selectNamedTenant(tenants, request.principal, request.params.organizationId, refuse));
   const latestOf = (request: OperationRequest, entries: ConversationEntry[]) => {
     const inbox = inboxFor(request);
-    return inbox.directory.mapBounded(entries, (entry) => inbox.directory.latestMessage(entry));
+    return inbox.directory.mapPresent(entries, (entry) => inbox.directory.latestMessage(entry));
   };
 
   return {
@@ -48,7 +47,8 @@ export function orgInboxHandlers(deps: {
       const latest = await latestOf(request, page);
       return {
         body: {
-          conversations: page.map((entry, i) => toOrgConversation(entry, latest[i] ?? null)),
+          // A conversation gone from Twilio since it was indexed (latest undefined) is left out.
+          conversations: page.flatMap((entry, i) => (latest[i] === undefined ? [] : [toOrgConversation(entry, latest[i])])),
           total_count: matches.length,
           has_more: offset + limit < matches.length,
         },
@@ -60,14 +60,6 @@ export function orgInboxHandlers(deps: {
       const entry = await findConversationByPhone(inbox, request.params.phone);
       const { limit, before } = request.query as { limit: number; before?: string };
       const history = await readMessageHistory(inbox, entry.record.sid, { limit, before });
-      deps.audit({
-        action: "conversation.messages.read",
-        userId: request.principal.userId,
-        tenantId: inbox.tenant.id,
-        conversationSid: entry.record.sid,
-        surface: "org-inbox",
-        count: history.messages.length,
-      });
       const latest = await inbox.directory.latestMessage(entry);
       const summary = toOrgConversation(entry, latest);
       return {

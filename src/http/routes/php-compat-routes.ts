@@ -14,7 +14,7 @@ import { removeParticipant } from "../../inbox/manage-participants.js";
 import { sendMessage } from "../../inbox/send-message.js";
 import type { TenantInbox } from "../../inbox/tenant-inbox.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
-import type { OperationHandler, OperationRequest, OperationResult } from "../operation-router.js";
+import { inTenant, type OperationHandler, type OperationRequest, type OperationResult } from "../operation-router.js";
 import { accountNotFound, selectNamedTenant } from "../tenant-selection.js";
 import { conversationJson, messageJson, pageMeta, participantJson, serviceJson } from "./php-compat-format.js";
 
@@ -55,7 +55,7 @@ export function phpCompatHandlers(tenants: TenantRegistry): Record<string, Opera
     const serviceSid = input.conversation_service_sid;
     if (serviceSid && serviceSid !== inbox.tenant.conversationsServiceSid)
       throw new AppError("not_found", "Conversation service not found", { field: "conversation_service_sid" });
-    return inbox;
+    return inTenant(request, inbox);
   };
   const scopeOf = (inbox: TenantInbox) => ({ accountSid: inbox.tenant.accountSid, serviceSid: inbox.tenant.conversationsServiceSid });
 

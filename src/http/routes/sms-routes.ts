@@ -4,7 +4,7 @@ import { getStoredSms, listStoredSms, markStoredSmsProcessed } from "../../inbox
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
 import { messagingResponse } from "../../twilio/twiml.js";
 import type { WebhookDedupe } from "../../webhooks/webhook-dedupe.js";
-import type { OperationHandler, OperationRequest } from "../operation-router.js";
+import { inTenant, type OperationHandler, type OperationRequest } from "../operation-router.js";
 import { selectTenantId } from "../tenant-selection.js";
 
 /** Twilio sends up to 10 media items as MediaUrl0…MediaUrl9 / MediaContentType0…. */
@@ -23,7 +23,7 @@ export function smsHandlers(deps: {
 }): Record<string, OperationHandler> {
   const { tenants } = deps;
   const inboxFor = (request: OperationRequest) =>
-    tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id)));
+    inTenant(request, tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id))));
   const twiml = { type: "text/xml", body: messagingResponse(deps.config.smsAcknowledgement) };
 
   return {
