@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { io } from "socket.io-client";
 import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatClient } from "../support/connect-client.js";
 import { createConversation, inboundMessage, phoneNumbers, throughInstance, type FixtureTarget } from "../support/conversation-fixtures.js";
 import { startCluster, type GatewayInstance, type TestCluster } from "../support/start-cluster.js";
@@ -67,6 +68,50 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
       expect(t.balancer.forwarded[1] ?? 0, "no webhook went to B").to.equal(before);
       expect(eventsB.of("message:received").map((p) => p.message.body)).to.deep.equal(["Delivered to A"]);
       expect(eventsA.of("message:received").map((p) => p.message.body)).to.deep.equal(["Delivered to A"]);
+    });
+  });
+
+  describe("when a socket dropped from A comes back on B with its session id and offset", () => {
+    /** Connects to `instance` as the session `pid` at `offset` would (socket.io-client sends them in the handshake auth). */
+    const resume = (instance: GatewayInstance, auth: { token: string; pid: string; offset: string }) =>
+      new Promise<{ socket?: ChatClient; error?: Error; packets: Array<{ type: number; data?: unknown }> }>((resolve) => {
+        const socket: ChatClient = io(`${instance.baseUrl}/chat`, { auth, transports: ["websocket"], forceNew: true, reconnection: false });
+        clients.push(socket);
+        const packets: Array<{ type: number; data?: unknown }> = [];
+        socket.io.on("packet", (packet) => packets.push(packet));
+        socket.once("connect", () => resolve({ socket, packets }));
+        socket.once("connect_error", (error) => resolve({ error, packets }));
+      });
+
+    it("refuses a garbage token without using up the session, which a valid token of the same user then recovers with the missed event", async () => {
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
+      const onA = await connect(a);
+      await subscribe(onA, sid);
+      const first = nextEvent(onA, "message:received");
+      await inboundMessage(fixtures, { from: phone, body: "before the drop", waitForWebhooks: false });
+      await first;
+      const session = onA as unknown as { _pid: string; _lastOffset: string };
+      const { _pid: pid, _lastOffset: offset } = session;
+      expect(pid, "the server offered session recovery").to.be.a("string");
+      onA.io.reconnection(false);
+      onA.io.engine.close(); // a network drop: the session is kept in Redis for the recovery window
+      await settle(200);
+      await inboundMessage(fixtures, { from: phone, body: "sent while you were away" });
+      await settle(200);
+
+      const forged = await resume(b, { token: "garbage", pid, offset });
+      await settle(200);
+      expect(forged.error?.message).to.equal("Authentication error");
+      expect(forged.packets.filter((packet) => packet.type === 2 /* EVENT */)).to.deep.equal([]);
+
+      const genuine = await resume(b, { token: t.token("agent-1"), pid, offset });
+      expect(genuine.error).to.equal(undefined);
+      // (socket.io-client's own `recovered` flag only compares with a pid it held itself: a new client says false.)
+      await settle(200);
+      const bodies = genuine.packets
+        .filter((packet) => packet.type === 2 && Array.isArray(packet.data) && packet.data[0] === "message:received")
+        .map((packet) => (packet.data as [string, { message: { body: string } }])[1].message.body);
+      expect(bodies, "the session was restored on the other instance, with what it missed").to.deep.equal(["sent while you were away"]);
     });
   });
 

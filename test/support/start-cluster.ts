@@ -68,7 +68,8 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Te
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const app = createApp(config, { logger, tenants: [tenant], scaleOut: scaleOut.app });
+    // Audit lines are tested elsewhere (test/http/message-audit.test.ts); here they would only fill the output.
+    const app = createApp(config, { logger, tenants: [tenant], scaleOut: scaleOut.app, audit: () => {} });
     server.on("request", app.callback);
     const realtime = attachChatSockets(server, { ...app, adapter: scaleOut.socketAdapter });
     closers.push(async () => {
