@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
+import { CHROMIUM } from "./system-programs.js";
 
-/** Debian's Chromium (`apt-get install -y chromium`); .ci/run installs it. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+/** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it), the program the suites require. */
+export const CHROMIUM_PATH = CHROMIUM.command;
 
 /**
  * Flags for this machine: root needs --no-sandbox; there is no GPU and no internet, so everything that would phone
