@@ -35,6 +35,8 @@ export async function startDemoApp(options: {
   seed?: boolean;
   deliveryStepsMs?: { sent: number; delivered: number; read: number };
   env?: Record<string, string>;
+  /** Plain HTML pages served by the same process, by exact path (the benchmark's baseline). */
+  staticPages?: Record<string, string>;
 }): Promise<DemoApp> {
   const emulated = await startEmulatorTenant("default", { latencyMs: 0 });
   const config = loadConfig({ NODE_ENV: "test", RATE_LIMIT_PER_USER_PER_MINUTE: "0", RATE_LIMIT_PER_IP_PER_MINUTE: "0", ...options.env });
@@ -50,7 +52,12 @@ export async function startDemoApp(options: {
     emulatorMode: { emulator: emulated.emulator, agentId: DEMO_AGENT },
     webBundleDir: options.webBundleDir,
   });
-  server.on("request", app.callback);
+  server.on("request", (req, res) => {
+    const page = options.staticPages?.[req.url ?? ""];
+    if (page === undefined) return app.callback(req, res);
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-cache" });
+    res.end(page);
+  });
   const realtime = attachChatSockets(server, app);
   await registerConversationWebhooks(app.tenants, baseUrl);
   emulated.emulator.sendgrid.configureEventWebhook({ url: `${baseUrl}${EMAIL_EVENTS_PATH}` });

@@ -1,4 +1,4 @@
-import { useEffect } from "preact/hooks";
+import { useEffect, useLayoutEffect } from "preact/hooks";
 import { emulatorMode } from "../emulator-mode.js";
 import { filter, loadList, refreshTotals, search } from "../inbox-state.js";
 import { connection, startLive, stopLive } from "../live.js";
@@ -21,10 +21,12 @@ export function Inbox() {
       closeConversation();
     };
   }, []);
-  // The first page again whenever the filter or the search changes (typing in the search waits for a pause).
+  // The first page again whenever the filter or the search changes (typing in the search waits for a pause). A
+  // layout effect: the first request leaves before the first paint, not a frame later.
   const view = `${filter.value}\n${search.value.trim()}`;
-  useEffect(() => {
-    const timer = setTimeout(() => void loadList(), search.value.trim() ? 250 : 0);
+  useLayoutEffect(() => {
+    if (!search.value.trim()) return void loadList();
+    const timer = setTimeout(() => void loadList(), 250);
     return () => clearTimeout(timer);
   }, [view]);
 
