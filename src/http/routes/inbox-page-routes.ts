@@ -82,7 +82,7 @@ export function inboxPageHandlers(dir: string = DEFAULT_WEB_BUNDLE_DIR): Record<
     getInboxPage: () =>
       bundle
         ? { body: bundle.page, type: "text/html; charset=utf-8", headers: { "Cache-Control": "no-cache", "Content-Security-Policy": INBOX_PAGE_CSP } }
-        : { status: 404, body: NOT_BUILT, type: "text/html; charset=utf-8", headers: { "Cache-Control": "no-store", "Content-Security-Policy": INBOX_PAGE_CSP } },
+        : { body: NOT_BUILT, type: "text/html; charset=utf-8", headers: { "Cache-Control": "no-store", "Content-Security-Policy": INBOX_PAGE_CSP } },
     getInboxAsset: ({ params, ctx }) => {
       const file = bundle?.assets.get(params.asset as string);
       if (!file) return { status: 404, body: { error: { code: "not_found", message: `no such file: ${params.asset as string}` } } };

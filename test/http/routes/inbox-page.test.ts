@@ -73,12 +73,14 @@ describe("GET / and /app/{asset} (the inbox page)", function () {
   });
 
   describe("when the page is not built", () => {
-    it("answers 404 with a page saying how to build it", async () => {
+    it("answers a page saying how to build it (no script, still under the CSP)", async () => {
       const bare = await startTwilioModeApp({ webBundleDir: join(mkdtempSync(join(tmpdir(), "switchboard-no-web-")), "web") });
       try {
         const response = await new ApiClient(bare.baseUrl, bare.app.contract).get("/");
-        expect(response.status).to.equal(404);
+        expect(response.status).to.equal(200);
         expect(response.headers.get("content-type")).to.equal("text/html; charset=utf-8");
+        expect(response.headers.get("content-security-policy")).to.equal(INBOX_PAGE_CSP);
+        expect(response.text).not.to.contain("<script");
         expect(response.text).to.contain("npm run build");
       } finally {
         await bare.close();
