@@ -21,6 +21,9 @@ import { addLiveGauges, createMetrics, recordUpstreamCall, type Metrics } from "
 import { createSearchIndexes } from "./inbox/search-indexes.js";
 import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
+import { emulatorHandlers } from "./http/routes/emulator-routes.js";
+import { inboxPageHandlers } from "./http/routes/inbox-page-routes.js";
+import type { EmulatorMode } from "./dev/emulator-mode.js";
 import { healthHandlers } from "./http/routes/health-routes.js";
 import { createOperatorApp } from "./http/operator-app.js";
 import { createReadinessCheck } from "./http/readiness.js";
@@ -57,6 +60,10 @@ export interface AppDependencies {
   audit?: AuditLog;
   /** With REDIS_URL (src/scale-out/): locks, webhook dedupe, rate limits and cache invalidation shared by every instance. */
   scaleOut?: ScaleOutDependencies;
+  /** Emulator mode (main.ts, without Twilio credentials): the development sign-in and simulated customer messages. */
+  emulatorMode?: EmulatorMode;
+  /** Where the built inbox page is (default: dist/web/, written by `npm run build`). */
+  webBundleDir?: string;
 }
 
 export interface SwitchboardApp {
@@ -139,6 +146,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     {
       ...healthHandlers(readiness),
       ...docsHandlers(contract, pathPrefixRewrites),
+      ...inboxPageHandlers(deps.webBundleDir),
+      ...emulatorHandlers(tenants, config.jwt, deps.emulatorMode),
       ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs })),
       ...phpCompatHandlers(tenants),
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe, metrics }),

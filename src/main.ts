@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { startDemoDelivery } from "./dev/demo-delivery.js";
 import { seedDemoInbox } from "./dev/demo-seed.js";
 import { mintDevelopmentToken } from "./dev/development-token.js";
 import { startEmulatorTenant } from "./dev/emulator-tenant.js";
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     twilioApiBaseUrl: emulated?.emulator.baseUrl,
     sendgridApiBaseUrl: emulated?.emulator.baseUrl,
     publicBaseUrl: () => publicBaseUrl,
+    emulatorMode: emulated ? { emulator: emulated.emulator, agentId: DEMO_AGENT_ID } : undefined,
   });
   server.on("request", app.callback);
   const realtime = attachChatSockets(server, { ...app, adapter: scaleOut?.socketAdapter });
@@ -75,6 +77,8 @@ async function main(): Promise<void> {
       "PUBLIC_BASE_URL IS NOT SET: Twilio webhooks are not registered, and their signatures are checked against this request's own protocol and Host (X-Forwarded-Proto/Host with TRUST_PROXY), which the caller chooses. Set PUBLIC_BASE_URL to the URL Twilio calls (required in production).",
     );
   }
+  // Emulator mode: agents' SMS/WhatsApp messages are reported sent, delivered (and read) as a phone network would.
+  const stopDemoDelivery = emulated ? startDemoDelivery(emulated.emulator, app.tenants, app.events) : undefined;
   if (emulated && config.emulator.seedDemoData) {
     const count = await seedDemoInbox(app.tenants.get(config.defaultTenantId), emulated.emulator, DEMO_AGENT_ID);
     logger.info({ conversations: count }, "seeded demo conversations in the emulator");
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
     metricsServer?.close();
     metricsServer?.closeIdleConnections();
     // Closing Socket.IO closes the HTTP server too: no new requests, in-flight ones finish.
+    stopDemoDelivery?.();
     void realtime.close().then(async () => {
       await scaleOut?.close();
       await emulated?.emulator.stop();
@@ -136,7 +141,7 @@ function printDevelopmentAccess(config: Config, port: number, tenants: string[])
   process.stdout.write(
     [
       "",
-      `Switchboard is ready on http://localhost:${port}  (docs: http://localhost:${port}/docs)`,
+      `Switchboard is ready: open the inbox at http://localhost:${port}/  (API docs: http://localhost:${port}/docs)`,
       `Development token (${Math.round((ttlSeconds / 3600) * 100) / 100} h):`,
       `  export TOKEN=${token}`,
       "Try:",

@@ -5,6 +5,7 @@ import type { MemoryRun } from "./memory-bench.js";
 import type { ThroughputRow } from "./throughput-bench.js";
 import type { TokenCheckResult } from "./token-check-bench.js";
 import type { FanoutResult } from "./webhook-fanout-bench.js";
+import type { InboxPageOutcome } from "./inbox-page-bench.js";
 
 export interface BenchResults {
   list: ListVariantResult[];
@@ -12,6 +13,7 @@ export interface BenchResults {
   tokenCheck?: TokenCheckResult;
   fanout: FanoutResult[];
   memory: MemoryRun[];
+  page?: InboxPageOutcome;
 }
 
 /** One line of the printed table: a figure, the same figure for its baseline, their ratio and the target. */
@@ -202,6 +204,40 @@ function memoryRows(results: MemoryRun[]): ReportRow[] {
   return rows;
 }
 
+function pageRows(outcome: InboxPageOutcome | undefined): ReportRow[] {
+  if (!outcome) return [];
+  const section = "6. inbox page at / (Chromium; emulator mode) vs a plain static page of the same list, same process";
+  if ("notRun" in outcome) return [{ section, figure: "not run", switchboard: outcome.notRun, baseline: "—", ratio: "—", target: "—" }];
+  const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const { bundle, inbox, staticPage } = outcome;
+  return [
+    {
+      section,
+      figure: "download: script + stylesheet, gzip",
+      switchboard: `${kib(bundle.scriptGzipBytes)} + ${kib(bundle.stylesheetGzipBytes)} (script ${kib(bundle.scriptBytes)} minified)`,
+      baseline: `static page ${kib(staticPage.bytes)} (uncompressed)`,
+      ratio: "—",
+      target: "≈ 22 KiB gzip for Preact + signals + socket.io-client",
+    },
+    {
+      section,
+      figure: `first render of the list (${outcome.conversations} conversations), cold cache, median of ${outcome.rounds}`,
+      switchboard: `${ms(inbox.coldListMs)} ms`,
+      baseline: `${ms(staticPage.coldPaintMs)} ms (first paint)`,
+      ratio: String(ratio(inbox.coldListMs, staticPage.coldPaintMs)),
+      target: "—",
+    },
+    {
+      section,
+      figure: "first render of the list, second visit (hashed assets cached)",
+      switchboard: `${ms(inbox.warmListMs)} ms`,
+      baseline: `${ms(staticPage.warmPaintMs)} ms (first paint)`,
+      ratio: String(ratio(inbox.warmListMs, staticPage.warmPaintMs)),
+      target: "—",
+    },
+  ];
+}
+
 export function reportRows(results: BenchResults, settings: BenchSettings): ReportRow[] {
   return [
     ...listRows(results.list, settings),
@@ -209,6 +245,7 @@ export function reportRows(results: BenchResults, settings: BenchSettings): Repo
     ...tokenCheckRows(results.tokenCheck),
     ...fanoutRows(results.fanout, settings),
     ...memoryRows(results.memory),
+    ...pageRows(results.page),
   ];
 }
 

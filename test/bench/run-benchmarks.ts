@@ -2,6 +2,7 @@ import { cpus, loadavg } from "node:os";
 import { BENCH_JWT_SECRET, startBenchGateway, TUNABLE } from "./bench-gateway.js";
 import { formatTable, reportRows, type BenchResults } from "./bench-report.js";
 import { benchEnvPrefix, loadBenchSettings } from "./bench-settings.js";
+import { benchInboxPage } from "./inbox-page-bench.js";
 import { benchListConversations } from "./list-conversations-bench.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";
 import { benchCacheMemory } from "./memory-bench.js";
@@ -99,6 +100,11 @@ async function main(): Promise<void> {
     await naive.alpha.close();
     await naive.beta.close();
     await gateway.close();
+  }
+
+  if (run.has("page")) {
+    log("6. inbox page: bundle size, time to first render of the list vs a plain static page");
+    results.page = await benchInboxPage(settings, log);
   }
 
   if (run.has("memory")) {

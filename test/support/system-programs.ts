@@ -16,6 +16,8 @@ export interface SystemProgram {
 }
 
 export const REDIS_SERVER: SystemProgram = { command: "redis-server", versionArgs: ["--version"], install: "apt-get install -y redis-server" };
+/** Debian's Chromium, driven by playwright-core in test/web/ (Playwright's own browser downloads need the internet). */
+export const CHROMIUM: SystemProgram = { command: "/usr/bin/chromium", versionArgs: ["--version"], install: "apt-get install -y chromium" };
 
 export const REQUIRE_ALL_VARIABLE = "SWITCHBOARD_REQUIRE_SYSTEM_PROGRAMS";
 

@@ -2,6 +2,7 @@ import type { Context } from "koa";
 import { AppError } from "../../errors.js";
 import { createConversation } from "../../inbox/create-conversation.js";
 import { getConversation } from "../../inbox/get-conversation.js";
+import { inboxTotals } from "../../inbox/inbox-totals.js";
 import { listConversations } from "../../inbox/list-conversations.js";
 import { listMessages, messagesPageKey } from "../../inbox/list-messages.js";
 import { addParticipant, removeParticipant } from "../../inbox/manage-participants.js";
@@ -61,6 +62,7 @@ export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache):
       return { body: page.body, type: "application/json", headers: page.headers };
     },
     getConversation: async (request) => ({ body: await getConversation(inboxFor(request), request.params.sid) }),
+    getChatStats: async (request) => ({ body: await inboxTotals(inboxFor(request)) }),
     createConversation: (request) =>
       once(
         request,

@@ -1,0 +1,59 @@
+import { useEffect, useLayoutEffect } from "preact/hooks";
+import { emulatorMode } from "../emulator-mode.js";
+import { filter, loadList, refreshTotals, search } from "../inbox-state.js";
+import { connection, startLive, stopLive } from "../live.js";
+import { endSession, userId } from "../session.js";
+import { closeConversation } from "../thread-state.js";
+import { installKeyboard } from "../keyboard.js";
+import { ConnectionBanner } from "./connection-banner.js";
+import { ConversationList, ListControls } from "./conversation-list.js";
+import { SimulatePanel } from "./simulate-panel.js";
+import { ThreadView } from "./thread-view.js";
+
+export function Inbox() {
+  useEffect(() => {
+    startLive();
+    refreshTotals(0);
+    const removeKeys = installKeyboard();
+    return () => {
+      removeKeys();
+      stopLive();
+      closeConversation();
+    };
+  }, []);
+  // The first page again whenever the filter or the search changes (typing in the search waits for a pause). A
+  // layout effect: the first request leaves before the first paint, not a frame later.
+  const view = `${filter.value}\n${search.value.trim()}`;
+  useLayoutEffect(() => {
+    if (!search.value.trim()) return void loadList();
+    const timer = setTimeout(() => void loadList(), 250);
+    return () => clearTimeout(timer);
+  }, [view]);
+
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <h1>Switchboard</h1>
+        <span class={`live live-${connection.value}`}>{connection.value === "online" ? "Live" : connection.value === "offline" ? "Offline" : "Connecting…"}</span>
+        {emulatorMode.value && <span class="mode">Emulator mode</span>}
+        <span class="who">Signed in as {userId.value}</span>
+        <button type="button" class="quiet" onClick={() => endSession()}>
+          Sign out
+        </button>
+      </header>
+      <ConnectionBanner />
+      <div class="panes">
+        <nav class="sidebar" aria-label="Inbox">
+          <ListControls />
+          <div class="list-scroll">
+            <ConversationList />
+          </div>
+          {emulatorMode.value && <SimulatePanel />}
+        </nav>
+        <main class="thread-pane">
+          <ThreadView />
+        </main>
+      </div>
+    </div>
+  );
+}
