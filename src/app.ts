@@ -83,6 +83,8 @@ export interface SwitchboardApp {
   conversationUpdateIntervalMs: number;
   /** The limits REST uses, for the Socket.IO layer's per-user event limit (shared through Redis when scaled out). */
   rateLimits: RateLimits;
+  /** The audit trail: REST answers holding messages (the router) and the live feeds sockets open (the realtime layer). */
+  audit: AuditLog;
 }
 
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
@@ -141,6 +143,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
   const readiness = createReadinessCheck(tenants);
   const rateLimits = deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits);
+  const audit = deps.audit ?? createAuditLog(config.auditLogFile);
   const router = createOperationRouter(
     contract,
     {
@@ -166,7 +169,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       pathPrefixRewrites,
       rateLimits,
       bodyParser: bodyParser(parserOptions),
-      audit: deps.audit ?? createAuditLog(config.auditLogFile),
+      audit,
     },
   );
 
@@ -224,5 +227,6 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     realtimeStats,
     conversationUpdateIntervalMs: config.conversationUpdateIntervalMs,
     rateLimits,
+    audit,
   };
 }

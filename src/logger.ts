@@ -24,9 +24,12 @@ export function createLogger(level: string): Logger {
 
 /**
  * Who was shown which conversations' messages, when: one structured line per answer that carries message content
- * (the operations openapi.yaml marks with `x-audit`). Never the content itself.
+ * (the operations openapi.yaml marks with `x-audit`), and one per live feed a socket opens (Socket.IO pushes
+ * messages and previews from then on, so the opening is what is recorded, not each push). Never the content itself.
  */
-export interface AuditRecord {
+export type AuditRecord = MessagesRead | LiveFeedOpened;
+
+export interface MessagesRead {
   action: "conversation.messages.read";
   /** The token's subject. */
   userId: string;
@@ -39,6 +42,23 @@ export interface AuditRecord {
   conversationSids: string[];
   /** How many messages (or previews) the answer holds. */
   count: number;
+}
+
+export interface LiveFeedOpened {
+  /**
+   * `tenant`: a socket joined its tenant's room (every namespace: list updates with the latest message's preview,
+   * and on the organization namespace every new message). `conversation`: a /chat socket subscribed to one
+   * conversation's messages.
+   */
+  action: "conversation.live.tenant" | "conversation.live.conversation";
+  userId: string;
+  tenantId: string;
+  /** The Socket.IO namespace. */
+  surface: string;
+  /** How the feed was opened: `connect`, `recover` (a session restored after a drop) or `subscribe:conversation`. */
+  operation: "connect" | "recover" | "subscribe:conversation";
+  /** The conversation subscribed to; empty for the tenant-wide feed. */
+  conversationSids: string[];
 }
 
 export type AuditLog = (record: AuditRecord) => void;

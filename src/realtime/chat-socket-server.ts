@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import { AppError, isAppError } from "../errors.js";
+import type { AuditLog } from "../logger.js";
 import type { TokenVerifier } from "../http/access-token.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
@@ -30,6 +31,8 @@ export interface RealtimeComponents {
   realtimeStats?: { sockets: number };
   /** At most one conversation:updated per conversation per this many ms (the newest state); default 0: every one. */
   conversationUpdateIntervalMs?: number;
+  /** Records the live feeds sockets open (src/logger.ts AuditRecord); none: not recorded. */
+  audit?: AuditLog;
   /** Carries emits between instances when scaled out (src/scale-out/socket-adapter.ts); default: this process only. */
   adapter?: ServerOptions["adapter"];
 }
@@ -100,6 +103,14 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
         const conversationSid = conversationSidOf(payload);
         await inbox.directory.lookup(conversationSid); // 404 unless it exists in this tenant (from the cache when it can)
         await socket.join(conversationRoom(tenantId, conversationSid));
+        components.audit?.({
+          action: "conversation.live.conversation",
+          userId,
+          tenantId,
+          surface: CHAT_NAMESPACE,
+          operation: "subscribe:conversation",
+          conversationSids: [conversationSid],
+        });
         return { conversationSid };
       }),
     );

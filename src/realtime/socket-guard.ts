@@ -2,8 +2,9 @@ import type { Namespace, Socket } from "socket.io";
 import { isAppError } from "../errors.js";
 import type { TokenVerifier } from "../http/access-token.js";
 import type { RateLimits } from "../http/rate-limits.js";
+import type { AuditLog } from "../logger.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
-import { isRoomOfTenant, type SessionExpired } from "./chat-events.js";
+import { conversationOfRoom, isRoomOfTenant, type SessionExpired } from "./chat-events.js";
 import { guardRecovery } from "./recovery-guard.js";
 import { authenticateSocket, type SocketIdentity } from "./socket-authentication.js";
 
@@ -12,6 +13,8 @@ export interface SocketGuardDependencies {
   tenants: TenantRegistry;
   /** Per-user client event limit (RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE); none: unlimited. */
   rateLimits?: RateLimits;
+  /** Records every live feed a socket opens (its tenant's room here; conversation subscriptions where they happen). */
+  audit?: AuditLog;
 }
 
 /** How one namespace names its tenant and refuses a socket; the check itself is the same everywhere. */
@@ -76,6 +79,15 @@ export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps:
   );
 
   nsp.on("connection", (socket: GuardedSocket) => {
+    // Every namespace puts the socket in its tenant's room (a recovered one is back in its conversations' rooms too).
+    deps.audit?.({
+      action: "conversation.live.tenant",
+      userId: socket.data.userId,
+      tenantId: socket.data.tenantId,
+      surface: nsp.name,
+      operation: socket.recovered ? "recover" : "connect",
+      conversationSids: [...socket.rooms].flatMap((room) => conversationOfRoom(room) ?? []),
+    });
     const stopTimer = expireAtExp(socket);
     socket.once("disconnect", stopTimer);
     socket.use((event, next) => {
