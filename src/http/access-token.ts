@@ -1,12 +1,18 @@
 import { createPublicKey, createSecretKey } from "node:crypto";
 import jwt from "jsonwebtoken";
 import type { Config } from "../config.js";
+import { EXTERNAL_TOKEN_DEFAULT_ROLE, isRole, type Role } from "../accounts/roles.js";
+import { SESSION_ISSUER, SESSION_KEY_ID } from "../accounts/session-tokens.js";
 import { AppError } from "../errors.js";
 
-/** Who is calling: the user id and the tenants their token grants. */
+/** Who is calling: the user id, the tenants their token grants, and their role there. */
 export interface Principal {
   userId: string;
   tenantIds: string[];
+  /** The token's `role` claim; an external token without one acts as EXTERNAL_TOKEN_DEFAULT_ROLE. */
+  role: Role;
+  /** Set for tokens this gateway issued (src/accounts/): checked against the user's record on every REST request. */
+  session?: { sessionId: string; tokenVersion: number };
 }
 
 export type TokenVerifier = (token: string | undefined) => Principal;
@@ -17,18 +23,23 @@ export type TokenVerifier = (token: string | undefined) => Principal;
  * further off than that (see `lifetimeSeconds`), `sub` (or `userId`) names the user and `tenants` (array) or `tenant`
  * (string) the tenants they belong to.
  */
-export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
+export function createTokenVerifier(settings: Config["jwt"], sessionSecret?: string): TokenVerifier {
   // Built once: given a string, jsonwebtoken tries to parse it as a public key on every call (~1 ms) first.
   const key = settings.algorithm === "HS256" ? createSecretKey(Buffer.from(settings.verificationKey)) : createPublicKey(settings.verificationKey);
+  const sessionKey = sessionSecret ? createSecretKey(Buffer.from(sessionSecret)) : undefined;
   return (token) => {
     if (!token) throw new AppError("unauthenticated", "a Bearer token is required", { field: "Authorization" });
     let payload: jwt.JwtPayload;
+    // Tokens this gateway issued name their key (`kid`); every other token is checked exactly as before.
+    const own = sessionKey !== undefined && jwt.decode(token, { complete: true })?.header.kid === SESSION_KEY_ID;
     try {
-      const decoded = jwt.verify(token, key, {
-        algorithms: [settings.algorithm],
-        issuer: settings.issuer,
-        audience: settings.audience,
-      });
+      const decoded = own
+        ? jwt.verify(token, sessionKey, { algorithms: ["HS256"], issuer: SESSION_ISSUER })
+        : jwt.verify(token, key, {
+            algorithms: [settings.algorithm],
+            issuer: settings.issuer,
+            audience: settings.audience,
+          });
       if (typeof decoded === "string") throw new Error("payload is not an object");
       payload = decoded;
     } catch (error) {
@@ -46,7 +57,15 @@ export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
       throw new AppError("unauthenticated", "the token names no user (sub)", { field: "Authorization" });
     const tenants: unknown = payload.tenants ?? (payload.tenant !== undefined ? [payload.tenant] : []);
     const tenantIds = Array.isArray(tenants) ? tenants.filter((t): t is string => typeof t === "string") : [];
-    return { userId, tenantIds };
+    if (own) {
+      // A refresh token is no access token; a session token always names its session, version and role.
+      if (payload.typ !== "access" || typeof payload.sid !== "string" || !Number.isInteger(payload.ver) || !isRole(payload.role))
+        throw new AppError("unauthenticated", "the token is invalid", { field: "Authorization" });
+      return { userId, tenantIds, role: payload.role, session: { sessionId: payload.sid, tokenVersion: payload.ver } };
+    }
+    if (payload.role !== undefined && !isRole(payload.role))
+      throw new AppError("unauthenticated", "the token's role is not OWNER, ADMIN or AGENT", { field: "Authorization" });
+    return { userId, tenantIds, role: payload.role ?? EXTERNAL_TOKEN_DEFAULT_ROLE };
   };
 }
 

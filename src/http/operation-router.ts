@@ -1,5 +1,6 @@
 import Router from "@koa/router";
 import type { Context, Middleware } from "koa";
+import { AppError } from "../errors.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import { bearerToken, type Principal, type TokenVerifier } from "./access-token.js";
 import type { Contract, ContractOperation } from "./openapi-contract.js";
@@ -37,7 +38,7 @@ export interface OperationResult {
 
 export type OperationHandler = (request: OperationRequest) => Promise<OperationResult> | OperationResult;
 
-const ANONYMOUS: Principal = Object.freeze({ userId: "", tenantIds: [] }) as Principal;
+const ANONYMOUS: Principal = Object.freeze({ userId: "", tenantIds: [], role: "AGENT" }) as Principal;
 
 /**
  * Mounts one route per contract operation, so nothing is served that the contract does not describe and nothing
@@ -58,6 +59,11 @@ export interface OperationRouterOptions {
    * a body sent to an operation that takes none is never read.
    */
   bodyParser?: Middleware;
+  /**
+   * Runs after a bearer token is verified and before the role check: confirms a session token against the user's
+   * record (revocation, current role) and makes sure the tenants it names are served. Returns the principal to use.
+   */
+  checkPrincipal?: (principal: Principal) => Promise<Principal>;
 }
 
 const NOTHING_NEXT = () => Promise.resolve();
@@ -65,7 +71,7 @@ const NOTHING_NEXT = () => Promise.resolve();
 export function createOperationRouter(
   contract: Contract,
   handlers: Record<string, OperationHandler>,
-  { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser }: OperationRouterOptions,
+  { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser, checkPrincipal }: OperationRouterOptions,
 ): Router {
   const router = new Router();
   const authenticators: Record<string, Authenticator> = {
@@ -80,6 +86,8 @@ export function createOperationRouter(
     const scheme = operation.securityScheme;
     const authenticate = scheme ? authenticators[scheme] : undefined;
     if (scheme && !authenticate) throw new Error(`no authenticator for security scheme ${scheme}`);
+    // Roles are declared per operation in the contract (x-roles), and only there: every bearer operation names its own.
+    if (scheme === "bearerAuth" && !operation.roles) throw new Error(`contract operation ${operation.operationId} declares no x-roles`);
     const parseBody = operation.bodyMediaTypes.length > 0 ? bodyParser : undefined;
     router[operation.method](operation.operationId, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
       ctx.state.errorEnvelope = operation.errorEnvelope;
@@ -96,6 +104,9 @@ export function createOperationRouter(
       if (scheme === "bearerAuth") await rateLimits?.consumeIp(ctx.ip);
       const authentication = authenticate ? await authenticate(ctx) : {};
       if (authentication.principal) await rateLimits?.consumeUser(authentication.principal.tenantIds.join(","), authentication.principal.userId);
+      if (authentication.principal && checkPrincipal) authentication.principal = await checkPrincipal(authentication.principal);
+      if (authentication.principal && operation.roles && !operation.roles.includes(authentication.principal.role))
+        throw new AppError("forbidden", `this operation needs the role ${operation.roles.join(" or ")}`, { field: "role" });
       const result = await handler(parseRequest(ctx, operation, authentication));
       if (result.headers) ctx.set(result.headers);
       ctx.status = result.status ?? 200;

@@ -43,7 +43,7 @@ describe("createTokenVerifier", () => {
       it("returns the user and their tenants", () => {
         const token = jwt.sign({ tenants: ["alpha", "beta"] }, SECRET, { algorithm: "HS256", subject: "agent-1", expiresIn: 60 });
 
-        expect(createTokenVerifier(hs256)(token)).to.deep.equal({ userId: "agent-1", tenantIds: ["alpha", "beta"] });
+        expect(createTokenVerifier(hs256)(token)).to.deep.equal({ userId: "agent-1", tenantIds: ["alpha", "beta"], role: "ADMIN" });
       });
     });
 
@@ -72,7 +72,7 @@ describe("createTokenVerifier", () => {
       it("returns the user and their tenants", () => {
         const token = jwt.sign({ tenant: "alpha" }, privateKey, { algorithm: "RS256", subject: "agent-2", expiresIn: 60 });
 
-        expect(createTokenVerifier(rs256)(token)).to.deep.equal({ userId: "agent-2", tenantIds: ["alpha"] });
+        expect(createTokenVerifier(rs256)(token)).to.deep.equal({ userId: "agent-2", tenantIds: ["alpha"], role: "ADMIN" });
       });
     });
 
