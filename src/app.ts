@@ -29,7 +29,15 @@ import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
 import { TenantRegistry } from "./tenants/tenant-registry.js";
-import { createTenantGateways } from "./twilio/tenant-gateways.js";
+import { createTenantGateway, createTenantGateways, createTwilioClient } from "./twilio/tenant-gateways.js";
+import { AccountsGateway } from "./twilio/accounts-gateway.js";
+import { Accounts } from "./accounts/accounts-context.js";
+import { LoginThrottle } from "./accounts/login-throttle.js";
+import { createSessionCheck } from "./accounts/session-check.js";
+import { accountHandlers } from "./http/routes/account-routes.js";
+import { inMemoryKeyedLock } from "./inbox/keyed-lock.js";
+import type { TenantInbox } from "./inbox/tenant-inbox.js";
+import { CONVERSATION_WEBHOOK_FILTERS, CONVERSATION_WEBHOOK_PATH } from "./webhooks/register-webhooks.js";
 import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
 import { conversationWebhookHandler } from "./webhooks/conversation-webhook.js";
 import { messagingStatusHandler } from "./webhooks/messaging-status-webhook.js";
@@ -69,12 +77,17 @@ export interface SwitchboardApp {
   cache: InboxCache;
   events: DomainEvents;
   verifyToken: TokenVerifier;
+  /** Sign-up, sign-in, users and settings; main.ts starts it (directory service, tenant discovery) before serving. */
+  accounts: Accounts;
   metrics: Metrics;
   /** Kept current by the Socket.IO layer, read by the metrics. */
   realtimeStats: { sockets: number };
   /** For the Socket.IO layer (REALTIME_CONVERSATION_UPDATE_MS). */
   conversationUpdateIntervalMs: number;
 }
+
+/** The label of the platform account's directory and tenant calls in metrics and upstream-call counts. */
+export const ACCOUNTS_UPSTREAM_LABEL = "@accounts";
 
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
 const WEBHOOK_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -85,39 +98,64 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const contract = loadContract();
   const cache = new InboxCache(config.cache);
   const metrics = createMetrics();
-  const gateways = createTenantGateways(
-    { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl },
-    tenantConfigs,
-    (tenantId, event) => {
-      recordUpstreamCall(metrics, tenantId, event);
-      deps.onUpstreamCall?.(tenantId, event);
-    },
-  );
-  const tenants = new TenantRegistry(
-    tenantConfigs.map((tenant) =>
-      createTenantInbox(
-        tenant,
-        gateways.get(tenant.id)!,
-        cache,
-        {
-          indexLimit: config.conversationIndexLimit,
-          concurrency: config.upstream.concurrencyPerTenant,
-          conversationLock: deps.scaleOut?.conversationLock(tenant.id),
-        },
-        tenant.sendgrid
-          ? createEmailSender({
-              apiKey: tenant.sendgrid.apiKey,
-              baseUrl: deps.sendgridApiBaseUrl ?? config.sendgridApiBaseUrl,
-              timeoutMs: config.upstream.timeoutMs,
-            })
-          : undefined,
-      ),
-    ),
-  );
+  const onUpstreamCall = (tenantId: string, event: UpstreamCallEvent) => {
+    recordUpstreamCall(metrics, tenantId, event);
+    deps.onUpstreamCall?.(tenantId, event);
+  };
+  const twilioSettings = { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl };
+  const gateways = createTenantGateways(twilioSettings, tenantConfigs, onUpstreamCall);
+  // Builds a tenant's inbox; given the one serving it now (new settings of a tenant created at sign-up), keeps its
+  // gateway, conversation directory and lock.
+  const buildInbox = (tenant: TenantConfig, previous?: TenantInbox): TenantInbox => {
+    const emailSender = tenant.sendgrid
+      ? createEmailSender({
+          apiKey: tenant.sendgrid.apiKey,
+          baseUrl: deps.sendgridApiBaseUrl ?? config.sendgridApiBaseUrl,
+          timeoutMs: config.upstream.timeoutMs,
+        })
+      : undefined;
+    if (previous) return { ...previous, tenant, emailSender };
+    const gateway =
+      gateways.get(tenant.id) ??
+      createTenantGateway({ upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl }, tenant, onUpstreamCall);
+    return createTenantInbox(
+      tenant,
+      gateway,
+      cache,
+      {
+        indexLimit: config.conversationIndexLimit,
+        concurrency: config.upstream.concurrencyPerTenant,
+        conversationLock: deps.scaleOut?.conversationLock(tenant.id),
+      },
+      emailSender,
+    );
+  };
+  const tenants = new TenantRegistry(tenantConfigs.map((tenant) => buildInbox(tenant)));
   const events = new DomainEvents();
   const localDedupe = deps.scaleOut ? undefined : new InMemoryWebhookDedupe({ maxKeys: config.webhookDedupeMaxKeys, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
   const dedupe = deps.scaleOut?.dedupe ?? localDedupe!;
-  const verifyToken = createTokenVerifier(config.jwt);
+  const verifyToken = createTokenVerifier(config.jwt, config.accounts.sessionTokenSecret);
+  // Sign-up, sign-in, users, settings: kept in the platform tenant's Twilio account (src/accounts/, src/tenants/).
+  const platform = tenantConfigs.find((tenant) => tenant.id === config.accounts.platformTenantId);
+  const accounts = new Accounts({
+    settings: config.accounts,
+    production: config.environment === "production",
+    platform,
+    gateway: platform
+      ? new AccountsGateway(createTwilioClient(twilioSettings, platform, (event) => onUpstreamCall(ACCOUNTS_UPSTREAM_LABEL, event)).client, platform.accountSid)
+      : undefined,
+    registry: tenants,
+    cache,
+    lock: deps.scaleOut?.conversationLock(ACCOUNTS_UPSTREAM_LABEL) ?? inMemoryKeyedLock(),
+    throttle: deps.scaleOut?.loginThrottle ?? LoginThrottle.inMemory(config.accounts.login),
+    buildInbox,
+    onTenantCreated: async (inbox) => {
+      const base = deps.publicBaseUrl?.() ?? config.publicBaseUrl;
+      if (base) await inbox.gateway.configurePostEventWebhook(`${base}${CONVERSATION_WEBHOOK_PATH}`, CONVERSATION_WEBHOOK_FILTERS);
+    },
+    logger: deps.logger,
+  });
+  const checkPrincipal = createSessionCheck(accounts, tenants);
   const searchIndex = createSearchIndexes(tenants, events, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
@@ -143,6 +181,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
       ...smsHandlers({ tenants, dedupe, config }),
+      ...accountHandlers({ accounts, tenants, verifyToken, checkPrincipal }),
       ...orgInboxHandlers({ tenants, searchIndex, audit: deps.audit ?? createAuditLog(config.auditLogFile) }),
     },
     {
@@ -154,6 +193,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       pathPrefixRewrites,
       rateLimits: deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits),
       bodyParser: bodyParser(parserOptions),
+      checkPrincipal,
     },
   );
 
@@ -182,7 +222,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     }
   });
   koa.use(securityHeaders());
-  koa.use(errorHandler(deps.logger));
+  koa.use(errorHandler(deps.logger, { detailedErrors: config.environment !== "production" }));
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
     koa.use(
@@ -207,6 +247,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     cache,
     events,
     verifyToken,
+    accounts,
     metrics,
     realtimeStats,
     conversationUpdateIntervalMs: config.conversationUpdateIntervalMs,
