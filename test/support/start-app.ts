@@ -52,9 +52,11 @@ export async function startApp(
     twilioApiKeys?: boolean;
     /** Tenants served beside alpha and beta (e.g. one sharing alpha's Twilio account, with a service of its own). */
     moreTenants?: (emulator: TwilioEmulator, tenants: Record<"alpha" | "beta", TenantConfig>) => TenantConfig[];
+    /** Another gateway on the same emulator and tenants (a restart, a second instance); close() leaves the emulator running. */
+    sameTwilioAs?: TestApp;
   } = {},
 ): Promise<TestApp> {
-  const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
+  const emulator = options.sameTwilioAs?.emulator ?? (await TwilioEmulator.start({ rateLimits: false, ...options.emulator }));
   // Fidelity: every exchange between gateway and emulator must match Twilio's published OpenAPI description.
   const checker = createTwilioSpecChecker();
   const fidelityProblems: string[] = [];
@@ -77,7 +79,7 @@ export async function startApp(
       },
     };
   };
-  const tenants = {
+  const tenants = options.sameTwilioAs?.tenants ?? {
     alpha: provision("alpha", "+15005550001", "whatsapp:+15005550101"),
     beta: provision("beta", "+15005550002", "whatsapp:+15005550102"),
   };
@@ -139,7 +141,8 @@ export async function startApp(
     token,
     api: (tenantId = "alpha") => new ApiClient(baseUrl, app.contract, token({ tenants: [tenantId] })),
     close: async () => {
-      await emulator.stop();
+      app.accounts.stop();
+      if (!options.sameTwilioAs) await emulator.stop();
       server.closeAllConnections();
       operatorServer.close();
       operatorServer.closeAllConnections();
