@@ -111,6 +111,8 @@ export async function startApp(
     audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
   });
+  // As main.ts: the directory service is found and tenants created at sign-up discovered before serving.
+  await app.accounts.start();
   server.on("request", app.callback);
   const realtime = attachChatSockets(server, app);
   const operatorServer = createServer(app.operatorCallback);
