@@ -7,7 +7,7 @@ import { InboxCache } from "./cache/inbox-cache.js";
 import { ResponseCache } from "./cache/response-cache.js";
 import type { Config } from "./config.js";
 import { AppError } from "./errors.js";
-import { createTokenVerifier, type TokenVerifier } from "./http/access-token.js";
+import { createTokenVerifier, type Principal, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
 import { parseFlatForm } from "./http/flat-form.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -79,6 +79,11 @@ export interface SwitchboardApp {
   verifyToken: TokenVerifier;
   /** Sign-up, sign-in, users and settings; main.ts starts it (directory service, tenant discovery) before serving. */
   accounts: Accounts;
+  /**
+   * After `verifyToken`, for connections that can wait for it (sockets): ends revoked sessions of this gateway's
+   * tokens, applies the user's current role and serves tenants created at sign-up on another instance.
+   */
+  checkPrincipal: (principal: Principal) => Promise<Principal>;
   metrics: Metrics;
   /** Kept current by the Socket.IO layer, read by the metrics. */
   realtimeStats: { sockets: number };
@@ -248,6 +253,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     events,
     verifyToken,
     accounts,
+    checkPrincipal,
     metrics,
     realtimeStats,
     conversationUpdateIntervalMs: config.conversationUpdateIntervalMs,

@@ -10,18 +10,21 @@ describe("accounts API (/api/auth)", function () {
   let t: TestApp;
   let anon: ApiClient;
   const texts: string[] = [];
+  const logLines: string[] = [];
   const record = <T extends ApiResponse>(response: T): T => {
     texts.push(response.text);
     return response;
   };
 
   before(async () => {
-    t = await startApp({ env: ACCOUNTS_ENV });
+    t = await startApp({ env: ACCOUNTS_ENV, logLines });
     anon = new ApiClient(t.baseUrl, t.app.contract);
   });
   after(async () => {
-    // The password hash is never in an answer (scrypt$… is its encoding).
+    // The password hash is never in an answer or a log line (scrypt$… is its encoding), nor the password.
     expect(texts.join("\n")).to.not.include("scrypt$");
+    expect(logLines.length).to.be.greaterThan(10);
+    expect(logLines.join("\n")).to.not.include("scrypt$").and.not.include(PASSWORD);
     await t.close();
   });
 

@@ -54,6 +54,8 @@ export async function startApp(
     moreTenants?: (emulator: TwilioEmulator, tenants: Record<"alpha" | "beta", TenantConfig>) => TenantConfig[];
     /** Another gateway on the same emulator and tenants (a restart, a second instance); close() leaves the emulator running. */
     sameTwilioAs?: TestApp;
+    /** Collects the gateway's log lines (JSON, level trace) instead of silencing them. */
+    logLines?: string[];
   } = {},
 ): Promise<TestApp> {
   const emulator = options.sameTwilioAs?.emulator ?? (await TwilioEmulator.start({ rateLimits: false, ...options.emulator }));
@@ -104,7 +106,7 @@ export async function startApp(
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   emulator.sendgrid.configureEventWebhook({ url: `${baseUrl}${EMAIL_EVENTS_PATH}` });
   const app = createApp(config, {
-    logger: pino({ level: "silent" }),
+    logger: options.logLines ? pino({ level: "trace" }, { write: (line: string) => void options.logLines!.push(line) }) : pino({ level: "silent" }),
     sendgridApiBaseUrl: emulator.baseUrl,
     tenants: [tenants.alpha, tenants.beta, ...(options.moreTenants?.(emulator, tenants) ?? [])],
     publicBaseUrl: () => baseUrl,
