@@ -128,6 +128,40 @@ describe("accounts API (/api/auth)", function () {
     });
   });
 
+  describe("when an invite is used", () => {
+    it("sets the password once; a second use, a forged token and an expired session all answer 401", async () => {
+      const owner = anon.withToken((await signUp(anon, "inviter@acme.example", "Invites")).token);
+      const invited = record(await owner.post("/api/users", { email: "agent@acme.example", name: "Ann Agent", role: "AGENT" }));
+      expect(invited.status).to.equal(201);
+      // Before the password is set, sign-in answers like a wrong password.
+      expect((await anon.post("/api/auth/login", { email: "agent@acme.example", password: PASSWORD }, { token: null })).status).to.equal(401);
+      const token = invited.body.data.inviteToken as string;
+      const forged = `${token.split(".")[0]}.${"A".repeat(32)}`;
+      expect((await anon.post("/api/auth/password", { inviteToken: forged, newPassword: PASSWORD }, { token: null })).status).to.equal(401);
+      const accepted = record(await anon.post("/api/auth/password", { inviteToken: token, newPassword: PASSWORD }, { token: null }));
+      expect(accepted.status).to.equal(200);
+      expect(accepted.body.data.user).to.include({ role: "AGENT", status: "active" });
+      expect((await anon.post("/api/auth/password", { inviteToken: token, newPassword: "another fine passphrase" }, { token: null })).status).to.equal(401);
+      expect((await anon.post("/api/auth/login", { email: "agent@acme.example", password: PASSWORD }, { token: null })).status).to.equal(200);
+    });
+  });
+
+  describe("when a user changes their password", () => {
+    it("needs the current one, ends every other session, and only the new password signs in", async () => {
+      const first = await signUp(anon, "changer@acme.example", "Changer");
+      const second = (await anon.post("/api/auth/login", { email: "changer@acme.example", password: PASSWORD }, { token: null })).body.data;
+      const me = anon.withToken(first.token);
+      expect((await me.post("/api/auth/password", { currentPassword: "not it at all", newPassword: "a brand new passphrase" })).status).to.equal(401);
+      const changed = record(await me.post("/api/auth/password", { currentPassword: PASSWORD, newPassword: "a brand new passphrase" }));
+      expect(changed.status).to.equal(200);
+      expect((await anon.withToken(second.token).get("/api/auth/me")).status).to.equal(401);
+      expect((await anon.post("/api/auth/refresh", { refreshToken: second.refreshToken }, { token: null })).status).to.equal(401);
+      expect((await anon.withToken(changed.body.data.token).get("/api/auth/me")).status).to.equal(200);
+      expect((await anon.post("/api/auth/login", { email: "changer@acme.example", password: PASSWORD }, { token: null })).status).to.equal(401);
+      expect((await anon.post("/api/auth/login", { email: "changer@acme.example", password: "a brand new passphrase" }, { token: null })).status).to.equal(200);
+    });
+  });
+
   describe("when counting upstream calls", () => {
     it("sign-in makes 3, refresh 2, and a request with a fresh session token 0 for the session check", async () => {
       const grant = await signUp(anon, "count@acme.example", "Count");
