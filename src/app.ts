@@ -173,7 +173,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   // takes the form parser as `qs` (which koa-bodyparser's types omit): Node's URLSearchParams, not the qs package.
   const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, qs: { parse: parseFlatForm } };
   const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
-  const readiness = createReadinessCheck(tenants);
+  // Tenants created at sign-up live in the platform tenant's account, which is checked already: one call, not one each.
+  const readiness = createReadinessCheck(tenants, { skip: (tenantId) => accounts.isDynamicTenant(tenantId) });
   const router = createOperationRouter(
     contract,
     {

@@ -48,6 +48,7 @@ export interface AccountsOptions {
  */
 export class Accounts {
   private ready?: Promise<AccountsContext>;
+  private dynamic?: DynamicTenants;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly options: AccountsOptions) {}
@@ -67,6 +68,11 @@ export class Accounts {
       }, interval);
       this.timer.unref();
     }
+  }
+
+  /** Whether `tenantId` was created at sign-up (known once the context started). */
+  isDynamicTenant(tenantId: string): boolean {
+    return this.dynamic?.isDynamic(tenantId) ?? false;
   }
 
   stop(): void {
@@ -98,6 +104,7 @@ export class Accounts {
       lock,
       logger,
     });
+    this.dynamic = tenants;
     await tenants.discover();
     return {
       users: new UserDirectory(gateway, directoryServiceSid, cache, lock, settings.sessionCheckCacheMs),

@@ -76,6 +76,18 @@ describe("accounts: tenants created at sign-up are isolated, on every surface an
     });
   });
 
+  describe("when a tenant created at sign-up uses its own organization inbox", () => {
+    it("searches and counts its conversations, and the operators' endpoints still answer", async () => {
+      const asA = api.withToken(a.token);
+      expect((await asA.get(`/api/v1/conversations/${a.tenant.id}/search?q=anything`)).status).to.equal(200);
+      expect((await asA.get(`/api/v1/conversations/${a.tenant.id}/stats`)).status).to.equal(200);
+      expect((await fetch(`${t.operatorUrl}/metrics`)).status).to.equal(200);
+      const ready = (await (await fetch(`${t.operatorUrl}/readyz`)).json()) as { tenants: Record<string, string> };
+      // Their account is the platform tenant's, checked once; not one probe per tenant created at sign-up.
+      expect(Object.keys(ready.tenants).sort()).to.deep.equal(["alpha", "beta"]);
+    });
+  });
+
   describe("when sign-in is tried again and again", () => {
     it("locks the account with 429 and Retry-After, the same for an unknown email, and even the right password waits", async () => {
       const attempt = (email: string, password: string) => api.post("/api/auth/login", { email, password }, { token: null });
