@@ -53,6 +53,8 @@ export async function refreshSession(context: AccountsContext, refreshToken: str
     .update(claims.userId, (current) => {
       if (current.tokenVersion !== claims.tokenVersion) throw REVOKED();
       const expected = current.sessions[claims.sessionId];
+      // A session already closed (logout, or the oldest dropped): this token is merely dead, nothing was stolen.
+      if (expected === undefined) throw REVOKED();
       if (expected === claims.counter) return { ...current, sessions: { ...current.sessions, [claims.sessionId]: expected + 1 } };
       reused = true;
       return { ...current, tokenVersion: current.tokenVersion + 1, sessions: {} };

@@ -66,6 +66,14 @@ describe("accounts API (/api/auth)", function () {
       expect((await anon.withToken(login.body.data.token).get("/api/v1/chat/conversations")).status).to.equal(401);
       expect((await anon.post("/api/auth/refresh", { refreshToken: login.body.data.refreshToken }, { token: null })).status).to.equal(401);
     });
+
+    it("a signed-out session's refresh token is merely dead: other sessions go on", async () => {
+      const first = (await anon.post("/api/auth/login", { email: "olivia@acme.example", password: PASSWORD }, { token: null })).body.data;
+      const second = (await anon.post("/api/auth/login", { email: "olivia@acme.example", password: PASSWORD }, { token: null })).body.data;
+      await anon.withToken(first.token).post("/api/auth/logout");
+      expect((await anon.post("/api/auth/refresh", { refreshToken: first.refreshToken }, { token: null })).status).to.equal(401);
+      expect((await anon.withToken(second.token).get("/api/auth/me")).status).to.equal(200);
+    });
   });
 
   describe("when sign-in fails", () => {
@@ -176,6 +184,14 @@ describe("accounts API (/api/auth)", function () {
       await anon.withToken(grant.token).get("/api/v1/chat/conversations");
       await anon.withToken(grant.token).get("/api/v1/chat/conversations");
       expect(calls() - before, "the session check reads the record this instance just wrote").to.equal(0);
+      before = calls();
+      await anon.withToken(grant.token).post("/api/auth/logout");
+      expect(calls() - before, "logout: read + write the sessions").to.equal(2);
+      before = calls();
+      await signUp(anon, "count2@acme.example", "Count 2");
+      const tenantCalls = t.upstreamCalls.filter((call) => call.tenantId.startsWith("t") && call.tenantId.length === 17).length;
+      expect(calls() - before, "sign-up: the owner, the tenant's service, its record").to.equal(3);
+      expect(tenantCalls, "and the new service's webhook registration").to.be.greaterThan(0);
     });
   });
 
