@@ -38,12 +38,17 @@ export async function changePassword(
   context: AccountsContext,
   userId: string,
   input: { currentPassword?: string; newPassword: string },
+  ip: string,
 ): Promise<SessionGrant> {
+  if (!input.currentPassword) throw new AppError("validation_failed", "currentPassword is required", { field: "currentPassword" });
   const user = await context.users.fetch(userId);
   if (!user) throw new AppError("unauthenticated", "the session has ended; sign in again", { field: "Authorization" });
-  if (!input.currentPassword) throw new AppError("validation_failed", "currentPassword is required", { field: "currentPassword" });
-  if (!user.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash)))
+  // A stolen access token must not become a way to guess the password: failures count like sign-in's.
+  await context.throttle.attempt(ip, user.email);
+  if (!user.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+    await context.throttle.failed(user.email);
     throw new AppError("unauthenticated", "currentPassword is incorrect", { field: "currentPassword" });
+  }
   return replacePassword(context, user, input.newPassword);
 }
 

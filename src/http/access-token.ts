@@ -63,9 +63,11 @@ export function createTokenVerifier(settings: Config["jwt"], sessionSecret?: str
         throw new AppError("unauthenticated", "the token is invalid", { field: "Authorization" });
       return { userId, tenantIds, role: payload.role, session: { sessionId: payload.sid, tokenVersion: payload.ver } };
     }
-    if (payload.role !== undefined && !isRole(payload.role))
+    // An issuer may spell the role in lower case; any other value is refused rather than guessed at.
+    const role = typeof payload.role === "string" ? payload.role.toUpperCase() : payload.role;
+    if (role !== undefined && !isRole(role))
       throw new AppError("unauthenticated", "the token's role is not OWNER, ADMIN or AGENT", { field: "Authorization" });
-    return { userId, tenantIds, role: payload.role ?? EXTERNAL_TOKEN_DEFAULT_ROLE };
+    return { userId, tenantIds, role: role ?? EXTERNAL_TOKEN_DEFAULT_ROLE };
   };
 }
 

@@ -47,6 +47,32 @@ describe("createTokenVerifier", () => {
       });
     });
 
+    describe("when an external token carries a role claim", () => {
+      it("honours OWNER, ADMIN or AGENT in any case, and refuses any other role rather than guess", () => {
+        const signed = (role: unknown) => jwt.sign({ tenants: ["alpha"], role }, SECRET, { algorithm: "HS256", subject: "a", expiresIn: 60 });
+        expect(createTokenVerifier(hs256)(signed("agent")).role).to.equal("AGENT");
+        expect(createTokenVerifier(hs256)(signed("OWNER")).role).to.equal("OWNER");
+        expect(refusal(() => createTokenVerifier(hs256)(signed("superuser"))).status).to.equal(401);
+      });
+    });
+
+    describe("when a token names the gateway's session key (kid) but is not one of its session tokens", () => {
+      it("refuses a token signed with JWT_SECRET and a refresh token used as an access token", () => {
+        const verify = createTokenVerifier(hs256, "session-secret-0123456789-0123456789-xyz");
+        const claims = { typ: "access", tenant: "alpha", role: "OWNER", sid: "s1", ver: 0 };
+        const withJwtSecret = jwt.sign(claims, SECRET, { algorithm: "HS256", keyid: "switchboard-session", issuer: "switchboard", subject: "US1", expiresIn: 60 });
+        expect(refusal(() => verify(withJwtSecret)).status).to.equal(401);
+        const refresh = jwt.sign({ ...claims, typ: "refresh" }, "session-secret-0123456789-0123456789-xyz", {
+          algorithm: "HS256", keyid: "switchboard-session", issuer: "switchboard", subject: "US1", expiresIn: 60,
+        });
+        expect(refusal(() => verify(refresh)).status).to.equal(401);
+        const access = jwt.sign(claims, "session-secret-0123456789-0123456789-xyz", {
+          algorithm: "HS256", keyid: "switchboard-session", issuer: "switchboard", subject: "US1", expiresIn: 60,
+        });
+        expect(verify(access)).to.deep.equal({ userId: "US1", tenantIds: ["alpha"], role: "OWNER", session: { sessionId: "s1", tokenVersion: 0 } });
+      });
+    });
+
     describe("when the token is signed with another secret", () => {
       it("refuses it as unauthenticated", () => {
         const token = jwt.sign({ tenant: "alpha" }, "some-other-secret-0123456789-abcdef", { subject: "u", expiresIn: 60 });

@@ -53,7 +53,7 @@ export function accountHandlers(deps: {
       // Changing one's own password: a session of this gateway, checked like any request.
       const principal = await deps.checkPrincipal(deps.verifyToken(bearerToken(ctx.get("authorization") || undefined)));
       if (!principal.session) throw new AppError("forbidden", "only users of this gateway have a password here", { field: "Authorization" });
-      return granted(await changePassword(context, principal.userId, body));
+      return granted(await changePassword(context, principal.userId, body, ctx.ip));
     },
     listAccountUsers: async (request) => ok({ users: await listUsers(await accounts.context(), tenantOf(request).tenant.id) }),
     inviteAccountUser: async (request) => ok(await inviteUser(await accounts.context(), tenantOf(request).tenant.id, request.body), 201),
