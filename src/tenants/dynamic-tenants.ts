@@ -145,6 +145,7 @@ export class DynamicTenants {
       authToken: platform.authToken,
       apiKey: platform.apiKey,
       conversationsServiceSid: record.serviceSid,
+      sharedAccount: true,
       phoneNumber: s.smsNumber,
       whatsappNumber: s.whatsappNumber,
       sendgrid: sendgridKey

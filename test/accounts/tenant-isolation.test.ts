@@ -82,6 +82,9 @@ describe("accounts: tenants created at sign-up are isolated, on every surface an
       expect((await asA.get(`/api/v1/conversations/${a.tenant.id}/search?q=anything`)).status).to.equal(200);
       expect((await asA.get(`/api/v1/conversations/${a.tenant.id}/stats`)).status).to.equal(200);
       expect((await fetch(`${t.operatorUrl}/metrics`)).status).to.equal(200);
+      // The platform account is shared: its balance is not shown to a tenant created at sign-up.
+      const status = await asA.get("/api/twilio/status");
+      expect(status.body).to.include({ reachable: true, balance: null, tenant: a.tenant.id });
       const ready = (await (await fetch(`${t.operatorUrl}/readyz`)).json()) as { tenants: Record<string, string> };
       // Their account is the platform tenant's, checked once; not one probe per tenant created at sign-up.
       expect(Object.keys(ready.tenants).sort()).to.deep.equal(["alpha", "beta"]);
