@@ -31,7 +31,7 @@ export function createTokenVerifier(settings: Config["jwt"], sessionSecret?: str
     if (!token) throw new AppError("unauthenticated", "a Bearer token is required", { field: "Authorization" });
     let payload: jwt.JwtPayload;
     // Tokens this gateway issued name their key (`kid`); every other token is checked exactly as before.
-    const own = sessionKey !== undefined && jwt.decode(token, { complete: true })?.header.kid === SESSION_KEY_ID;
+    const own = sessionKey !== undefined && headerKeyId(token) === SESSION_KEY_ID;
     try {
       const decoded = own
         ? jwt.verify(token, sessionKey, { algorithms: ["HS256"], issuer: SESSION_ISSUER })
@@ -87,4 +87,15 @@ export function lifetimeSeconds(exp: number, iat: unknown, nowSeconds: number): 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1];
+}
+
+/** The `kid` of a JWT's header, read without parsing its payload (the verifier's hot path); undefined if none. */
+function headerKeyId(token: string): unknown {
+  const end = token.indexOf(".");
+  if (end <= 0 || end > 1024) return undefined;
+  try {
+    return (JSON.parse(Buffer.from(token.slice(0, end), "base64url").toString("utf8")) as { kid?: unknown })?.kid;
+  } catch {
+    return undefined;
+  }
 }
