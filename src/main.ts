@@ -140,6 +140,12 @@ function printDevelopmentAccess(config: Config, port: number, tenants: string[])
       `  export TOKEN=${token}`,
       "Try:",
       `  curl -s -H "Authorization: Bearer $TOKEN" "http://localhost:${port}/api/v1/chat/conversations?limit=10"`,
+      ...(config.accounts.registrationEnabled
+        ? [
+            "Or sign up a tenant of your own (its token is in data.token):",
+            `  curl -s -X POST http://localhost:${port}/api/auth/register -H 'content-type: application/json' -d '{"tenantName":"Acme","email":"you@acme.example","password":"correct horse battery staple","name":"You"}'`,
+          ]
+        : []),
       "",
     ].join("\n") + "\n",
   );
