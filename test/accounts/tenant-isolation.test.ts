@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { io } from "socket.io-client";
 import { ApiClient } from "../support/api-client.js";
 import { ACCOUNTS_ENV, PASSWORD, signUp } from "../support/accounts.js";
-import { connectClient } from "../support/connect-client.js";
+import { connectClient, nextEvent, recordEvents, settle, subscribe } from "../support/connect-client.js";
 import { startApp, type TestApp } from "../support/start-app.js";
 
 /** Connects to a namespace and answers "connected" or the connect_error's message. */
@@ -72,6 +72,28 @@ describe("accounts: tenants created at sign-up are isolated, on every surface an
         expect(ack).to.have.property("error");
       } finally {
         socket.close();
+      }
+    });
+  });
+
+  describe("when a tenant created at sign-up sends a message", () => {
+    it("hears it on /chat through its own service's webhook, and B's sockets hear nothing", async () => {
+      const asA = api.withToken(a.token);
+      const sid = (await asA.post("/api/v1/chat/conversations", { friendlyName: "live" })).body.sid;
+      const socketA = await connectClient(t.baseUrl, { token: a.token });
+      const socketB = await connectClient(t.baseUrl, { token: b.token });
+      try {
+        expect(await subscribe(socketA, sid)).to.have.property("data");
+        const heardByB = recordEvents(socketB);
+        const sent = nextEvent(socketA, "message:sent", (p) => p.conversationSid === sid);
+        expect((await asA.post(`/api/v1/chat/conversations/${sid}/messages`, { body: "hello from A" })).status).to.equal(201);
+        expect((await sent).message.body).to.equal("hello from A");
+        await t.emulator.whenIdle();
+        await settle(50);
+        expect(heardByB.received).to.deep.equal([]);
+      } finally {
+        socketA.close();
+        socketB.close();
       }
     });
   });
