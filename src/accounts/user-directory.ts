@@ -52,7 +52,9 @@ export class UserDirectory {
   /** Creates a user; an email already signed up answers 409 (Twilio's identity uniqueness, 50201). */
   async create(user: Omit<AccountUser, "id" | "identity">): Promise<AccountUser> {
     const record = await this.gateway.createUser(this.serviceSid, identityForEmail(user.email), accountUserAttributes(user));
-    return this.remember(record)!;
+    const created = this.remember(record)!;
+    this.listChanged(undefined, created);
+    return created;
   }
 
   /**
@@ -66,21 +68,43 @@ export class UserDirectory {
       const next = await change(current);
       if (!next) return current;
       const record = await this.gateway.updateUserAttributes(this.serviceSid, id, accountUserAttributes(next));
-      return this.remember(record, true)!;
+      const written = this.remember(record, true)!;
+      this.listChanged(current, written);
+      return written;
     });
   }
 
   async delete(id: string): Promise<void> {
     await this.lock.acquire(`user:${id}`, async () => {
+      const current = await this.get(id);
       await this.gateway.deleteUser(this.serviceSid, id);
+      this.listChanged(current, undefined);
       this.cache.set(this.key(id), { user: null, at: Date.now() });
     });
   }
 
-  /** The users of one tenant: a scan of the directory (one upstream call per 50 users of every tenant). */
+  /**
+   * The users of one tenant: a scan of the directory (one upstream call per 50 users of every tenant), cached until
+   * someone of the tenant is invited, changed or removed (on any instance, when scaled out).
+   */
   async listByTenant(tenantId: string): Promise<AccountUser[]> {
-    const records = await this.gateway.listUsers(this.serviceSid);
-    return records.map(parseAccountUser).filter((user): user is AccountUser => user !== undefined && user.tenantId === tenantId);
+    const { users } = await this.cache.getOrLoad(this.listKey(tenantId), async () => {
+      const records = await this.gateway.listUsers(this.serviceSid);
+      const found = records.map(parseAccountUser).filter((user): user is AccountUser => user !== undefined && user.tenantId === tenantId);
+      return { users: found.map(withoutHash) };
+    });
+    return users;
+  }
+
+  private listKey(tenantId: string): string {
+    return tenantKey(SCOPE, "tenant-users", tenantId);
+  }
+
+  /** A change the tenant's user list shows (a new, removed, renamed or re-roled person, an accepted invite). */
+  private listChanged(before: AccountUser | undefined, after: AccountUser | undefined): void {
+    const shown = (user: AccountUser | undefined) => user && JSON.stringify([user.name, user.role, user.email, Boolean(user.passwordHash)]);
+    if (shown(before) === shown(after)) return;
+    for (const tenantId of new Set([before?.tenantId, after?.tenantId])) if (tenantId) this.cache.delete(this.listKey(tenantId));
   }
 
   /** Keeps a user just read or written; a write is announced so other instances drop their copy. */

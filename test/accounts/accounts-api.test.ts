@@ -192,6 +192,17 @@ describe("accounts API (/api/auth)", function () {
       const tenantCalls = t.upstreamCalls.filter((call) => call.tenantId.startsWith("t") && call.tenantId.length === 17).length;
       expect(calls() - before, "sign-up: the owner, the tenant's service, its record").to.equal(3);
       expect(tenantCalls, "and the new service's webhook registration").to.be.greaterThan(0);
+
+      const owner = anon.withToken(grant.token);
+      const relogin = (await anon.post("/api/auth/login", { email: "count@acme.example", password: PASSWORD }, { token: null })).body.data;
+      const asOwner = owner.withToken(relogin.token);
+      await asOwner.get("/api/users");
+      before = calls();
+      expect((await asOwner.get("/api/users")).body.data.users).to.have.length(1);
+      expect(calls() - before, "the people of a tenant, listed again unchanged").to.equal(0);
+      await asOwner.post("/api/users", { email: "new@count.example", name: "New", role: "AGENT" });
+      const listed = (await asOwner.get("/api/users")).body.data.users.map((u: { email: string }) => u.email);
+      expect(listed).to.have.members(["count@acme.example", "new@count.example"]);
     });
   });
 
