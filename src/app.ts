@@ -7,7 +7,7 @@ import { InboxCache } from "./cache/inbox-cache.js";
 import { ResponseCache } from "./cache/response-cache.js";
 import type { Config } from "./config.js";
 import { AppError } from "./errors.js";
-import { createTokenVerifier, type TokenVerifier } from "./http/access-token.js";
+import { createTokenVerifier, type Principal, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
 import { parseFlatForm } from "./http/flat-form.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -32,7 +32,15 @@ import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
 import { TenantRegistry } from "./tenants/tenant-registry.js";
-import { createTenantGateways } from "./twilio/tenant-gateways.js";
+import { createTenantGateway, createTenantGateways, createTwilioClient } from "./twilio/tenant-gateways.js";
+import { AccountsGateway } from "./twilio/accounts-gateway.js";
+import { Accounts } from "./accounts/accounts-context.js";
+import { LoginThrottle } from "./accounts/login-throttle.js";
+import { createSessionCheck } from "./accounts/session-check.js";
+import { accountHandlers } from "./http/routes/account-routes.js";
+import { inMemoryKeyedLock } from "./inbox/keyed-lock.js";
+import type { TenantInbox } from "./inbox/tenant-inbox.js";
+import { CONVERSATION_WEBHOOK_FILTERS, CONVERSATION_WEBHOOK_PATH } from "./webhooks/register-webhooks.js";
 import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
 import { conversationWebhookHandler } from "./webhooks/conversation-webhook.js";
 import { messagingStatusHandler } from "./webhooks/messaging-status-webhook.js";
@@ -76,6 +84,13 @@ export interface SwitchboardApp {
   cache: InboxCache;
   events: DomainEvents;
   verifyToken: TokenVerifier;
+  /** Sign-up, sign-in, users and settings; main.ts starts it (directory service, tenant discovery) before serving. */
+  accounts: Accounts;
+  /**
+   * After `verifyToken`, for connections that can wait for it (sockets): ends revoked sessions of this gateway's
+   * tokens, applies the user's current role and serves tenants created at sign-up on another instance.
+   */
+  checkPrincipal: (principal: Principal) => Promise<Principal>;
   metrics: Metrics;
   /** Kept current by the Socket.IO layer, read by the metrics. */
   realtimeStats: { sockets: number };
@@ -87,6 +102,9 @@ export interface SwitchboardApp {
   audit: AuditLog;
 }
 
+/** The label of the platform account's directory and tenant calls in metrics and upstream-call counts. */
+export const ACCOUNTS_UPSTREAM_LABEL = "@accounts";
+
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
 const WEBHOOK_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -96,39 +114,64 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const contract = loadContract();
   const cache = new InboxCache(config.cache);
   const metrics = createMetrics();
-  const gateways = createTenantGateways(
-    { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl },
-    tenantConfigs,
-    (tenantId, event) => {
-      recordUpstreamCall(metrics, tenantId, event);
-      deps.onUpstreamCall?.(tenantId, event);
-    },
-  );
-  const tenants = new TenantRegistry(
-    tenantConfigs.map((tenant) =>
-      createTenantInbox(
-        tenant,
-        gateways.get(tenant.id)!,
-        cache,
-        {
-          indexLimit: config.conversationIndexLimit,
-          concurrency: config.upstream.concurrencyPerTenant,
-          conversationLock: deps.scaleOut?.conversationLock(tenant.id),
-        },
-        tenant.sendgrid
-          ? createEmailSender({
-              apiKey: tenant.sendgrid.apiKey,
-              baseUrl: deps.sendgridApiBaseUrl ?? config.sendgridApiBaseUrl,
-              timeoutMs: config.upstream.timeoutMs,
-            })
-          : undefined,
-      ),
-    ),
-  );
+  const onUpstreamCall = (tenantId: string, event: UpstreamCallEvent) => {
+    recordUpstreamCall(metrics, tenantId, event);
+    deps.onUpstreamCall?.(tenantId, event);
+  };
+  const twilioSettings = { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl };
+  const gateways = createTenantGateways(twilioSettings, tenantConfigs, onUpstreamCall);
+  // Builds a tenant's inbox; given the one serving it now (new settings of a tenant created at sign-up), keeps its
+  // gateway, conversation directory and lock.
+  const buildInbox = (tenant: TenantConfig, previous?: TenantInbox): TenantInbox => {
+    const emailSender = tenant.sendgrid
+      ? createEmailSender({
+          apiKey: tenant.sendgrid.apiKey,
+          baseUrl: deps.sendgridApiBaseUrl ?? config.sendgridApiBaseUrl,
+          timeoutMs: config.upstream.timeoutMs,
+        })
+      : undefined;
+    if (previous) return { ...previous, tenant, emailSender };
+    const gateway =
+      gateways.get(tenant.id) ??
+      createTenantGateway({ upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl }, tenant, onUpstreamCall);
+    return createTenantInbox(
+      tenant,
+      gateway,
+      cache,
+      {
+        indexLimit: config.conversationIndexLimit,
+        concurrency: config.upstream.concurrencyPerTenant,
+        conversationLock: deps.scaleOut?.conversationLock(tenant.id),
+      },
+      emailSender,
+    );
+  };
+  const tenants = new TenantRegistry(tenantConfigs.map((tenant) => buildInbox(tenant)));
   const events = new DomainEvents();
   const localDedupe = deps.scaleOut ? undefined : new InMemoryWebhookDedupe({ maxKeys: config.webhookDedupeMaxKeys, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
   const dedupe = deps.scaleOut?.dedupe ?? localDedupe!;
-  const verifyToken = createTokenVerifier(config.jwt);
+  const verifyToken = createTokenVerifier(config.jwt, config.accounts.sessionTokenSecret);
+  // Sign-up, sign-in, users, settings: kept in the platform tenant's Twilio account (src/accounts/, src/tenants/).
+  const platform = tenantConfigs.find((tenant) => tenant.id === config.accounts.platformTenantId);
+  const accounts = new Accounts({
+    settings: config.accounts,
+    production: config.environment === "production",
+    platform,
+    gateway: platform
+      ? new AccountsGateway(createTwilioClient(twilioSettings, platform, (event) => onUpstreamCall(ACCOUNTS_UPSTREAM_LABEL, event)).client, platform.accountSid)
+      : undefined,
+    registry: tenants,
+    cache,
+    lock: deps.scaleOut?.conversationLock(ACCOUNTS_UPSTREAM_LABEL) ?? inMemoryKeyedLock(),
+    throttle: deps.scaleOut?.loginThrottle ?? LoginThrottle.inMemory(config.accounts.login),
+    buildInbox,
+    onTenantCreated: async (inbox) => {
+      const base = deps.publicBaseUrl?.() ?? config.publicBaseUrl;
+      if (base) await inbox.gateway.configurePostEventWebhook(`${base}${CONVERSATION_WEBHOOK_PATH}`, CONVERSATION_WEBHOOK_FILTERS);
+    },
+    logger: deps.logger,
+  });
+  const checkPrincipal = createSessionCheck(accounts, tenants);
   const searchIndex = createSearchIndexes(tenants, events, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
@@ -141,7 +184,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   // takes the form parser as `qs` (which koa-bodyparser's types omit): Node's URLSearchParams, not the qs package.
   const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, qs: { parse: parseFlatForm } };
   const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
-  const readiness = createReadinessCheck(tenants);
+  // Tenants created at sign-up live in the platform tenant's account, which is checked already: one call, not one each.
+  const readiness = createReadinessCheck(tenants, { skip: (tenantId) => accounts.isDynamicTenant(tenantId) });
   const rateLimits = deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits);
   const audit = deps.audit ?? createAuditLog(config.auditLogFile);
   const router = createOperationRouter(
@@ -158,6 +202,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
       ...smsHandlers({ tenants, dedupe, config }),
+      ...accountHandlers({ accounts, tenants, verifyToken, checkPrincipal }),
       ...orgInboxHandlers({ tenants, searchIndex }),
     },
     {
@@ -170,6 +215,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       rateLimits,
       bodyParser: bodyParser(parserOptions),
       audit,
+      checkPrincipal,
     },
   );
 
@@ -198,7 +244,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     }
   });
   koa.use(securityHeaders());
-  koa.use(errorHandler(deps.logger));
+  koa.use(errorHandler(deps.logger, { detailedErrors: config.environment !== "production" }));
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);
     koa.use(
@@ -223,6 +269,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     cache,
     events,
     verifyToken,
+    accounts,
+    checkPrincipal,
     metrics,
     realtimeStats,
     conversationUpdateIntervalMs: config.conversationUpdateIntervalMs,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
+import { sessionSecret } from "./accounts/session-tokens.js";
 import { ConfigError } from "./config-error.js";
 import { normaliseWhatsappNumber, parseTenantsFile, type TenantConfig } from "./tenants/tenant-config.js";
 
@@ -42,6 +43,19 @@ const ENV_SCHEMA = {
     JWT_AUDIENCE: { type: "string", minLength: 1 },
     JWT_MAX_LIFETIME_SECONDS: { type: "integer", minimum: 0, default: 24 * 60 * 60 },
     TENANTS_FILE: { type: "string", minLength: 1 },
+    REGISTRATION_ENABLED: { type: "boolean" },
+    ACCOUNTS_PLATFORM_TENANT: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$" },
+    ACCOUNTS_DIRECTORY_SERVICE_SID: { type: "string", pattern: "^IS[0-9a-fA-F]{32}$" },
+    SESSION_TOKEN_SECRET: { type: "string", minLength: 32 },
+    ACCESS_TOKEN_TTL_SECONDS: { type: "integer", minimum: 60, maximum: 86400, default: 900 },
+    REFRESH_TOKEN_TTL_SECONDS: { type: "integer", minimum: 300, maximum: 31536000, default: 30 * 24 * 60 * 60 },
+    SESSION_CHECK_CACHE_MS: { type: "integer", minimum: 0, maximum: 300000, default: 5000 },
+    PASSWORD_SCRYPT_COST: { type: "integer", minimum: 10, maximum: 20, default: 17 },
+    INVITE_TTL_SECONDS: { type: "integer", minimum: 300, maximum: 2592000, default: 7 * 24 * 60 * 60 },
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: { type: "integer", minimum: 1, default: 10 },
+    LOGIN_MAX_ATTEMPTS_PER_IP: { type: "integer", minimum: 1, default: 100 },
+    LOGIN_WINDOW_SECONDS: { type: "integer", minimum: 1, default: 900 },
+    TENANT_DISCOVERY_INTERVAL_MS: { type: "integer", minimum: 0, default: 60000 },
     DEFAULT_TENANT_ID: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", default: "default" },
     CACHE_MAX_ENTRIES: { type: "integer", minimum: 1, default: 50000 },
     CACHE_MAX_BYTES: { type: "integer", minimum: 1024, default: 128 * 1024 * 1024 },
@@ -109,6 +123,28 @@ export interface Config {
     readonly audience?: string;
     /** Tokens claiming to live longer (exp - iat, or exp - now) are refused; 0 or unset: no limit. */
     readonly maxLifetimeSeconds?: number;
+  };
+  /** Sign-up, sign-in, users and tenant settings (src/accounts/), all kept in the platform tenant's Twilio account. */
+  readonly accounts: {
+    /** The tenant whose Twilio account holds the user directory and the tenants created at sign-up. */
+    readonly platformTenantId: string;
+    /** The directory service; unset: found (or created) by name at boot. */
+    readonly directoryServiceSid?: string;
+    readonly registrationEnabled: boolean;
+    /** HS256 key of the tokens this gateway issues; unset with JWT_PUBLIC_KEY and no SESSION_TOKEN_SECRET (no sign-in). */
+    readonly sessionTokenSecret?: string;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlSeconds: number;
+    /** How long a user's record (revocation, role) may be served from memory by the session check. */
+    readonly sessionCheckCacheMs: number;
+    /** scrypt cost, log2 N. */
+    readonly passwordScryptCost: number;
+    readonly inviteTtlSeconds: number;
+    readonly login: { readonly failuresPerAccount: number; readonly attemptsPerIp: number; readonly windowSeconds: number };
+    /** How often every instance re-reads the tenants created at sign-up (0: only at boot and on demand). */
+    readonly tenantDiscoveryIntervalMs: number;
+    /** A tenant secret stored by reference: the value of environment variable `name` (only `TENANT_…` names). */
+    readonly secretReference: (name: string) => string | undefined;
   };
   readonly cache: { readonly maxEntries: number; readonly maxBytes: number; readonly ttlMs: number };
   /** Most conversations per tenant held in the inbox index. */
@@ -218,6 +254,12 @@ export function loadConfig(
     throw new ConfigError("JWT_SECRET", "must be set to a secret of at least 32 characters in production");
   const usesDevelopmentSecret = !publicKey && (!secret || secret === DEVELOPMENT_JWT_SECRET);
 
+  const maxLifetime = num("JWT_MAX_LIFETIME_SECONDS");
+  if (maxLifetime > 0 && num("ACCESS_TOKEN_TTL_SECONDS") > maxLifetime)
+    throw new ConfigError("ACCESS_TOKEN_TTL_SECONDS", "must not exceed JWT_MAX_LIFETIME_SECONDS (the gateway would refuse its own tokens)");
+  // Secrets by reference are read from the environment the gateway started with, and only under TENANT_.
+  const secretEnvironment = new Map(Object.entries(env).filter(([name, value]) => name.startsWith("TENANT_") && value));
+
   if (num("HEADERS_TIMEOUT_MS") > num("REQUEST_TIMEOUT_MS"))
     throw new ConfigError("HEADERS_TIMEOUT_MS", "must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)");
 
@@ -245,6 +287,24 @@ export function loadConfig(
       issuer: str("JWT_ISSUER"),
       audience: str("JWT_AUDIENCE"),
       maxLifetimeSeconds: num("JWT_MAX_LIFETIME_SECONDS"),
+    },
+    accounts: {
+      platformTenantId: str("ACCOUNTS_PLATFORM_TENANT") ?? defaultTenantId,
+      directoryServiceSid: str("ACCOUNTS_DIRECTORY_SERVICE_SID"),
+      registrationEnabled: (v.REGISTRATION_ENABLED as boolean | undefined) ?? twilioMode === "emulator",
+      sessionTokenSecret: sessionSecret(str("SESSION_TOKEN_SECRET"), publicKey ? undefined : (secret ?? DEVELOPMENT_JWT_SECRET)),
+      accessTokenTtlSeconds: num("ACCESS_TOKEN_TTL_SECONDS"),
+      refreshTokenTtlSeconds: num("REFRESH_TOKEN_TTL_SECONDS"),
+      sessionCheckCacheMs: num("SESSION_CHECK_CACHE_MS"),
+      passwordScryptCost: num("PASSWORD_SCRYPT_COST"),
+      inviteTtlSeconds: num("INVITE_TTL_SECONDS"),
+      login: {
+        failuresPerAccount: num("LOGIN_MAX_FAILURES_PER_ACCOUNT"),
+        attemptsPerIp: num("LOGIN_MAX_ATTEMPTS_PER_IP"),
+        windowSeconds: num("LOGIN_WINDOW_SECONDS"),
+      },
+      tenantDiscoveryIntervalMs: num("TENANT_DISCOVERY_INTERVAL_MS"),
+      secretReference: (name: string) => secretEnvironment.get(name),
     },
     cache: { maxEntries: num("CACHE_MAX_ENTRIES"), maxBytes: num("CACHE_MAX_BYTES"), ttlMs: num("CACHE_TTL_MS") },
     conversationIndexLimit: num("CONVERSATION_INDEX_LIMIT"),

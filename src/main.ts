@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const publicBaseUrl = config.publicBaseUrl ?? (emulated ? `http://127.0.0.1:${port}` : undefined);
 
   // With REDIS_URL, every instance shares sockets, locks, dedupe, limits and cache invalidation through Redis.
-  const scaleOut = config.redisUrl ? await startScaleOut(config.redisUrl, { logger, rateLimits: config.rateLimits }) : undefined;
+  const scaleOut = config.redisUrl ? await startScaleOut(config.redisUrl, { logger, rateLimits: config.rateLimits, loginLimits: config.accounts.login }) : undefined;
   const app = createApp(config, {
     logger,
     scaleOut: scaleOut?.app,
@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     publicBaseUrl: () => publicBaseUrl,
     emulatorMode: emulated ? { emulator: emulated.emulator, agentId: DEMO_AGENT_ID } : undefined,
   });
+  // Tenants created at sign-up (Conversations Services of the platform account) are served from the start.
+  await app.accounts.start().catch((error: unknown) => logger.warn({ err: error }, "accounts: directory or tenant discovery failed; retried on first use"));
   server.on("request", app.callback);
   const realtime = attachChatSockets(server, { ...app, adapter: scaleOut?.socketAdapter });
   logger.info({ port, tenants: app.tenants.all().map((inbox) => inbox.tenant.id) }, "Switchboard is listening");
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     const forced = setTimeout(() => process.exit(1), 10_000).unref();
+    app.accounts.stop();
     metricsServer?.close();
     metricsServer?.closeIdleConnections();
     // Closing Socket.IO closes the HTTP server too: no new requests, in-flight ones finish.
@@ -146,6 +149,12 @@ function printDevelopmentAccess(config: Config, port: number, tenants: string[])
       `  export TOKEN=${token}`,
       "Try:",
       `  curl -s -H "Authorization: Bearer $TOKEN" "http://localhost:${port}/api/v1/chat/conversations?limit=10"`,
+      ...(config.accounts.registrationEnabled
+        ? [
+            "Or sign up a tenant of your own (its token is in data.token):",
+            `  curl -s -X POST http://localhost:${port}/api/auth/register -H 'content-type: application/json' -d '{"tenantName":"Acme","email":"you@acme.example","password":"correct horse battery staple","name":"You"}'`,
+          ]
+        : []),
       "",
     ].join("\n") + "\n",
   );

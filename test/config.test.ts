@@ -341,6 +341,32 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("when accounts (sign-up, sign-in) are configured", () => {
+    it("opens sign-up in emulator mode, keeps it closed with real Twilio unless REGISTRATION_ENABLED=true", () => {
+      expect(loadConfig({}).accounts.registrationEnabled).to.equal(true);
+      expect(loadConfig(production()).accounts.registrationEnabled).to.equal(false);
+      expect(loadConfig(production({ REGISTRATION_ENABLED: "true" })).accounts.registrationEnabled).to.equal(true);
+    });
+
+    it("signs the gateway's own tokens with a key derived from JWT_SECRET, never with JWT_SECRET itself", () => {
+      const accounts = loadConfig(production()).accounts;
+      expect(accounts.sessionTokenSecret).to.be.a("string").and.not.equal(JWT_SECRET);
+      expect(loadConfig(production({ JWT_SECRET: undefined, JWT_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----x" })).accounts.sessionTokenSecret).to.equal(undefined);
+    });
+
+    it("refuses access tokens that would outlive JWT_MAX_LIFETIME_SECONDS", () => {
+      const error = configErrorOf(() => loadConfig(production({ ACCESS_TOKEN_TTL_SECONDS: "7200", JWT_MAX_LIFETIME_SECONDS: "3600" })));
+      expect(error.message).to.match(/^ACCESS_TOKEN_TTL_SECONDS/);
+    });
+
+    it("resolves tenant secrets by reference only from TENANT_ variables", () => {
+      const accounts = loadConfig(production({ TENANT_ACME_KEY: "k", OTHER_KEY: "o" } as Record<string, string>)).accounts;
+      expect(accounts.secretReference("TENANT_ACME_KEY")).to.equal("k");
+      expect(accounts.secretReference("OTHER_KEY")).to.equal(undefined);
+      expect(accounts.secretReference("TWILIO_AUTH_TOKEN")).to.equal(undefined);
+    });
+  });
+
   describe("when the configuration is loaded", () => {
     it("is frozen all the way down", () => {
       const config = loadConfig({ TENANTS_FILE: "t.json", ACME_AUTH_TOKEN: AUTH_TOKEN }, tenantsFile([tenantEntry()]));

@@ -1,14 +1,20 @@
 import { createPublicKey, createSecretKey } from "node:crypto";
 import jwt from "jsonwebtoken";
 import type { Config } from "../config.js";
+import { EXTERNAL_TOKEN_DEFAULT_ROLE, isRole, type Role } from "../accounts/roles.js";
+import { SESSION_ISSUER, SESSION_KEY_ID } from "../accounts/session-tokens.js";
 import { AppError } from "../errors.js";
 
-/** Who is calling: the user id and the tenants their token grants. */
+/** Who is calling: the user id, the tenants their token grants, and their role there. */
 export interface Principal {
   userId: string;
   tenantIds: string[];
   /** When the token expires (its `exp`), in ms since the epoch: sockets are disconnected then. */
   expiresAtMs: number;
+  /** The token's `role` claim; an external token without one acts as EXTERNAL_TOKEN_DEFAULT_ROLE. */
+  role: Role;
+  /** Set for tokens this gateway issued (src/accounts/): checked against the user's record on every REST request. */
+  session?: { sessionId: string; tokenVersion: number };
 }
 
 export type TokenVerifier = (token: string | undefined) => Principal;
@@ -19,18 +25,23 @@ export type TokenVerifier = (token: string | undefined) => Principal;
  * further off than that (see `lifetimeSeconds`), `sub` (or `userId`) names the user and `tenants` (array) or `tenant`
  * (string) the tenants they belong to.
  */
-export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
+export function createTokenVerifier(settings: Config["jwt"], sessionSecret?: string): TokenVerifier {
   // Built once: given a string, jsonwebtoken tries to parse it as a public key on every call (~1 ms) first.
   const key = settings.algorithm === "HS256" ? createSecretKey(Buffer.from(settings.verificationKey)) : createPublicKey(settings.verificationKey);
+  const sessionKey = sessionSecret ? createSecretKey(Buffer.from(sessionSecret)) : undefined;
   return (token) => {
     if (!token) throw new AppError("unauthenticated", "a Bearer token is required", { field: "Authorization" });
     let payload: jwt.JwtPayload;
+    // Tokens this gateway issued name their key (`kid`); every other token is checked exactly as before.
+    const own = sessionKey !== undefined && headerKeyId(token) === SESSION_KEY_ID;
     try {
-      const decoded = jwt.verify(token, key, {
-        algorithms: [settings.algorithm],
-        issuer: settings.issuer,
-        audience: settings.audience,
-      });
+      const decoded = own
+        ? jwt.verify(token, sessionKey, { algorithms: ["HS256"], issuer: SESSION_ISSUER })
+        : jwt.verify(token, key, {
+            algorithms: [settings.algorithm],
+            issuer: settings.issuer,
+            audience: settings.audience,
+          });
       if (typeof decoded === "string") throw new Error("payload is not an object");
       payload = decoded;
     } catch (error) {
@@ -48,7 +59,17 @@ export function createTokenVerifier(settings: Config["jwt"]): TokenVerifier {
       throw new AppError("unauthenticated", "the token names no user (sub)", { field: "Authorization" });
     const tenants: unknown = payload.tenants ?? (payload.tenant !== undefined ? [payload.tenant] : []);
     const tenantIds = Array.isArray(tenants) ? tenants.filter((t): t is string => typeof t === "string") : [];
-    return { userId, tenantIds, expiresAtMs: payload.exp * 1000 };
+    if (own) {
+      // A refresh token is no access token; a session token always names its session, version and role.
+      if (payload.typ !== "access" || typeof payload.sid !== "string" || !Number.isInteger(payload.ver) || !isRole(payload.role))
+        throw new AppError("unauthenticated", "the token is invalid", { field: "Authorization" });
+      return { userId, tenantIds, expiresAtMs: payload.exp * 1000, role: payload.role, session: { sessionId: payload.sid, tokenVersion: payload.ver } };
+    }
+    // An issuer may spell the role in lower case; any other value is refused rather than guessed at.
+    const role = typeof payload.role === "string" ? payload.role.toUpperCase() : payload.role;
+    if (role !== undefined && !isRole(role))
+      throw new AppError("unauthenticated", "the token's role is not OWNER, ADMIN or AGENT", { field: "Authorization" });
+    return { userId, tenantIds, expiresAtMs: payload.exp * 1000, role: role ?? EXTERNAL_TOKEN_DEFAULT_ROLE };
   };
 }
 
@@ -68,4 +89,15 @@ export function lifetimeSeconds(exp: number, iat: unknown, nowSeconds: number): 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1];
+}
+
+/** The `kid` of a JWT's header, read without parsing its payload (the verifier's hot path); undefined if none. */
+function headerKeyId(token: string): unknown {
+  const end = token.indexOf(".");
+  if (end <= 0 || end > 1024) return undefined;
+  try {
+    return (JSON.parse(Buffer.from(token.slice(0, end), "base64url").toString("utf8")) as { kid?: unknown })?.kid;
+  } catch {
+    return undefined;
+  }
 }

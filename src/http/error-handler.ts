@@ -20,7 +20,7 @@ function fromHttpError(error: unknown): AppError | undefined {
 }
 
 /** The only place errors become HTTP responses: `{ error: { code, message, field?, twilioCode?, moreInfo? } }`. */
-export function errorHandler(logger: Logger): Middleware {
+export function errorHandler(logger: Logger, options: { detailedErrors?: boolean } = {}): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -31,7 +31,15 @@ export function errorHandler(logger: Logger): Middleware {
       if (error.options.retryAfterSeconds !== undefined) ctx.set("Retry-After", String(error.options.retryAfterSeconds));
       const message = error.expose ? error.message : statusText(error.status);
       ctx.body =
-        ctx.state.errorEnvelope === "success-data"
+        ctx.state.errorEnvelope === "success-message"
+          ? // The accounts API (its frontends' backend answered this way): `{ success: false, message, error? }`,
+            // `error` (the code and field) only outside production.
+            {
+              success: false,
+              message,
+              ...(options.detailedErrors ? { error: [error.code, error.options.field].filter(Boolean).join(": ") } : {}),
+            }
+          : ctx.state.errorEnvelope === "success-data"
           ? // The PHP-compatible surface (seed 004): `{ success: false, data: { error, code, status } }`, with
             // Twilio's code when Twilio answered, else the HTTP status, as that backend did.
             {

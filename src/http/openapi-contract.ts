@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse as parseYaml } from "yaml";
+import { isRole, type Role } from "../accounts/roles.js";
 import { AppError } from "../errors.js";
 import type { AuditDeclaration } from "./message-audit.js";
 
@@ -28,6 +29,8 @@ export interface ContractOperation {
   readonly routerPath: string;
   /** `x-error-envelope` of the operation: how its errors are shaped (default: `{ error: {...} }`). */
   readonly errorEnvelope: string | undefined;
+  /** `x-roles` of the operation: the roles that may call it (checked by the operation router), if declared. */
+  readonly roles: readonly Role[] | undefined;
   /** The security scheme the contract requires (its first requirement), if any. */
   readonly securityScheme: string | undefined;
   /** The API the operation belongs to: its first tag (chat, sms, org-inbox, php-compat, …). */
@@ -189,6 +192,7 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         method,
         path,
         routerPath: path.replace(/\{(\w+)\}/g, ":$1"),
+        roles: rolesOf(operationId, raw["x-roles"]),
         errorEnvelope: typeof raw["x-error-envelope"] === "string" ? (raw["x-error-envelope"] as string) : undefined,
         securityScheme: security.length > 0 ? Object.keys(security[0]!)[0] : undefined,
         surface: ((raw.tags as string[] | undefined) ?? [])[0] ?? "untagged",
@@ -253,4 +257,12 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
       return responseValidators.get(key);
     },
   };
+}
+
+/** `x-roles`: a non-empty list of OWNER, ADMIN, AGENT; anything else stops the boot. */
+function rolesOf(operationId: string, value: unknown): readonly Role[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isRole))
+    throw new Error(`operation ${operationId}: x-roles must be a non-empty list of OWNER, ADMIN, AGENT`);
+  return Object.freeze([...value]);
 }

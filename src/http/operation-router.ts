@@ -48,7 +48,7 @@ export interface OperationResult {
 
 export type OperationHandler = (request: OperationRequest) => Promise<OperationResult> | OperationResult;
 
-const ANONYMOUS: Principal = Object.freeze({ userId: "", tenantIds: [], expiresAtMs: 0 }) as Principal;
+const ANONYMOUS: Principal = Object.freeze({ userId: "", tenantIds: [], expiresAtMs: 0, role: "AGENT" }) as Principal;
 
 /**
  * Mounts one route per contract operation, so nothing is served that the contract does not describe and nothing
@@ -71,6 +71,11 @@ export interface OperationRouterOptions {
   bodyParser?: Middleware;
   /** Where the answers of `x-audit` operations are recorded. */
   audit: AuditLog;
+  /**
+   * Runs after a bearer token is verified and before the role check: confirms a session token against the user's
+   * record (revocation, current role) and makes sure the tenants it names are served. Returns the principal to use.
+   */
+  checkPrincipal?: (principal: Principal) => Promise<Principal>;
 }
 
 const NOTHING_NEXT = () => Promise.resolve();
@@ -78,7 +83,7 @@ const NOTHING_NEXT = () => Promise.resolve();
 export function createOperationRouter(
   contract: Contract,
   handlers: Record<string, OperationHandler>,
-  { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser, audit }: OperationRouterOptions,
+  { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser, audit, checkPrincipal }: OperationRouterOptions,
 ): Router {
   const router = new Router();
   const authenticators: Record<string, Authenticator> = {
@@ -93,6 +98,8 @@ export function createOperationRouter(
     const scheme = operation.securityScheme;
     const authenticate = scheme ? authenticators[scheme] : undefined;
     if (scheme && !authenticate) throw new Error(`no authenticator for security scheme ${scheme}`);
+    // Roles are declared per operation in the contract (x-roles), and only there: every bearer operation names its own.
+    if (scheme === "bearerAuth" && !operation.roles) throw new Error(`contract operation ${operation.operationId} declares no x-roles`);
     const parseBody = operation.bodyMediaTypes.length > 0 ? bodyParser : undefined;
     router[operation.method](operation.operationId, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
       ctx.state.errorEnvelope = operation.errorEnvelope;
@@ -109,6 +116,9 @@ export function createOperationRouter(
       if (scheme === "bearerAuth") await rateLimits?.consumeIp(ctx.ip);
       const authentication = authenticate ? await authenticate(ctx) : {};
       if (authentication.principal) await rateLimits?.consumeUser(authentication.principal.tenantIds.join(","), authentication.principal.userId);
+      if (authentication.principal && checkPrincipal) authentication.principal = await checkPrincipal(authentication.principal);
+      if (authentication.principal && operation.roles && !operation.roles.includes(authentication.principal.role))
+        throw new AppError("forbidden", `this operation needs the role ${operation.roles.join(" or ")}`, { field: "role" });
       const request = parseRequest(ctx, operation, authentication);
       const result = await handler(request);
       const status = result.status ?? 200;

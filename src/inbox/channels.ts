@@ -16,10 +16,11 @@ export function participantSpecFor(tenant: TenantConfig, channel: Channel, targe
     case "phone":
       if (channel === "WhatsApp") {
         if (!tenant.whatsappNumber)
-          throw new AppError("validation_failed", "this tenant has no WhatsApp sender configured", { field });
+          throw new AppError("conflict", "this tenant has no WhatsApp sender yet: name one in its settings (whatsappConfig.number)", { field });
         return { binding: { address: `whatsapp:${target.phoneNumber}`, proxyAddress: tenant.whatsappNumber } };
       }
-      if (!tenant.phoneNumber) throw new AppError("validation_failed", "this tenant has no SMS sender configured", { field });
+      if (!tenant.phoneNumber)
+        throw new AppError("conflict", "this tenant has no SMS sender yet: name one in its settings (smsConfig.phoneNumber)", { field });
       return { binding: { address: target.phoneNumber, proxyAddress: tenant.phoneNumber } };
   }
 }

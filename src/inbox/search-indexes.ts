@@ -12,5 +12,13 @@ export function createSearchIndexes(
   for (const name of ["message.received", "message.sent"] as const) {
     events.on(name, ({ tenantId, message }) => indexes.get(tenantId)?.upsert(message));
   }
-  return (tenantId) => indexes.get(tenantId)!;
+  // Tenants created at sign-up join the registry later: their index is made on first use.
+  return (tenantId) => {
+    let index = indexes.get(tenantId);
+    if (!index) {
+      index = new MessageSearchIndex(tenants.get(tenantId), options);
+      indexes.set(tenantId, index);
+    }
+    return index;
+  };
 }

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import type { LoginLimits } from "../accounts/login-throttle.js";
+import { LoginThrottle } from "../accounts/login-throttle.js";
 import { RateLimits, type RateLimitSettings } from "../http/rate-limits.js";
 
 /**
@@ -19,4 +21,18 @@ export function redisRateLimits(redis: Redis, settings: RateLimitSettings): Rate
         insuranceLimiter: new RateLimiterMemory({ points, duration: 60, keyPrefix: name }),
       }),
   );
+}
+
+/** Sign-in limits counted in Redis, so failures spread over instances meet one limit (memory while Redis is away). */
+export function redisLoginThrottle(redis: Redis, limits: LoginLimits): LoginThrottle {
+  const limiter = (points: number, name: string) =>
+    new RateLimiterRedis({
+      storeClient: redis,
+      points,
+      duration: limits.windowSeconds,
+      keyPrefix: `switchboard:login:${name}`,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ points, duration: limits.windowSeconds, keyPrefix: `login-${name}` }),
+    });
+  return new LoginThrottle(limiter(limits.failuresPerAccount, "account"), limiter(limits.attemptsPerIp, "ip"));
 }

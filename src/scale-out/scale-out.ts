@@ -1,12 +1,13 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { LoginLimits, LoginThrottle } from "../accounts/login-throttle.js";
 import type { RateLimits, RateLimitSettings } from "../http/rate-limits.js";
 import type { KeyedLock } from "../inbox/keyed-lock.js";
 import type { WebhookDedupe } from "../webhooks/webhook-dedupe.js";
 import { CacheInvalidationBus } from "./cache-invalidation-bus.js";
 import { connectRedis } from "./redis-connection.js";
 import { createRedisLocks } from "./redis-keyed-lock.js";
-import { redisRateLimits } from "./redis-rate-limits.js";
+import { redisLoginThrottle, redisRateLimits } from "./redis-rate-limits.js";
 import { RedisWebhookDedupe } from "./redis-webhook-dedupe.js";
 import { socketAdapter } from "./socket-adapter.js";
 
@@ -15,6 +16,8 @@ export interface ScaleOutDependencies {
   conversationLock(tenantId: string): KeyedLock;
   dedupe: WebhookDedupe;
   rateLimits: RateLimits;
+  /** Sign-in brute-force limits (src/accounts/), counted in Redis. */
+  loginThrottle: LoginThrottle;
   cacheBus: CacheInvalidationBus;
 }
 
@@ -31,7 +34,7 @@ export interface ScaleOut {
  */
 export async function startScaleOut(
   redisUrl: string,
-  options: { logger: Logger; rateLimits: RateLimitSettings },
+  options: { logger: Logger; rateLimits: RateLimitSettings; loginLimits: LoginLimits },
 ): Promise<ScaleOut> {
   const opened: Redis[] = [];
   const open = async (role: string) => {
@@ -48,6 +51,7 @@ export async function startScaleOut(
         conversationLock: (tenantId) => locks.forTenant(tenantId),
         dedupe: new RedisWebhookDedupe(commands),
         rateLimits: redisRateLimits(commands, options.rateLimits),
+        loginThrottle: redisLoginThrottle(commands, options.loginLimits),
         cacheBus,
       },
       socketAdapter: socketAdapter(commands),

@@ -13,6 +13,8 @@ export interface TenantConfig {
   readonly authToken: string;
   readonly apiKey?: { readonly sid: string; readonly secret: string };
   readonly conversationsServiceSid: string;
+  /** A tenant created at sign-up: its Twilio account is the platform's, shared with others (its balance is not its own). */
+  readonly sharedAccount?: boolean;
   /** E.164 sender for SMS (the proxy address of SMS bindings). */
   readonly phoneNumber?: string;
   /** `whatsapp:+E164` sender (the proxy address of WhatsApp bindings). */

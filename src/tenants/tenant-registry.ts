@@ -8,6 +8,11 @@ export class TenantRegistry {
     this.byId = new Map(inboxes.map((inbox) => [inbox.tenant.id, inbox]));
   }
 
+  /** Adds a tenant, or replaces the one with its id (a tenant created at sign-up, or its new settings). */
+  upsert(inbox: TenantInbox): void {
+    this.byId.set(inbox.tenant.id, inbox);
+  }
+
   has(id: string): boolean {
     return this.byId.has(id);
   }

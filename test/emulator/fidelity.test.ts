@@ -128,6 +128,18 @@ async function exercise(f: EmulatorFixture): Promise<void> {
   await f.emulator.simulateInboundMessage({ accountSid, from: "+15550004444", to: "+15559990000", body: "in", mediaUrls: ["https://example.com/a.png"] });
   const inbound = (await call("GET", "/v1/Conversations")).body.conversations[0].sid;
   await call("GET", `/v1/Conversations/${inbound}/Messages`);
+  for (const scope of ["/v1", `/v1/Services/${service}`]) {
+    const user = (await call("POST", `${scope}/Users`, { Identity: "u-fidelity", FriendlyName: "F", Attributes: '{"role":"AGENT"}' })).body.sid as string;
+    await call("POST", `${scope}/Users`, { Identity: "u-fidelity" });
+    await call("POST", `${scope}/Users`, { FriendlyName: "no identity" });
+    await call("POST", `${scope}/Users`, { Identity: "u-bad", Attributes: "{bad" });
+    await call("GET", `${scope}/Users`, { PageSize: "1" });
+    await call("GET", `${scope}/Users/${user}`);
+    await call("GET", `${scope}/Users/u-fidelity`);
+    await call("POST", `${scope}/Users/u-fidelity`, { FriendlyName: "G", Attributes: "{}" });
+    await call("GET", `${scope}/Users/US00000000000000000000000000000000`);
+    await call("DELETE", `${scope}/Users/${user}`);
+  }
   await call("DELETE", `/v1/Services/${service}`);
   await call("GET", `/v1/Services/${service}`);
 

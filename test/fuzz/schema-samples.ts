@@ -48,6 +48,7 @@ function candidates(source: SampleSource): string[] {
     source.accountSid,
     source.serviceSid,
     `DY${"0".repeat(32)}`,
+    `US${"0".repeat(32)}`,
     String(Math.floor(Date.now() / 1000)),
     "0".repeat(64),
     "2024-01-01",

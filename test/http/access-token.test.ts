@@ -44,7 +44,33 @@ describe("createTokenVerifier", () => {
         const exp = Math.floor(Date.now() / 1000) + 60;
         const token = jwt.sign({ tenants: ["alpha", "beta"], exp }, SECRET, { algorithm: "HS256", subject: "agent-1" });
 
-        expect(createTokenVerifier(hs256)(token)).to.deep.equal({ userId: "agent-1", tenantIds: ["alpha", "beta"], expiresAtMs: exp * 1000 });
+        expect(createTokenVerifier(hs256)(token)).to.deep.equal({ userId: "agent-1", tenantIds: ["alpha", "beta"], expiresAtMs: exp * 1000, role: "ADMIN" });
+      });
+    });
+
+    describe("when an external token carries a role claim", () => {
+      it("honours OWNER, ADMIN or AGENT in any case, and refuses any other role rather than guess", () => {
+        const signed = (role: unknown) => jwt.sign({ tenants: ["alpha"], role }, SECRET, { algorithm: "HS256", subject: "a", expiresIn: 60 });
+        expect(createTokenVerifier(hs256)(signed("agent")).role).to.equal("AGENT");
+        expect(createTokenVerifier(hs256)(signed("OWNER")).role).to.equal("OWNER");
+        expect(refusal(() => createTokenVerifier(hs256)(signed("superuser"))).status).to.equal(401);
+      });
+    });
+
+    describe("when a token names the gateway's session key (kid) but is not one of its session tokens", () => {
+      it("refuses a token signed with JWT_SECRET and a refresh token used as an access token", () => {
+        const verify = createTokenVerifier(hs256, "session-secret-0123456789-0123456789-xyz");
+        const claims = { typ: "access", tenant: "alpha", role: "OWNER", sid: "s1", ver: 0 };
+        const withJwtSecret = jwt.sign(claims, SECRET, { algorithm: "HS256", keyid: "switchboard-session", issuer: "switchboard", subject: "US1", expiresIn: 60 });
+        expect(refusal(() => verify(withJwtSecret)).status).to.equal(401);
+        const refresh = jwt.sign({ ...claims, typ: "refresh" }, "session-secret-0123456789-0123456789-xyz", {
+          algorithm: "HS256", keyid: "switchboard-session", issuer: "switchboard", subject: "US1", expiresIn: 60,
+        });
+        expect(refusal(() => verify(refresh)).status).to.equal(401);
+        const access = jwt.sign(claims, "session-secret-0123456789-0123456789-xyz", {
+          algorithm: "HS256", keyid: "switchboard-session", issuer: "switchboard", subject: "US1", expiresIn: 60,
+        });
+        expect(verify(access)).to.deep.include({ userId: "US1", tenantIds: ["alpha"], role: "OWNER", session: { sessionId: "s1", tokenVersion: 0 } });
       });
     });
 
@@ -74,7 +100,7 @@ describe("createTokenVerifier", () => {
         const exp = Math.floor(Date.now() / 1000) + 60;
         const token = jwt.sign({ tenant: "alpha", exp }, privateKey, { algorithm: "RS256", subject: "agent-2" });
 
-        expect(createTokenVerifier(rs256)(token)).to.deep.equal({ userId: "agent-2", tenantIds: ["alpha"], expiresAtMs: exp * 1000 });
+        expect(createTokenVerifier(rs256)(token)).to.deep.equal({ userId: "agent-2", tenantIds: ["alpha"], expiresAtMs: exp * 1000, role: "ADMIN" });
       });
     });
 

@@ -66,9 +66,13 @@ export async function startApp(
     publicBaseUrl?: string | null;
     /** Other ids naming a tenant (TENANTS_FILE's `aliases`). */
     aliases?: Partial<Record<"alpha" | "beta", string[]>>;
+    /** Another gateway on the same emulator and tenants (a restart, a second instance); close() leaves the emulator running. */
+    sameTwilioAs?: TestApp;
+    /** Collects the gateway's log lines (JSON, level trace) instead of silencing them. */
+    logLines?: string[];
   } = {},
 ): Promise<TestApp> {
-  const emulator = await TwilioEmulator.start({ rateLimits: false, ...options.emulator });
+  const emulator = options.sameTwilioAs?.emulator ?? (await TwilioEmulator.start({ rateLimits: false, ...options.emulator }));
   // Fidelity: every exchange between gateway and emulator must match Twilio's published OpenAPI description.
   const checker = createTwilioSpecChecker();
   const fidelityProblems: string[] = [];
@@ -92,7 +96,7 @@ export async function startApp(
       },
     };
   };
-  const tenants = {
+  const tenants = options.sameTwilioAs?.tenants ?? {
     alpha: provision("alpha", "+15005550001", "whatsapp:+15005550101"),
     beta: provision("beta", "+15005550002", "whatsapp:+15005550102"),
   };
@@ -118,13 +122,15 @@ export async function startApp(
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   emulator.sendgrid.configureEventWebhook({ url: webhookUrl(baseUrl, EMAIL_EVENTS_PATH) });
   const app = createApp(config, {
-    logger: pino({ level: "silent" }),
+    logger: options.logLines ? pino({ level: "trace" }, { write: (line: string) => void options.logLines!.push(line) }) : pino({ level: "silent" }),
     sendgridApiBaseUrl: emulator.baseUrl,
     tenants: [tenants.alpha, tenants.beta, ...(options.moreTenants?.(emulator, tenants) ?? [])],
     ...(options.publicBaseUrl === null ? {} : { publicBaseUrl: () => options.publicBaseUrl ?? baseUrl }),
     audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
   });
+  // As main.ts: the directory service is found and tenants created at sign-up discovered before serving.
+  await app.accounts.start();
   const undeclaredAnswers: string[] = [];
   const rewrites = { "/twilio": config.phpCompatBasePath };
   server.on("request", (req, res) => {
@@ -166,7 +172,8 @@ export async function startApp(
     token,
     api: (tenantId = "alpha") => new ApiClient(baseUrl, app.contract, token({ tenants: [tenantId] })),
     close: async () => {
-      await emulator.stop();
+      app.accounts.stop();
+      if (!options.sameTwilioAs) await emulator.stop();
       server.closeAllConnections();
       operatorServer.close();
       operatorServer.closeAllConnections();

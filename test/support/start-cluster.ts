@@ -64,7 +64,7 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Te
       ...env,
     });
     const logger = pino({ level: "silent" });
-    const scaleOut = await startScaleOut(config.redisUrl!, { logger, rateLimits: config.rateLimits });
+    const scaleOut = await startScaleOut(config.redisUrl!, { logger, rateLimits: config.rateLimits, loginLimits: config.accounts.login });
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -10,6 +10,7 @@ import { participantConversationsRoutes } from "../routes/participant-conversati
 import { participantsRoutes } from "../routes/participants-routes.js";
 import { receiptsRoutes } from "../routes/receipts-routes.js";
 import { servicesRoutes } from "../routes/services-routes.js";
+import { usersRoutes } from "../routes/users-routes.js";
 import { messageStatusControlRoutes } from "../routes/api-2010-status-control-routes.js";
 import { sendGridApi } from "../sendgrid/sendgrid-api.js";
 import { sendGridControlRoutes } from "../sendgrid/sendgrid-control-routes.js";
@@ -50,6 +51,7 @@ export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<Emu
   const api = new Router<EmulatorState>();
   for (const register of [
     servicesRoutes,
+    usersRoutes,
     conversationsRoutes,
     conversationWithParticipantsRoutes,
     participantsRoutes,

@@ -9,6 +9,7 @@ import type {
   Participant,
   Receipt,
   Service,
+  User,
 } from "./types.js";
 
 /** All emulator state, keyed by SID. Maps keep insertion order, which is the list order. */
@@ -21,6 +22,7 @@ export class Store {
   readonly messages = new Map<string, Message>();
   readonly receipts = new Map<string, Receipt>();
   readonly apiMessages = new Map<string, ApiMessage>();
+  readonly users = new Map<string, User>();
 
   createService(accountSid: string, friendlyName: string): Service {
     const now = new Date();
@@ -31,6 +33,7 @@ export class Store {
       dateCreated: now,
       dateUpdated: now,
       webhooks: { preWebhookUrl: null, postWebhookUrl: null, filters: [], method: "POST" },
+      userRoleSid: newSid("RL"),
     };
     this.services.set(service.sid, service);
     return service;
@@ -83,6 +86,16 @@ export class Store {
     throw notFound(path);
   }
 
+  /** A user by SID or identity within a service (Twilio's `{Sid}` takes either). */
+  user(service: Service, sidOrIdentity: string, path: string): User {
+    const bySid = this.users.get(sidOrIdentity);
+    if (bySid && bySid.serviceSid === service.sid) return bySid;
+    for (const user of this.users.values()) {
+      if (user.serviceSid === service.sid && user.identity === sidOrIdentity) return user;
+    }
+    throw notFound(path);
+  }
+
   participantsOf(conversationSid: string): Participant[] {
     return [...this.participants.values()].filter((p) => p.conversationSid === conversationSid);
   }
@@ -119,6 +132,9 @@ export class Store {
   deleteService(service: Service): void {
     for (const conversation of [...this.conversations.values()]) {
       if (conversation.serviceSid === service.sid) this.deleteConversation(conversation);
+    }
+    for (const user of [...this.users.values()]) {
+      if (user.serviceSid === service.sid) this.users.delete(user.sid);
     }
     this.services.delete(service.sid);
   }

@@ -35,6 +35,21 @@ export interface Service {
   dateCreated: Date;
   dateUpdated: Date;
   webhooks: WebhookConfig;
+  /** The service's default user role (`role_sid` of its Users when none is given). */
+  userRoleSid: string;
+}
+
+/** A Conversations User: identity unique within its service (case-sensitive, as on Twilio). */
+export interface User {
+  sid: string;
+  accountSid: string;
+  serviceSid: string;
+  identity: string;
+  friendlyName: string | null;
+  attributes: string;
+  roleSid: string;
+  dateCreated: Date;
+  dateUpdated: Date;
 }
 
 export interface Timers {

@@ -56,8 +56,12 @@ export function smsHandlers(deps: {
       let balance: { balance: string; currency: string } | null = null;
       let reachable = true;
       try {
-        const fetched = await inbox.gateway.fetchBalance();
-        balance = { balance: fetched.balance, currency: fetched.currency };
+        // The platform's balance is no business of a tenant created at sign-up: it only learns Twilio answers.
+        if (tenant.sharedAccount) await inbox.gateway.checkReachable();
+        else {
+          const fetched = await inbox.gateway.fetchBalance();
+          balance = { balance: fetched.balance, currency: fetched.currency };
+        }
       } catch {
         reachable = false;
       }
