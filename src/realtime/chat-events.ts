@@ -27,7 +27,8 @@ export interface ServerToClientEvents {
 
 /** Sent on every namespace just before a socket whose token expired is disconnected. */
 export interface SessionExpired {
-  code: "token_expired";
+  /** `token_expired`: reconnect with a fresh token (the session is kept); `session_ended`: sign in again. */
+  code: "token_expired" | "session_ended";
   message: string;
 }
 

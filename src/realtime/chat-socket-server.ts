@@ -2,7 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import { Server, type ServerOptions } from "socket.io";
 import { AppError, isAppError } from "../errors.js";
 import type { AuditLog } from "../logger.js";
-import type { TokenVerifier } from "../http/access-token.js";
+import type { Principal, TokenVerifier } from "../http/access-token.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
@@ -31,6 +31,8 @@ export interface RealtimeComponents {
   realtimeStats?: { sockets: number };
   /** At most one conversation:updated per conversation per this many ms (the newest state); default 0: every one. */
   conversationUpdateIntervalMs?: number;
+  /** The REST session check (src/accounts/session-check.ts), run at every handshake and on a session's events. */
+  checkPrincipal?: (principal: Principal) => Promise<Principal>;
   /** Records the live feeds sockets open (src/logger.ts AuditRecord); none: not recorded. */
   audit?: AuditLog;
   /** Carries emits between instances when scaled out (src/scale-out/socket-adapter.ts); default: this process only. */

@@ -1,5 +1,6 @@
 import type { Namespace, Server } from "socket.io";
 import { toOrgConversation, toOrgMessage } from "../http/routes/org-inbox-format.js";
+import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { RealtimeComponents } from "./chat-socket-server.js";
 import { tenantRoom } from "./chat-events.js";
 import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
@@ -19,8 +20,8 @@ const INVALID_NAMESPACE = "Invalid namespace";
  * The organization inbox's live events: `new_message`, `conversation_updated`, `typing_indicator`. Every socket
  * hears its whole organization (there are no subscriptions).
  *
- * The namespaces are fixed at start: one per tenant id and alias this deployment serves, made here, never from a
- * client's request. Socket.IO's dynamic namespaces (a RegExp or function in `io.of`) are not used: a RegExp creates
+ * The namespaces are made here, never from a client's request: one per tenant id and alias this deployment serves,
+ * at start and when a tenant is added (sign-up). Socket.IO's dynamic namespaces (a RegExp or function in `io.of`) are not used: a RegExp creates
  * a namespace for every matching name a client asks for before any check runs and keeps it; a parent's
  * `to(room).emit` walks all of them, each child's session store appending its own offset to the one shared packet,
  * so an emit costs the square of their number (3,000 junk names slowed every tenant's webhooks from 10 ms to
@@ -32,8 +33,9 @@ const INVALID_NAMESPACE = "Invalid namespace";
 export function attachOrgLiveSockets(io: Server<any, any, any, any>, components: RealtimeComponents): () => void {
   const { tenants, events } = components;
   const namespacesOf = new Map<string, Namespace[]>();
-  for (const inbox of tenants.all()) {
+  const addTenant = (inbox: TenantInbox) => {
     const tenantId = inbox.tenant.id;
+    if (namespacesOf.has(tenantId)) return;
     const names = [tenantId, ...(inbox.tenant.aliases ?? [])].filter((name) => tenants.findByIdOrAlias(name) === inbox);
     const namespaces = [...new Set(names)].map((name) => {
       const live = io.of(orgLiveNamespace(name));
@@ -50,7 +52,10 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
       return live;
     });
     namespacesOf.set(tenantId, namespaces);
-  }
+  };
+  tenants.all().forEach(addTenant);
+  // A tenant created at sign-up (here, or found on another instance's sign-up) gets its namespaces when it is added.
+  const stopAdding = tenants.onAdded(addTenant);
   /** The tenant's room on each of its namespaces (its id and its aliases). */
   const toTenant = (tenantId: string, except?: string) =>
     (namespacesOf.get(tenantId) ?? []).map((live) => (except ? live.to(tenantRoom(tenantId)).except(except) : live.to(tenantRoom(tenantId))));
@@ -82,6 +87,7 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
     }),
   ];
   return () => {
+    stopAdding();
     unsubscribers.forEach((unsubscribe) => unsubscribe());
     stopConversationUpdates();
   };

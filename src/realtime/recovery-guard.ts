@@ -22,7 +22,7 @@ type SocketFactory = (client: unknown, auth: Record<string, unknown>) => Promise
  */
 export function guardRecovery<Identity>(
   nsp: Namespace<any, any, any, any>,
-  identify: (auth: Record<string, unknown>) => Identity | undefined,
+  identify: (auth: Record<string, unknown>) => Promise<Identity | undefined>,
   belongs: (session: StoredSession, identity: Identity) => boolean,
 ): void {
   const internals = nsp as unknown as { _createSocket?: SocketFactory };
@@ -33,7 +33,7 @@ export function guardRecovery<Identity>(
     const { pid, offset } = auth;
     let session: StoredSession | undefined;
     if (typeof pid === "string" && typeof offset === "string") {
-      const identity = identify(auth);
+      const identity = await identify(auth);
       if (identity !== undefined) {
         const restored = await Promise.resolve(nsp.adapter.restoreSession(pid, offset) as Promise<StoredSession | null>).catch(() => null);
         if (restored && belongs(restored, identity)) session = restored;

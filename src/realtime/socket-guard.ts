@@ -1,16 +1,13 @@
 import type { Namespace, Socket } from "socket.io";
 import { isAppError } from "../errors.js";
-import type { TokenVerifier } from "../http/access-token.js";
+import type { Principal } from "../http/access-token.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import type { AuditLog } from "../logger.js";
-import type { TenantRegistry } from "../tenants/tenant-registry.js";
 import { conversationOfRoom, isRoomOfTenant, type SessionExpired } from "./chat-events.js";
 import { guardRecovery } from "./recovery-guard.js";
-import { authenticateSocket, type SocketIdentity } from "./socket-authentication.js";
+import { authenticateSocket, type SocketAuthenticationDependencies, type SocketIdentity } from "./socket-authentication.js";
 
-export interface SocketGuardDependencies {
-  verifyToken: TokenVerifier;
-  tenants: TenantRegistry;
+export interface SocketGuardDependencies extends SocketAuthenticationDependencies {
   /** Per-user client event limit (RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE); none: unlimited. */
   rateLimits?: RateLimits;
   /** Records every live feed a socket opens (its tenant's room here; conversation subscriptions where they happen). */
@@ -49,25 +46,23 @@ export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps:
     const fields = auth !== null && typeof auth === "object" ? (auth as Record<string, unknown>) : {};
     return authenticateSocket(deps, fields, policy.requestedTenant(fields));
   };
+  /** The verified token of each socket, for the session check on its events (kept out of socket.data, which is stored). */
+  const principals = new WeakMap<GuardedSocket, Principal>();
 
   nsp.use((socket, next) => {
-    try {
-      Object.assign(socket.data, identify(socket.handshake.auth));
-      next();
-    } catch (error) {
-      next(policy.refusal(error));
-    }
+    identify(socket.handshake.auth).then(
+      ({ identity, principal }) => {
+        Object.assign(socket.data, identity);
+        principals.set(socket, principal);
+        next();
+      },
+      (error: unknown) => next(policy.refusal(error)),
+    );
   });
 
   guardRecovery(
     nsp,
-    (auth) => {
-      try {
-        return identify(auth);
-      } catch {
-        return undefined;
-      }
-    },
+    async (auth) => (await identify(auth).catch(() => undefined))?.identity,
     (session, identity) => {
       const previous = session.data as Partial<SocketIdentity> | undefined;
       return (
@@ -98,20 +93,36 @@ export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps:
         expire(socket);
         return;
       }
-      if (!deps.rateLimits) return next();
-      deps.rateLimits.consumeSocketEvent(socket.data.tenantId, socket.data.userId).then(
-        () => next(),
-        (error: unknown) => {
-          const known = isAppError(error) ? error : undefined;
-          ack?.({
-            error: {
-              code: known?.code ?? "internal_error",
-              message: known?.expose ? known.message : "Internal Server Error",
-              ...(known?.options.retryAfterSeconds !== undefined ? { retryAfterSeconds: known.options.retryAfterSeconds } : {}),
-            },
-          });
-        },
-      );
+      const principal = principals.get(socket);
+      // A session of this gateway that ended since the handshake (logout, a reused refresh token, a password change,
+      // the user removed) ends its sockets at their next event; pushes stop at the token's exp at the latest.
+      const sessionCheck = principal?.session && deps.checkPrincipal ? deps.checkPrincipal(principal) : Promise.resolve(principal);
+      sessionCheck
+        .then(
+          () => (deps.rateLimits ? deps.rateLimits.consumeSocketEvent(socket.data.tenantId, socket.data.userId) : undefined),
+          (error: unknown) => {
+            const ended = isAppError(error) && (error.code === "unauthenticated" || error.code === "token_expired");
+            if (!ended) throw error;
+            ack?.({ error: { code: error.code, message: error.message } });
+            expire(socket, "session_ended");
+            return "ended" as const;
+          },
+        )
+        .then(
+          (outcome) => {
+            if (outcome !== "ended") next();
+          },
+          (error: unknown) => {
+            const known = isAppError(error) ? error : undefined;
+            ack?.({
+              error: {
+                code: known?.code ?? "internal_error",
+                message: known?.expose ? known.message : "Internal Server Error",
+                ...(known?.options.retryAfterSeconds !== undefined ? { retryAfterSeconds: known.options.retryAfterSeconds } : {}),
+              },
+            });
+          },
+        );
     });
   });
 }
@@ -128,15 +139,18 @@ function expireAtExp(socket: GuardedSocket): () => void {
   return () => clearTimeout(timer);
 }
 
-function expire(socket: GuardedSocket): void {
+function expire(socket: GuardedSocket, code: SessionExpired["code"] = "token_expired"): void {
   if (!socket.connected) return;
-  const notice: SessionExpired = { code: "token_expired", message: "the token has expired: connect again with a fresh one" };
+  const notice: SessionExpired =
+    code === "token_expired"
+      ? { code, message: "the token has expired: connect again with a fresh one" }
+      : { code, message: "the session has ended: sign in again" };
   // Written to this connection now (`local`: not through a cluster adapter, whose publish would let the disconnect
   // below overtake it); with connection state recovery it is stored like any emit.
   socket.nsp.local.to(socket.id).emit(SESSION_EXPIRED_EVENT, notice);
   // Kept as Socket.IO keeps the session of a dropped socket (a server-side disconnect is not one it keeps): a
   // reconnect with a fresh token gets its rooms and what it missed; the recovery check above still applies.
   const pid = (socket as unknown as { pid?: unknown }).pid;
-  if (typeof pid === "string") socket.nsp.adapter.persistSession({ sid: socket.id, pid, rooms: [...socket.rooms], data: socket.data });
+  if (code === "token_expired" && typeof pid === "string") socket.nsp.adapter.persistSession({ sid: socket.id, pid, rooms: [...socket.rooms], data: socket.data });
   socket.disconnect();
 }

@@ -3,6 +3,7 @@ import type { TenantInbox } from "../inbox/tenant-inbox.js";
 /** The tenants this deployment serves, by id. */
 export class TenantRegistry {
   private readonly byId: Map<string, TenantInbox>;
+  private readonly addedListeners = new Set<(inbox: TenantInbox) => void>();
 
   constructor(inboxes: TenantInbox[]) {
     this.byId = new Map(inboxes.map((inbox) => [inbox.tenant.id, inbox]));
@@ -10,7 +11,15 @@ export class TenantRegistry {
 
   /** Adds a tenant, or replaces the one with its id (a tenant created at sign-up, or its new settings). */
   upsert(inbox: TenantInbox): void {
+    const added = !this.byId.has(inbox.tenant.id);
     this.byId.set(inbox.tenant.id, inbox);
+    if (added) for (const listener of this.addedListeners) listener(inbox);
+  }
+
+  /** Calls `listener` with every tenant added from now on (not for replacements); returns the unsubscriber. */
+  onAdded(listener: (inbox: TenantInbox) => void): () => void {
+    this.addedListeners.add(listener);
+    return () => this.addedListeners.delete(listener);
   }
 
   has(id: string): boolean {

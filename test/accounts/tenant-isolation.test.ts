@@ -60,7 +60,7 @@ describe("accounts: tenants created at sign-up are isolated, on every surface an
     });
 
     it("cannot join B on /chat or on B's organization live namespace, and cannot subscribe to B's conversation", async () => {
-      expect(await connectOutcome(`${t.baseUrl}/api/v1/conversations/${b.tenant.id}/live`, a.token)).to.equal("Authentication error");
+      expect(await connectOutcome(`${t.baseUrl}/api/v1/conversations/${b.tenant.id}/live`, a.token)).to.equal("Invalid namespace");
       expect(await connectOutcome(`${t.baseUrl}/api/v1/conversations/${a.tenant.id}/live`, a.token)).to.equal("connected");
       await connectClient(t.baseUrl, { token: a.token, tenantId: b.tenant.id }).then(
         () => expect.fail("joined B"),
