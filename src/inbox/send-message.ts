@@ -4,8 +4,10 @@ import { assertOpen } from "./assert-open.js";
 import type { ConversationEntry } from "./conversation-directory.js";
 import type { Channel, MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
-import { sendEmail } from "./send-email.js";
+import { emailMessageAttributes, sendEmail } from "./send-email.js";
 import type { TenantInbox } from "./tenant-inbox.js";
+
+const EMAIL_SUBJECT = "Message from Switchboard";
 
 export interface SendMessageInput {
   body: string;
@@ -26,6 +28,11 @@ export async function sendMessage(
   input: SendMessageInput,
   userId: string,
 ): Promise<MessageRecord> {
+  const email = input.attributes;
+  // Email fields only matter on the Email channel, but too many of them is refused before Twilio is asked which
+  // channel the conversation speaks.
+  if (email && (email.cc || email.bcc || email.subject || email.fromName))
+    emailMessageAttributes({ ...email, subject: email.subject ?? EMAIL_SUBJECT, to: "", idempotencyKey: input.idempotencyKey }, { email: email.fromEmail ?? "", name: email.fromName }, userId, false, "attributes/");
   // A fresh read: whether the conversation is closed must not depend on a webhook having reached us.
   const conversation = inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
   assertOpen(conversation.record);
@@ -62,7 +69,7 @@ function sendEmailMessage(
     conversation.record.sid,
     {
       to,
-      subject: input.attributes?.subject ?? "Message from Switchboard",
+      subject: input.attributes?.subject ?? EMAIL_SUBJECT,
       text: input.body,
       from: input.attributes?.fromEmail,
       fromName: input.attributes?.fromName,
@@ -72,5 +79,6 @@ function sendEmailMessage(
     },
     userId,
     conversation,
+    "attributes/",
   );
 }

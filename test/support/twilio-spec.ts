@@ -8,7 +8,10 @@ import addFormatsModule from "ajv-formats";
  * against Twilio's error shape, and request parameters against the operation's declared ones.
  */
 
-const SPEC_DIR = new URL("../../../shared/twilio-oai/", import.meta.url);
+// Beside the repository (../shared), or where TWILIO_OAI_DIR says (a git worktree checked out elsewhere).
+const SPEC_DIR = process.env.TWILIO_OAI_DIR
+  ? new URL(`file://${process.env.TWILIO_OAI_DIR.replace(/\/?$/, "/")}`)
+  : new URL("../../../shared/twilio-oai/", import.meta.url);
 const SPEC_FILES = { conversations: "twilio_conversations_v1.json", api: "twilio_api_v2010.json" } as const;
 type SpecName = keyof typeof SPEC_FILES;
 

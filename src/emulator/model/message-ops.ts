@@ -3,7 +3,7 @@ import { TwilioError } from "../twilio-error.js";
 import { messageEvent } from "../webhooks/webhook-payloads.js";
 import type { OpContext } from "./op-context.js";
 import type { Conversation, MediaItem, Message, Participant } from "./types.js";
-import { validateAttributes } from "./validate-attributes.js";
+import { LIMITS, validateAttributes } from "./validate-attributes.js";
 
 export interface MessageInput {
   author?: string;
@@ -16,7 +16,6 @@ export interface MessageInput {
   dateUpdated?: Date;
 }
 
-const MAX_BODY = 1600;
 
 function authorParticipant(participants: Participant[], author: string): Participant | undefined {
   return participants.find(
@@ -26,12 +25,12 @@ function authorParticipant(participants: Participant[], author: string): Partici
 
 /** Adds a message with the conversation's next index; recipients are the non-chat participants. */
 export function addMessage(op: OpContext, conversation: Conversation, input: MessageInput): Message {
-  const attributes = validateAttributes(input.attributes) ?? "{}";
+  const attributes = validateAttributes(input.attributes, LIMITS.messageAttributesBytes) ?? "{}";
   const media = input.media ?? (input.mediaSid ? [mediaFromSid(input.mediaSid)] : null);
   if (input.body === undefined && !media && input.contentSid === undefined) {
     throw new TwilioError(400, 50511, "Message must have a body, media or content");
   }
-  if (input.body !== undefined && input.body.length > MAX_BODY) {
+  if (input.body !== undefined && input.body.length > LIMITS.messageBodyChars) {
     throw new TwilioError(400, 50504, "Message body parameter is too long");
   }
   op.limits.take(`write:${conversation.sid}`);
@@ -72,7 +71,7 @@ export function updateMessage(
   message: Message,
   input: MessageInput,
 ): Message {
-  const attributes = validateAttributes(input.attributes);
+  const attributes = validateAttributes(input.attributes, LIMITS.messageAttributesBytes);
   op.limits.take(`write:${conversation.sid}`);
   if (input.author !== undefined) message.author = input.author;
   if (input.body !== undefined) message.body = input.body;
