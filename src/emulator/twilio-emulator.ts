@@ -7,7 +7,7 @@ import { RateLimiter } from "./http/rate-limiter.js";
 import { RequestLog, type Exchange } from "./http/request-log.js";
 import { applyDelivery } from "./model/delivery.js";
 import type { OpContext } from "./model/op-context.js";
-import { simulateInbound, type InboundResult } from "./model/simulate-inbound.js";
+import { simulateInbound, type InboundMedia, type InboundResult } from "./model/simulate-inbound.js";
 import { Store } from "./model/store.js";
 import type { ReceiptStatus } from "./model/types.js";
 import { channelOf } from "./model/validate-address.js";
@@ -132,6 +132,8 @@ export class TwilioEmulator {
     from: string;
     to: string;
     body: string;
+    /** Files the customer sent (each an MCS Media resource, downloadable like Twilio's). */
+    media?: InboundMedia[];
     mediaUrls?: string[];
   }): Promise<InboundResult> {
     const account = this.account(input.accountSid);

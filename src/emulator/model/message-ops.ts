@@ -2,7 +2,8 @@ import { newSid } from "../sid.js";
 import { TwilioError } from "../twilio-error.js";
 import { messageEvent } from "../webhooks/webhook-payloads.js";
 import type { OpContext } from "./op-context.js";
-import type { Conversation, MediaItem, Message, Participant } from "./types.js";
+import { attachMedia } from "./media-ops.js";
+import type { Conversation, MediaItem, Message, Participant, StoredMedia } from "./types.js";
 import { LIMITS, validateAttributes } from "./validate-attributes.js";
 
 export interface MessageInput {
@@ -26,7 +27,8 @@ function authorParticipant(participants: Participant[], author: string): Partici
 /** Adds a message with the conversation's next index; recipients are the non-chat participants. */
 export function addMessage(op: OpContext, conversation: Conversation, input: MessageInput): Message {
   const attributes = validateAttributes(input.attributes, LIMITS.messageAttributesBytes) ?? "{}";
-  const media = input.media ?? (input.mediaSid ? [mediaFromSid(input.mediaSid)] : null);
+  const attached = input.mediaSid ? attachMedia(op.store, conversation, input.mediaSid) : undefined;
+  const media = input.media ?? (attached ? [attached.item] : null);
   if (input.body === undefined && !media && input.contentSid === undefined) {
     throw new TwilioError(400, 50511, "Message must have a body, media or content");
   }
@@ -35,6 +37,7 @@ export function addMessage(op: OpContext, conversation: Conversation, input: Mes
   }
   op.limits.take(`write:${conversation.sid}`);
   const participants = op.store.participantsOf(conversation.sid);
+  if (attached) checkMediaSize(attached.media, participants);
   const author = input.author ?? "system";
   const authoredBy = authorParticipant(participants, author);
   const now = new Date();
@@ -57,12 +60,29 @@ export function addMessage(op: OpContext, conversation: Conversation, input: Mes
       .map((p) => p.sid),
   };
   op.store.messages.set(message.sid, message);
+  if (attached) {
+    attached.media.messageSid = message.sid;
+    attached.media.conversationSid = conversation.sid;
+  }
   op.sink(messageEvent("onMessageAdded", op.source, message, conversation.messagingServiceSid));
   return message;
 }
 
-function mediaFromSid(sid: string): MediaItem {
-  return { sid, content_type: "image/jpeg", filename: `${sid}.jpg`, size: 0, category: "media" };
+const MB = 1024 * 1024;
+
+/**
+ * Media bound for SMS/WhatsApp recipients must fit their channel: MMS 5 MB ("Accepted content types for media",
+ * https://www.twilio.com/docs/messaging/guides/accepted-mime-types), WhatsApp 16 MB and 5 MB for images ("Guidance on
+ * WhatsApp Media Messages", https://www.twilio.com/docs/whatsapp/guidance-whatsapp-media-messages). Twilio answers
+ * 50512 "Message media size is too large" (https://www.twilio.com/docs/api/errors/50512).
+ */
+function checkMediaSize(media: StoredMedia, participants: Participant[]): void {
+  const size = media.bytes.length;
+  const types = new Set(participants.map((p) => p.messagingBinding?.type).filter(Boolean));
+  const whatsappLimit = media.contentType.startsWith("image/") ? 5 * MB : 16 * MB;
+  if ((types.has("sms") && size > 5 * MB) || (types.has("whatsapp") && size > whatsappLimit)) {
+    throw new TwilioError(400, 50512, "Message media size is too large");
+  }
 }
 
 export function updateMessage(

@@ -9,6 +9,7 @@ import type {
   Participant,
   Receipt,
   Service,
+  StoredMedia,
 } from "./types.js";
 
 /** All emulator state, keyed by SID. Maps keep insertion order, which is the list order. */
@@ -21,6 +22,8 @@ export class Store {
   readonly messages = new Map<string, Message>();
   readonly receipts = new Map<string, Receipt>();
   readonly apiMessages = new Map<string, ApiMessage>();
+  /** MCS Media resources, by ME… SID. */
+  readonly media = new Map<string, StoredMedia>();
 
   createService(accountSid: string, friendlyName: string): Service {
     const now = new Date();
@@ -112,6 +115,7 @@ export class Store {
 
   deleteMessage(message: Message): void {
     for (const receipt of this.receiptsOf(message.sid)) this.receipts.delete(receipt.sid);
+    for (const item of message.media ?? []) this.media.delete(item.sid);
     this.messages.delete(message.sid);
   }
 

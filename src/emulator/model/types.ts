@@ -84,9 +84,27 @@ export interface Participant {
 export interface MediaItem {
   sid: string;
   content_type: string;
-  filename: string;
+  filename: string | null;
   size: number;
   category: "media";
+}
+
+/**
+ * A Media resource of the Media Content Service (MCS): the file itself, and the message it was attached to
+ * (https://www.twilio.com/docs/conversations/api/media-resource).
+ */
+export interface StoredMedia {
+  sid: string;
+  accountSid: string;
+  serviceSid: string;
+  contentType: string;
+  filename: string | null;
+  author: string;
+  bytes: Buffer;
+  conversationSid: string | null;
+  messageSid: string | null;
+  dateCreated: Date;
+  dateUpdated: Date;
 }
 
 export interface Message {

@@ -62,6 +62,17 @@ export function controlRoutes(router: Router<EmulatorState>, emulator: TwilioEmu
       to: str(json, "to"),
       body: str(json, "body"),
       ...(Array.isArray(json.mediaUrls) ? { mediaUrls: json.mediaUrls as string[] } : {}),
+      // `media: [{ contentType, filename?, base64? | size? }]`
+      ...(Array.isArray(json.media)
+        ? {
+            media: (json.media as Json[]).map((item) => ({
+              contentType: str(item, "contentType"),
+              ...(opt(item, "filename") ? { filename: opt(item, "filename")! } : {}),
+              ...(opt(item, "base64") ? { bytes: Buffer.from(opt(item, "base64")!, "base64") } : {}),
+              ...(typeof item.size === "number" ? { size: item.size } : {}),
+            })),
+          }
+        : {}),
     });
   });
 
