@@ -28,6 +28,7 @@ import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
 import { TenantRegistry } from "./tenants/tenant-registry.js";
 import { createTenantGateways } from "./twilio/tenant-gateways.js";
+import { MediaServiceClient } from "./twilio/media-service-client.js";
 import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
 import { conversationWebhookHandler } from "./webhooks/conversation-webhook.js";
 import { messagingStatusHandler } from "./webhooks/messaging-status-webhook.js";
@@ -99,6 +100,14 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
           indexLimit: config.conversationIndexLimit,
           concurrency: config.upstream.concurrencyPerTenant,
           conversationLock: deps.scaleOut?.conversationLock(tenant.id),
+          media: new MediaServiceClient(tenant, {
+            baseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl,
+            timeoutMs: config.upstream.timeoutMs,
+            onCall: (event) => {
+              recordUpstreamCall(metrics, tenant.id, event);
+              deps.onUpstreamCall?.(tenant.id, event);
+            },
+          }),
         },
         tenant.sendgrid
           ? createEmailSender({

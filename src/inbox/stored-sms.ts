@@ -55,7 +55,13 @@ export function toStoredSms(inbox: TenantInbox, message: MessageRecord, entry: C
   const inbound = attributes.direction === "inbound" || (!attributes.direction && /^(whatsapp:)?\+\d+$/.test(message.author ?? ""));
   const { customer, sender } = endpointsOf(inbox, entry);
   const text = (key: string) => (typeof attributes[key] === "string" ? (attributes[key] as string) : null);
-  const mediaUrls = Array.isArray(attributes.mediaUrls) ? (attributes.mediaUrls as string[]) : [];
+  // Files Twilio holds (Conversations media) are given as the gateway's download URLs; the inbound SMS webhook's own
+  // record is kept otherwise.
+  const mediaUrls = message.media?.length
+    ? message.media.map((item) => item.url)
+    : Array.isArray(attributes.mediaUrls)
+      ? (attributes.mediaUrls as string[])
+      : [];
   return {
     id: storedSmsId(message.conversationSid, message.sid),
     messageSid: text("messageSid") ?? attributes.twilioMessageId ?? message.sid,
@@ -66,7 +72,7 @@ export function toStoredSms(inbox: TenantInbox, message: MessageRecord, entry: C
     body: message.body ?? "",
     direction: inbound ? "inbound" : "outbound",
     status: attributes.status ?? (inbound ? "received" : "queued"),
-    numMedia: Number(attributes.numMedia ?? mediaUrls.length),
+    numMedia: message.media?.length ?? Number(attributes.numMedia ?? mediaUrls.length),
     mediaUrls,
     processed: attributes.processed === true,
     chatId: text("chatId"),

@@ -7,6 +7,8 @@ import { listMessages, messagesPageKey } from "../../inbox/list-messages.js";
 import { addParticipant, removeParticipant } from "../../inbox/manage-participants.js";
 import { sendEmail } from "../../inbox/send-email.js";
 import { sendMessage } from "../../inbox/send-message.js";
+import { mediaResponseHeaders } from "../../media/media-response-headers.js";
+import { openMessageMedia } from "../../media/open-message-media.js";
 import { toView } from "../../inbox/conversation-views.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
 import type { ResponseCache } from "../../cache/response-cache.js";
@@ -92,6 +94,11 @@ export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache):
         return { body: Buffer.from(JSON.stringify(page.items)), headers: next };
       });
       return { body: answer.body, type: "application/json", headers: answer.headers };
+    },
+    getMessageMedia: async (request) => {
+      const { sid, messageSid, mediaSid } = request.params;
+      const opened = await openMessageMedia(inboxFor(request), sid, messageSid, mediaSid);
+      return { body: opened.body, type: opened.contentType, headers: mediaResponseHeaders(opened) };
     },
     sendMessage: (request) =>
       once(
