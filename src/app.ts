@@ -141,7 +141,9 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...healthHandlers(tenants),
       getMetrics: async () => ({ body: await metrics.registry.metrics(), type: metrics.registry.contentType }),
       ...docsHandlers(contract, pathPrefixRewrites),
-      ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs })),
+      ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs }), {
+        uploadIdleTimeoutMs: config.mediaUploadIdleTimeoutMs,
+      }),
       ...phpCompatHandlers(tenants),
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe, metrics }),
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),

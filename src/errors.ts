@@ -8,6 +8,7 @@ export const ERROR_CATALOGUE = {
   unauthenticated: { status: 401, expose: true },
   token_expired: { status: 401, expose: true },
   forbidden: { status: 403, expose: true },
+  request_timeout: { status: 408, expose: true },
   tenant_not_found: { status: 404, expose: true },
   not_found: { status: 404, expose: true },
   conflict: { status: 409, expose: true },

@@ -119,9 +119,10 @@ export class ConversationsGateway {
     });
   }
 
+  /** Adds a message: text, a file uploaded to MCS (`mediaSid`), or a Content API template (`contentSid`). */
   createMessage(
     conversationSid: string,
-    input: { author: string; body: string; attributes: string },
+    input: { author: string; body?: string; attributes: string; mediaSid?: string; contentSid?: string; contentVariables?: string },
   ): Promise<MessageRecord> {
     return call(async () =>
       toMessageRecord(

@@ -48,6 +48,8 @@ function candidates(source: SampleSource): string[] {
     source.accountSid,
     source.serviceSid,
     `DY${"0".repeat(32)}`,
+    `ME${"0".repeat(32)}`,
+    `HX${"0".repeat(32)}`,
     String(Math.floor(Date.now() / 1000)),
     "0".repeat(64),
     "2024-01-01",
