@@ -135,6 +135,8 @@ export class TwilioEmulator {
     /** Files the customer sent (each an MCS Media resource, downloadable like Twilio's). */
     media?: InboundMedia[];
     mediaUrls?: string[];
+    /** When the customer sent it (default now). */
+    dateCreated?: Date;
   }): Promise<InboundResult> {
     const account = this.account(input.accountSid);
     const service = this.store.service(account.sid, input.serviceSid ?? account.defaultServiceSid, "Service");

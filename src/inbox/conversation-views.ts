@@ -1,6 +1,11 @@
 import type { ConversationEntry } from "./conversation-directory.js";
 import type { ConversationView } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
+import { whatsappWindowOf } from "./whatsapp-window.js";
+
+/** `whatsappWindow` for a WhatsApp conversation (computed at read time: it closes by itself). */
+const windowOf = (entry: ConversationEntry) =>
+  entry.attributes.channel === "WhatsApp" ? { whatsappWindow: whatsappWindowOf(entry.attributes) } : {};
 
 /** Builds API views (record + participants + latest message) with bounded upstream concurrency. */
 export function toViews(inbox: TenantInbox, entries: ConversationEntry[]): Promise<ConversationView[]> {
@@ -12,7 +17,7 @@ export async function toView(inbox: TenantInbox, entry: ConversationEntry): Prom
     inbox.directory.participants(entry),
     inbox.directory.latestMessage(entry),
   ]);
-  return { ...entry.record, attributes: entry.publicAttributes, participants, ...(latestMessage ? { latestMessage } : {}) };
+  return { ...entry.record, attributes: entry.publicAttributes, participants, ...(latestMessage ? { latestMessage } : {}), ...windowOf(entry) };
 }
 
 /**
@@ -28,5 +33,6 @@ export function toKnownView(inbox: TenantInbox, entry: ConversationEntry): Conve
     attributes: entry.publicAttributes,
     ...(participants ? { participants } : {}),
     ...(latestMessage ? { latestMessage } : {}),
+    ...windowOf(entry),
   };
 }

@@ -73,6 +73,8 @@ export interface MessageRecord {
 export interface ConversationView extends ConversationRecord {
   participants?: ParticipantRecord[];
   latestMessage?: MessageRecord;
+  /** WhatsApp conversations only: whether free-form messages may be sent, and until when. */
+  whatsappWindow?: { open: boolean; expiresAt: string | null };
 }
 
 /** How to reach a new participant: exactly one of these. */

@@ -6,6 +6,7 @@ import type { Channel, MessageRecord } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
 import { emailMessageAttributes, sendEmail } from "./send-email.js";
 import type { TenantInbox } from "./tenant-inbox.js";
+import { assertWhatsappWindowOpen } from "./whatsapp-window.js";
 
 const EMAIL_SUBJECT = "Message from Switchboard";
 
@@ -38,6 +39,7 @@ export async function sendMessage(
   assertOpen(conversation.record);
   const channel = input.attributes?.channel ?? conversation.attributes.channel ?? "SMS";
   if (channel === "Email") return sendEmailMessage(inbox, conversation, input, userId);
+  if (channel === "WhatsApp") await assertWhatsappWindowOpen(inbox, conversation);
 
   const message = await inbox.gateway.createMessage(conversationSid, {
     author: input.author ?? userId,

@@ -6,6 +6,7 @@ import { assertOpen } from "../inbox/assert-open.js";
 import type { MessageRecord } from "../inbox/inbox-types.js";
 import { messagesGenerationKey } from "../inbox/list-messages.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
+import { assertWhatsappWindowOpen } from "../inbox/whatsapp-window.js";
 import { assertUploadFits, rulesFor } from "./channel-media-rules.js";
 import { readMessageUpload } from "./read-message-upload.js";
 
@@ -31,6 +32,7 @@ export async function sendMediaMessage(
     assertOpen(conversation.record);
     const channel = conversation.attributes.channel ?? "SMS";
     assertUploadFits(channel, rulesFor(channel), upload.files);
+    if (channel === "WhatsApp") await assertWhatsappWindowOpen(inbox, conversation);
     const attributes = JSON.stringify({
       channel,
       status: "queued",

@@ -2,6 +2,7 @@ import { newSid } from "../sid.js";
 import { TwilioError } from "../twilio-error.js";
 import { messageEvent } from "../webhooks/webhook-payloads.js";
 import type { OpContext } from "./op-context.js";
+import { applyDelivery } from "./delivery.js";
 import { attachMedia } from "./media-ops.js";
 import type { Conversation, MediaItem, Message, Participant, StoredMedia } from "./types.js";
 import { LIMITS, validateAttributes } from "./validate-attributes.js";
@@ -65,7 +66,28 @@ export function addMessage(op: OpContext, conversation: Conversation, input: Mes
     attached.media.conversationSid = conversation.sid;
   }
   op.sink(messageEvent("onMessageAdded", op.source, message, conversation.messagingServiceSid));
+  if (op.source === "API" && message.contentSid === null) {
+    const closed = outsideWhatsappWindow(op, participants, message);
+    // Twilio accepts the message and fails its delivery to that participant: 63016 "Outside messaging window. For
+    // WhatsApp, use a Message Template instead" (https://www.twilio.com/docs/api/errors/63016).
+    if (closed.length > 0) applyDelivery({ ...op, source: "WHATSAPP" }, message, "failed", 63016, closed);
+  }
   return message;
+}
+
+const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The WhatsApp recipients whose customer service window is closed: they have not written in this conversation within
+ * 24 hours of the message, so only a template (ContentSid) may reach them.
+ */
+function outsideWhatsappWindow(op: OpContext, participants: Participant[], message: Message): string[] {
+  const opensAfter = message.dateCreated.getTime() - WHATSAPP_WINDOW_MS;
+  const messages = op.store.messagesOf(message.conversationSid);
+  return participants
+    .filter((p) => p.messagingBinding?.type === "whatsapp" && message.recipientSids.includes(p.sid))
+    .filter((p) => !messages.some((m) => m.participantSid === p.sid && m.dateCreated.getTime() > opensAfter))
+    .map((p) => p.sid);
 }
 
 const MB = 1024 * 1024;

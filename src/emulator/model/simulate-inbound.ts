@@ -14,6 +14,8 @@ export interface InboundInput {
   media?: InboundMedia[];
   /** Older form: files named by URL (type from the extension, empty content). */
   mediaUrls?: string[];
+  /** When the customer sent it (default now): an earlier time lets a test see WhatsApp's 24-hour window closed. */
+  dateCreated?: Date;
 }
 
 export interface InboundMedia {
@@ -72,6 +74,7 @@ export function simulateInbound(op: OpContext, service: Service, input: InboundI
     author: input.from,
     ...(input.body !== "" || !media ? { body: input.body } : {}),
     ...(media ? { media } : {}),
+    ...(input.dateCreated ? { dateCreated: input.dateCreated } : {}),
   });
   for (const item of stored) {
     item.messageSid = message.sid;

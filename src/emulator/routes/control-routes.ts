@@ -62,6 +62,7 @@ export function controlRoutes(router: Router<EmulatorState>, emulator: TwilioEmu
       to: str(json, "to"),
       body: str(json, "body"),
       ...(Array.isArray(json.mediaUrls) ? { mediaUrls: json.mediaUrls as string[] } : {}),
+      ...(opt(json, "dateCreated") ? { dateCreated: new Date(opt(json, "dateCreated")!) } : {}),
       // `media: [{ contentType, filename?, base64? | size? }]`
       ...(Array.isArray(json.media)
         ? {
