@@ -9,6 +9,7 @@ import { applyDelivery } from "./model/delivery.js";
 import type { OpContext } from "./model/op-context.js";
 import { simulateInbound, type InboundMedia, type InboundResult } from "./model/simulate-inbound.js";
 import { Store } from "./model/store.js";
+import { findContent, setApprovalStatus } from "./model/content-ops.js";
 import type { ReceiptStatus } from "./model/types.js";
 import { channelOf } from "./model/validate-address.js";
 import {
@@ -204,6 +205,15 @@ export class TwilioEmulator {
     });
     const target = { url, authToken: account.authToken, timeoutMs: this.dispatcher.options.timeoutMs };
     return postStatusCallback(target, params, this.webhooks);
+  }
+
+  /**
+   * WhatsApp's verdict on a Content template (on Twilio it comes from Meta): `approved`, `rejected` (with a reason),
+   * or a later `paused` / `disabled`.
+   */
+  setContentApproval(input: { accountSid: string; contentSid: string; status: string; rejectionReason?: string }): void {
+    const account = this.account(input.accountSid);
+    setApprovalStatus(findContent(this.store, account.sid, input.contentSid), input.status, input.rejectionReason);
   }
 
   /** Latency for every REST call and scripted failures for the next matching ones. */

@@ -41,6 +41,30 @@ describe("Twilio emulator: WhatsApp's 24-hour window", () => {
     });
   });
 
+  describe("when a template is sent outside the window", () => {
+    const template = async () => {
+      const response = await fetch(`${f.emulator.baseUrl}/v1/Content`, {
+        method: "POST",
+        headers: { authorization: "Basic " + Buffer.from(`${f.accountSid}:${f.authToken}`).toString("base64"), "content-type": "application/json" },
+        body: JSON.stringify({ language: "en", types: { "twilio/text": { body: "Your order {{1}} is ready" } } }),
+      });
+      return ((await response.json()) as { sid: string }).sid;
+    };
+
+    it("delivers an approved one, and fails an unapproved one with 63016", async () => {
+      const { conversationSid } = await customerWrote(25);
+      const approved = await template();
+      f.emulator.setContentApproval({ accountSid: f.accountSid, contentSid: approved, status: "approved" });
+      const unapproved = await template();
+      const good = await send(conversationSid, { ContentSid: approved, ContentVariables: '{"1":"#7"}' });
+      const bad = await send(conversationSid, { ContentSid: unapproved, ContentVariables: '{"1":"#8"}' });
+      await f.emulator.whenIdle();
+      expect(good.body.body).to.equal("Your order #7 is ready");
+      expect(receiver.received.filter((hook) => hook.params.MessageSid === good.body.sid)).to.deep.equal([]);
+      expect(receiver.received.find((hook) => hook.params.MessageSid === bad.body.sid)?.params.ErrorCode).to.equal("63016");
+    });
+  });
+
   describe("when the customer wrote 2 hours ago", () => {
     it("delivers free-form (no failure)", async () => {
       const { conversationSid } = await customerWrote(2);

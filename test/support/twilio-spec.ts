@@ -12,7 +12,7 @@ import addFormatsModule from "ajv-formats";
 const SPEC_DIR = process.env.TWILIO_OAI_DIR
   ? new URL(`file://${process.env.TWILIO_OAI_DIR.replace(/\/?$/, "/")}`)
   : new URL("../../../shared/twilio-oai/", import.meta.url);
-const SPEC_FILES = { conversations: "twilio_conversations_v1.json", api: "twilio_api_v2010.json" } as const;
+const SPEC_FILES = { conversations: "twilio_conversations_v1.json", api: "twilio_api_v2010.json", content: "twilio_content_v1.json" } as const;
 type SpecName = keyof typeof SPEC_FILES;
 
 type Json = Record<string, any>;

@@ -7,6 +7,7 @@ import { conversationWithParticipantsRoutes } from "../routes/conversation-with-
 import { conversationsRoutes } from "../routes/conversations-routes.js";
 import { messagesRoutes } from "../routes/messages-routes.js";
 import { mcsRoutes, mediaDirectRoutes } from "../routes/mcs-routes.js";
+import { contentRoutes } from "../routes/content-routes.js";
 import { participantConversationsRoutes } from "../routes/participant-conversations-routes.js";
 import { participantsRoutes } from "../routes/participants-routes.js";
 import { receiptsRoutes } from "../routes/receipts-routes.js";
@@ -66,6 +67,7 @@ export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<Emu
     participantConversationsRoutes,
     api2010Routes,
     mcsRoutes,
+    contentRoutes,
   ]) {
     register(api, deps);
   }

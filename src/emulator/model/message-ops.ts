@@ -1,5 +1,6 @@
 import { newSid } from "../sid.js";
-import { TwilioError } from "../twilio-error.js";
+import { TwilioError, invalidParameter } from "../twilio-error.js";
+import { findContent, renderContent } from "./content-ops.js";
 import { messageEvent } from "../webhooks/webhook-payloads.js";
 import type { OpContext } from "./op-context.js";
 import { applyDelivery } from "./delivery.js";
@@ -14,6 +15,7 @@ export interface MessageInput {
   mediaSid?: string;
   media?: MediaItem[];
   contentSid?: string;
+  contentVariables?: string;
   dateCreated?: Date;
   dateUpdated?: Date;
 }
@@ -33,6 +35,10 @@ export function addMessage(op: OpContext, conversation: Conversation, input: Mes
   if (input.body === undefined && !media && input.contentSid === undefined) {
     throw new TwilioError(400, 50511, "Message must have a body, media or content");
   }
+  // A template (ContentSid) is the message's whole content: its text, with the ContentVariables filled in.
+  const content = input.contentSid !== undefined ? findContent(op.store, conversation.accountSid, input.contentSid) : undefined;
+  if (content && (input.body !== undefined || media)) throw invalidParameter("ContentSid cannot be combined with Body or MediaSid");
+  const rendered = content ? renderContent(content, input.contentVariables) : undefined;
   if (input.body !== undefined && input.body.length > LIMITS.messageBodyChars) {
     throw new TwilioError(400, 50504, "Message body parameter is too long");
   }
@@ -49,7 +55,7 @@ export function addMessage(op: OpContext, conversation: Conversation, input: Mes
     conversationSid: conversation.sid,
     index: conversation.nextIndex++,
     author,
-    body: input.body ?? null,
+    body: rendered ?? input.body ?? null,
     media,
     attributes,
     participantSid: authoredBy?.sid ?? null,
@@ -66,7 +72,8 @@ export function addMessage(op: OpContext, conversation: Conversation, input: Mes
     attached.media.conversationSid = conversation.sid;
   }
   op.sink(messageEvent("onMessageAdded", op.source, message, conversation.messagingServiceSid));
-  if (op.source === "API" && message.contentSid === null) {
+  // Outside the window only an approved template reaches a WhatsApp customer.
+  if (op.source === "API" && content?.approval?.status !== "approved") {
     const closed = outsideWhatsappWindow(op, participants, message);
     // Twilio accepts the message and fails its delivery to that participant: 63016 "Outside messaging window. For
     // WhatsApp, use a Message Template instead" (https://www.twilio.com/docs/api/errors/63016).

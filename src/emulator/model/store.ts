@@ -4,6 +4,7 @@ import type {
   Account,
   ApiKey,
   ApiMessage,
+  Content,
   Conversation,
   Message,
   Participant,
@@ -24,6 +25,8 @@ export class Store {
   readonly apiMessages = new Map<string, ApiMessage>();
   /** MCS Media resources, by ME… SID. */
   readonly media = new Map<string, StoredMedia>();
+  /** Content API templates, by HX… SID (account-wide, as on Twilio). */
+  readonly contents = new Map<string, Content>();
 
   createService(accountSid: string, friendlyName: string): Service {
     const now = new Date();

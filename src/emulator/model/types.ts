@@ -155,3 +155,27 @@ export interface ApiMessage {
   dateUpdated: Date;
   dateSent: Date | null;
 }
+
+/** WhatsApp's verdict on a Content template (the `whatsapp` approval request). */
+export interface ContentApproval {
+  name: string;
+  category: string;
+  contentType: string;
+  /** unsubmitted → received/pending → approved | rejected; later paused or disabled (moved on Twilio's side). */
+  status: string;
+  rejectionReason: string;
+  allowCategoryChange: boolean;
+}
+
+/** A Content API template (https://www.twilio.com/docs/content/content-api-resources). */
+export interface Content {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  language: string;
+  variables: Record<string, string>;
+  types: Record<string, Record<string, unknown>>;
+  approval: ContentApproval | null;
+  dateCreated: Date;
+  dateUpdated: Date;
+}

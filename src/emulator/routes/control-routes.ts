@@ -89,6 +89,17 @@ export function controlRoutes(router: Router<EmulatorState>, emulator: TwilioEmu
     ctx.status = 204;
   });
 
+  router.post("/__emulator/content/approval", (ctx) => {
+    const json = body(ctx);
+    emulator.setContentApproval({
+      accountSid: str(json, "accountSid"),
+      contentSid: str(json, "contentSid"),
+      status: str(json, "status"),
+      ...(opt(json, "rejectionReason") ? { rejectionReason: opt(json, "rejectionReason")! } : {}),
+    });
+    ctx.status = 204;
+  });
+
   router.post("/__emulator/faults", (ctx) => {
     const json = body(ctx);
     const failures = Array.isArray(json.failures) ? (json.failures as FaultRule[]) : [];
