@@ -23,6 +23,8 @@ import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
 import { healthHandlers } from "./http/routes/health-routes.js";
 import { phpCompatHandlers } from "./http/routes/php-compat-routes.js";
+import { templateHandlers } from "./http/routes/template-routes.js";
+import { TemplateCatalog } from "./templates/template-catalog.js";
 import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
@@ -135,6 +137,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   // takes the form parser as `qs` (which koa-bodyparser's types omit): Node's URLSearchParams, not the qs package.
   const parserOptions = { enableTypes: ["json", "form"], jsonLimit: limit, formLimit: limit, strict: true, qs: { parse: parseFlatForm } };
   const pathPrefixRewrites = { "/twilio": config.phpCompatBasePath };
+  const templates = new TemplateCatalog(config.templateCacheTtlMs);
   const router = createOperationRouter(
     contract,
     {
@@ -143,7 +146,9 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...docsHandlers(contract, pathPrefixRewrites),
       ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs }), {
         uploadIdleTimeoutMs: config.mediaUploadIdleTimeoutMs,
+        templates,
       }),
+      ...templateHandlers(tenants, templates),
       ...phpCompatHandlers(tenants),
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe, metrics }),
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),

@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, expose: true },
   conflict: { status: 409, expose: true },
   whatsapp_window_closed: { status: 409, expose: true },
+  template_not_approved: { status: 409, expose: true },
   payload_too_large: { status: 413, expose: true },
   unsupported_media_type: { status: 415, expose: true },
   rate_limited: { status: 429, expose: true },

@@ -7,11 +7,17 @@ import { messagesGenerationKey } from "./list-messages.js";
 import { emailMessageAttributes, sendEmail } from "./send-email.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 import { assertWhatsappWindowOpen } from "./whatsapp-window.js";
+import type { TemplateCatalog } from "../templates/template-catalog.js";
+import { sendTemplateMessage } from "../templates/send-template-message.js";
 
 const EMAIL_SUBJECT = "Message from Switchboard";
 
 export interface SendMessageInput {
-  body: string;
+  /** Free-form text; or a template instead (`contentSid`). */
+  body?: string;
+  /** A Content API template of the tenant (HX…), with values for its placeholders. */
+  contentSid?: string;
+  contentVariables?: Record<string, string>;
   /** The client's Idempotency-Key, recorded in the message attributes. */
   idempotencyKey?: string;
   author?: string;
@@ -28,7 +34,10 @@ export async function sendMessage(
   conversationSid: string,
   input: SendMessageInput,
   userId: string,
+  /** The tenant's templates, for `contentSid` sends (src/templates/). */
+  templates?: TemplateCatalog,
 ): Promise<MessageRecord> {
+  if (input.contentSid !== undefined && input.body !== undefined) throw new AppError("validation_failed", "send body or contentSid, not both", { field: "body" });
   const email = input.attributes;
   // Email fields only matter on the Email channel, but too many of them is refused before Twilio is asked which
   // channel the conversation speaks.
@@ -38,7 +47,12 @@ export async function sendMessage(
   const conversation = inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid));
   assertOpen(conversation.record);
   const channel = input.attributes?.channel ?? conversation.attributes.channel ?? "SMS";
-  if (channel === "Email") return sendEmailMessage(inbox, conversation, input, userId);
+  if (input.contentSid !== undefined) {
+    if (channel === "Email" || !templates) throw new AppError("validation_failed", "templates are sent on SMS and WhatsApp only", { field: "contentSid" });
+    return sendTemplateMessage(inbox, templates, conversation, channel, { ...input, contentSid: input.contentSid }, userId);
+  }
+  if (input.body === undefined) throw new AppError("validation_failed", "body or contentSid is required", { field: "body" });
+  if (channel === "Email") return sendEmailMessage(inbox, conversation, { ...input, body: input.body }, userId);
   if (channel === "WhatsApp") await assertWhatsappWindowOpen(inbox, conversation);
 
   const message = await inbox.gateway.createMessage(conversationSid, {
@@ -61,7 +75,7 @@ export async function sendMessage(
 function sendEmailMessage(
   inbox: TenantInbox,
   conversation: ConversationEntry,
-  input: SendMessageInput,
+  input: SendMessageInput & { body: string },
   userId: string,
 ): Promise<MessageRecord> {
   const to = conversation.attributes.contactDetails?.email;

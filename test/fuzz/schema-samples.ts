@@ -54,6 +54,7 @@ function candidates(source: SampleSource): string[] {
     "0".repeat(64),
     "2024-01-01",
     "swagger-ui.css",
+    "en",
     "0",
   ];
 }

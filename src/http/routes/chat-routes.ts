@@ -10,6 +10,7 @@ import { sendMessage } from "../../inbox/send-message.js";
 import { mediaResponseHeaders } from "../../media/media-response-headers.js";
 import { openMessageMedia } from "../../media/open-message-media.js";
 import { sendMediaMessage } from "../../media/send-media-message.js";
+import type { TemplateCatalog } from "../../templates/template-catalog.js";
 import { toView } from "../../inbox/conversation-views.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
 import type { ResponseCache } from "../../cache/response-cache.js";
@@ -30,7 +31,7 @@ function nextLink(ctx: Context, changes: Record<string, string | number>): Recor
 export function chatHandlers(
   tenants: TenantRegistry,
   responses: ResponseCache,
-  options: { uploadIdleTimeoutMs: number } = { uploadIdleTimeoutMs: 30_000 },
+  options: { uploadIdleTimeoutMs: number; templates?: TemplateCatalog } = { uploadIdleTimeoutMs: 30_000 },
 ): Record<string, OperationHandler> {
   const inboxFor = (request: OperationRequest) =>
     tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id)));
@@ -117,7 +118,7 @@ export function chatHandlers(
                 idempotencyKey,
                 idleTimeoutMs: options.uploadIdleTimeoutMs,
               })
-            : await sendMessage(inboxFor(request), request.params.sid, { ...request.body, idempotencyKey }, request.principal.userId),
+            : await sendMessage(inboxFor(request), request.params.sid, { ...request.body, idempotencyKey }, request.principal.userId, options.templates),
         }),
         (key) => recoverMessage(request, key),
       ),
