@@ -67,7 +67,7 @@ describe("Media in (chat API)", () => {
       expect(everything).not.to.contain(t.tenants.alpha.authToken);
     });
 
-    it("shows as an image in the organization inbox and as media in the stored SMS", async () => {
+    it("shows as an image in the organization inbox, as media in the PHP-compatible thread and in the stored SMS", async () => {
       const from = phone();
       const { sent, message } = await customerPhoto(from);
       const org = await t.api().get(`/api/v1/conversations/alpha/phone/${encodeURIComponent(from)}`);
@@ -75,6 +75,9 @@ describe("Media in (chat API)", () => {
       const orgMessage = org.body.messages.find((m: { id: string }) => m.id === sent.messageSid);
       expect(orgMessage.message_type).to.equal("image");
       expect(orgMessage.metadata.media_urls).to.deep.equal([message.media[0].url]);
+      const php = await t.api().get(`/twilio/list_messages.php?account_id=alpha&conversation_sid=${sent.conversationSid}`);
+      const phpMessage = php.body.data.messages.find((m: { sid: string }) => m.sid === sent.messageSid);
+      expect(phpMessage.media).to.deep.equal([{ sid: message.media[0].sid, content_type: "image/jpeg", filename: "damage.jpg", size: photo.length, url: message.media[0].url }]);
       const stored = await t.api().get(`/api/twilio/sms/stored/${sent.conversationSid}-${sent.messageSid}`);
       expect(stored.body).to.include({ numMedia: 1 });
       expect(stored.body.mediaUrls).to.deep.equal([message.media[0].url]);
