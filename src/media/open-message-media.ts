@@ -14,10 +14,15 @@ export interface OpenedMedia extends MediaStream {
  */
 export async function openMessageMedia(inbox: TenantInbox, conversationSid: string, messageSid: string, mediaSid: string): Promise<OpenedMedia> {
   if (!inbox.media) throw new AppError("not_implemented", "media is not available for this tenant");
-  const message = await inbox.gateway.fetchMessage(conversationSid, messageSid);
-  const item = message.media?.find((media) => media.sid === mediaSid);
+  // Both reads are in the tenant's own service and run together (one Twilio round trip, not two); the Media resource
+  // is used only once the message is known to carry it.
+  const [message, media] = await Promise.all([
+    inbox.gateway.fetchMessage(conversationSid, messageSid),
+    inbox.media.fetch(mediaSid).catch((error: unknown) => error as Error),
+  ]);
+  const item = message.media?.find((entry) => entry.sid === mediaSid);
   if (!item) throw new AppError("not_found", "this message has no such media", { field: "mediaSid" });
-  const media = await inbox.media.fetch(mediaSid);
+  if (media instanceof Error) throw media;
   if (!media.directUrl) throw new AppError("upstream_error", "Twilio gave no download link for this media");
   const stream = await inbox.media.open(media.directUrl);
   return { ...stream, filename: media.filename ?? item.filename };
