@@ -25,6 +25,8 @@ export interface SendEmailInput {
   bcc?: string[];
   /** The client's Idempotency-Key, recorded in the message attributes. */
   idempotencyKey?: string;
+  /** Files sent as SendGrid attachments (base64); their names, types and sizes are recorded on the message. */
+  attachments?: Array<{ filename: string; type: string; content: string; size: number }>;
 }
 
 /** Plain text of an HTML body for the conversation record (the email keeps its HTML). */
@@ -82,6 +84,7 @@ export async function sendEmail(
     cc: input.cc,
     bcc: input.bcc,
     customArgs: { tenantId: inbox.tenant.id, conversationSid, messageSid: recorded.sid },
+    ...(input.attachments?.length ? { attachments: input.attachments.map(({ filename, type, content }) => ({ filename, type, content })) } : {}),
   });
   const outcome: MessageAttributes = result.accepted
     ? { ...attributes, status: "sent", ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}) }
@@ -98,13 +101,22 @@ export async function sendEmail(
  * field, before Twilio or SendGrid is called.
  */
 export function emailMessageAttributes(
-  input: Pick<SendEmailInput, "subject" | "to" | "cc" | "bcc" | "html" | "idempotencyKey">,
+  input: Pick<SendEmailInput, "subject" | "to" | "cc" | "bcc" | "html" | "idempotencyKey" | "attachments">,
   from: { email: string; name?: string },
   userId: string,
   bodyTruncated: boolean,
   fieldPrefix = "",
 ): MessageAttributes {
-  const email = { subject: input.subject, from: from.email, fromName: from.name, to: input.to, cc: input.cc, bcc: input.bcc, html: input.html !== undefined };
+  const email = {
+    subject: input.subject,
+    from: from.email,
+    fromName: from.name,
+    to: input.to,
+    cc: input.cc,
+    bcc: input.bcc,
+    html: input.html !== undefined,
+    ...(input.attachments?.length ? { attachments: input.attachments.map(({ filename, type, size }) => ({ filename, type, size })) } : {}),
+  };
   const attributes: MessageAttributes = {
     channel: "Email",
     status: "queued",
@@ -120,6 +132,7 @@ export function emailMessageAttributes(
     [`${fieldPrefix}bcc`]: input.bcc,
     [`${fieldPrefix}subject`]: input.subject,
     [`${fieldPrefix}fromName`]: from.name,
+    file: email.attachments,
   });
   return attributes;
 }

@@ -10,7 +10,8 @@ import { assertWhatsappWindowOpen } from "./whatsapp-window.js";
 import type { TemplateCatalog } from "../templates/template-catalog.js";
 import { sendTemplateMessage } from "../templates/send-template-message.js";
 
-const EMAIL_SUBJECT = "Message from Switchboard";
+/** The subject of an Email sent as a conversation message without one. */
+export const EMAIL_SUBJECT = "Message from Switchboard";
 
 export interface SendMessageInput {
   /** Free-form text; or a template instead (`contentSid`). */

@@ -11,6 +11,9 @@ const MB = 1024 * 1024;
  *   message takes one `MediaSid` (Conversation Message resource, https://www.twilio.com/docs/conversations/api/conversation-message-resource).
  * - SMS (MMS): up to 10 files, 5 MB in total ("Media subresource", https://www.twilio.com/docs/api/rest/media); sent
  *   as one conversation message per file, the text with the first.
+ * - Email: SendGrid's `attachments`, base64 in the JSON body, whose whole size must stay under 30 MB (SendGrid's Mail
+ *   Send limit, https://github.com/sendgrid/sendgrid-php/issues/491): 22 MB of files leave room for base64's 4/3 and
+ *   the rest of the mail. At most 10 files is the gateway's own bound.
  */
 export interface ChannelMediaRules {
   maxFiles: number;
@@ -39,7 +42,7 @@ const WHATSAPP_TYPES = new Set([
   "text/vcard",
 ]);
 
-export const MEDIA_RULES: Record<Exclude<Channel, "Email">, ChannelMediaRules> = {
+export const MEDIA_RULES: Record<Channel, ChannelMediaRules> = {
   WhatsApp: {
     maxFiles: 1,
     maxTotalBytes: 16 * MB,
@@ -50,6 +53,11 @@ export const MEDIA_RULES: Record<Exclude<Channel, "Email">, ChannelMediaRules> =
     maxFiles: 10,
     maxTotalBytes: 5 * MB,
     maxFileBytes: () => 5 * MB,
+  },
+  Email: {
+    maxFiles: 10,
+    maxTotalBytes: 22 * MB,
+    maxFileBytes: () => 22 * MB,
   },
 };
 
@@ -79,7 +87,6 @@ export function assertUploadFits(channel: Channel, rules: ChannelMediaRules, fil
 }
 
 export function rulesFor(channel: Channel): ChannelMediaRules {
-  if (channel === "Email") throw new AppError("not_implemented", "attachments on the Email channel are not supported yet", { field: "file" });
   return MEDIA_RULES[channel];
 }
 

@@ -1,14 +1,18 @@
 import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { AppError } from "../errors.js";
 import { summariseSentMessage } from "../inbox/apply-message-to-summary.js";
 import { assertOpen } from "../inbox/assert-open.js";
+import type { ConversationEntry } from "../inbox/conversation-directory.js";
+import { sendEmail } from "../inbox/send-email.js";
+import { EMAIL_SUBJECT } from "../inbox/send-message.js";
 import type { MessageRecord } from "../inbox/inbox-types.js";
 import { messagesGenerationKey } from "../inbox/list-messages.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import { assertWhatsappWindowOpen } from "../inbox/whatsapp-window.js";
 import { assertUploadFits, rulesFor } from "./channel-media-rules.js";
-import { readMessageUpload } from "./read-message-upload.js";
+import { readMessageUpload, type MessageUpload } from "./read-message-upload.js";
 
 /**
  * POST …/messages as multipart/form-data: the upload is read in full (spooled to disk) and checked, the conversation's
@@ -32,6 +36,7 @@ export async function sendMediaMessage(
     assertOpen(conversation.record);
     const channel = conversation.attributes.channel ?? "SMS";
     assertUploadFits(channel, rulesFor(channel), upload.files);
+    if (channel === "Email") return await sendEmailWithAttachments(inbox, conversation, upload, options);
     if (channel === "WhatsApp") await assertWhatsappWindowOpen(inbox, conversation);
     const attributes = JSON.stringify({
       channel,
@@ -62,4 +67,29 @@ export async function sendMediaMessage(
   } finally {
     await upload.cleanup();
   }
+}
+
+/**
+ * The Email channel: the files go to SendGrid as `attachments` (base64 in its JSON, so they are read into memory here,
+ * within the Email rules' 22 MB), to the conversation's contact address; the message records their names and sizes.
+ */
+async function sendEmailWithAttachments(
+  inbox: TenantInbox,
+  conversation: ConversationEntry,
+  upload: MessageUpload,
+  options: { userId: string; idempotencyKey?: string },
+): Promise<MessageRecord> {
+  const to = conversation.attributes.contactDetails?.email;
+  if (!to) throw new AppError("validation_failed", "the conversation has no contact email (contactDetails.email)", { field: "file" });
+  const attachments = await Promise.all(
+    upload.files.map(async (file) => ({ filename: file.filename, type: file.contentType, size: file.size, content: (await readFile(file.path)).toString("base64") })),
+  );
+  const names = upload.files.map((file) => file.filename).join(", ");
+  return sendEmail(
+    inbox,
+    conversation.record.sid,
+    { to, subject: EMAIL_SUBJECT, text: upload.body ?? `Attached: ${names}`, attachments, idempotencyKey: options.idempotencyKey },
+    options.userId,
+    conversation,
+  );
 }

@@ -78,6 +78,24 @@ describe("Media out: POST /conversations/:sid/messages as multipart/form-data", 
     });
   });
 
+  describe("when an agent sends a file on an Email conversation", () => {
+    it("sends it to the contact as a SendGrid attachment and records its name and size on the message", async () => {
+      const created = await t.api().post(BASE, { friendlyName: "Katherine", participants: [{ email: "katherine@example.com" }], attributes: { channel: "Email", contactDetails: { email: "katherine@example.com" } } });
+      const pdf = Buffer.from("%PDF-1.4 the invoice");
+      const sent = await send(created.body.sid, [["body", "Your invoice"], ["file", new Blob([pdf], { type: "application/pdf" }), "invoice.pdf"]]);
+      expect(sent.status).to.equal(201);
+      const attributes = JSON.parse(sent.body.attributes);
+      expect(attributes).to.include({ channel: "Email", status: "sent" });
+      expect(attributes.email.attachments).to.deep.equal([{ filename: "invoice.pdf", type: "application/pdf", size: pdf.length }]);
+      const [mail] = t.emulator.sendgrid.sentMails;
+      expect(mail!.payload.personalizations[0]!.to[0]!.email).to.equal("katherine@example.com");
+      const [attachment] = (mail!.payload as { attachments?: Array<{ content: string; filename: string; type: string }> }).attachments!;
+      expect(attachment).to.include({ filename: "invoice.pdf", type: "application/pdf" });
+      expect(Buffer.from(attachment!.content, "base64").equals(pdf)).to.equal(true);
+      expect(uploads()).to.deep.equal([]);
+    });
+  });
+
   describe("when a limit is broken", () => {
     const cases: Array<[string, "WhatsApp" | "SMS", Array<[string, Blob, string]>, number, RegExp]> = [
       ["two files on WhatsApp", "WhatsApp", [["file", new Blob([png(100)], { type: "image/png" }), "a.png"], ["file", new Blob([png(100)], { type: "image/png" }), "b.png"]], 400, /at most 1 file/],
