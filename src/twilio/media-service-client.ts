@@ -92,6 +92,38 @@ export class MediaServiceClient {
     }
   }
 
+  /**
+   * Opens a file of one of the tenant's messaging messages: a Messaging webhook's `MediaUrl` (Api 2010 Media, its
+   * URI without `.json`). Only that shape, on api.twilio.com and the tenant's own account, is fetched (the URL comes
+   * in a request body); a redirect to Twilio's short-lived storage link is followed once, without credentials.
+   */
+  async openMessagingMedia(mediaUrl: string): Promise<MediaStream> {
+    const shape = new RegExp(`^https://api\\.twilio\\.com/2010-04-01/Accounts/${this.tenant.accountSid}/Messages/(SM|MM)[0-9a-fA-F]{32}/Media/ME[0-9a-fA-F]{32}$`);
+    if (!shape.test(mediaUrl)) throw translateTwilioError({ status: 404, message: "not a media URL of this account" });
+    const url = this.rewrite(mediaUrl);
+    const started = performance.now();
+    let response;
+    try {
+      response = await request(url, { method: "GET", dispatcher: this.agent, headers: { authorization: this.authorization }, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs });
+    } catch (error) {
+      this.report("GET", url, started, undefined, error);
+      throw translateTwilioError(error);
+    }
+    this.report("GET", url, started, response.statusCode);
+    const location = response.headers.location;
+    if (response.statusCode >= 300 && response.statusCode < 400 && typeof location === "string" && location.startsWith("https://")) {
+      await response.body.dump();
+      return this.open(location);
+    }
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw translateTwilioError({ status: response.statusCode, message: "media content unavailable" });
+    }
+    const length = Number(response.headers["content-length"]);
+    const type = response.headers["content-type"];
+    return { contentType: typeof type === "string" ? type : "application/octet-stream", size: Number.isFinite(length) ? length : undefined, body: response.body };
+  }
+
   close(): Promise<void> {
     return this.agent.close();
   }

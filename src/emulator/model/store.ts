@@ -7,6 +7,7 @@ import type {
   Content,
   Conversation,
   Message,
+  MessagingMedia,
   Participant,
   Receipt,
   Service,
@@ -27,6 +28,8 @@ export class Store {
   readonly media = new Map<string, StoredMedia>();
   /** Content API templates, by HX… SID (account-wide, as on Twilio). */
   readonly contents = new Map<string, Content>();
+  /** Api 2010 Media of messaging messages (an inbound webhook's MediaUrl0…), by ME… SID. */
+  readonly messagingMedia = new Map<string, MessagingMedia>();
 
   createService(accountSid: string, friendlyName: string): Service {
     const now = new Date();

@@ -179,3 +179,12 @@ export interface Content {
   dateCreated: Date;
   dateUpdated: Date;
 }
+
+/** A file of a Programmable Messaging message (Api 2010 Media): what an inbound MMS/WhatsApp webhook's MediaUrl names. */
+export interface MessagingMedia {
+  sid: string;
+  accountSid: string;
+  messageSid: string;
+  contentType: string;
+  bytes: Buffer;
+}
