@@ -68,7 +68,15 @@ export async function recordInboundSms(
     attributes,
     ...(first ? { mediaSid: first } : {}),
   });
-  for (const mediaSid of rest) await inbox.gateway.createMessage(conversationSid, { author: sms.from, attributes, mediaSid });
+  if (rest.length > 0) {
+    // One SMS, several conversation messages: the later ones name the first (`partOf`, left out of the stored SMS
+    // list), and the first lists every file's gateway URL, as the stored SMS it stands for.
+    const parts = [message];
+    const part = JSON.stringify({ ...JSON.parse(attributes), partOf: message.sid });
+    for (const mediaSid of rest) parts.push(await inbox.gateway.createMessage(conversationSid, { author: sms.from, attributes: part, mediaSid }));
+    const mediaUrls = parts.flatMap((created) => (created.media ?? []).map((item) => item.url));
+    await inbox.gateway.updateMessageAttributes(conversationSid, message.sid, JSON.stringify({ ...JSON.parse(attributes), mediaUrls }));
+  }
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
   return { conversationSid, messageSid: message.sid, created, duplicate: false };
 }

@@ -55,13 +55,11 @@ export function toStoredSms(inbox: TenantInbox, message: MessageRecord, entry: C
   const inbound = attributes.direction === "inbound" || (!attributes.direction && /^(whatsapp:)?\+\d+$/.test(message.author ?? ""));
   const { customer, sender } = endpointsOf(inbox, entry);
   const text = (key: string) => (typeof attributes[key] === "string" ? (attributes[key] as string) : null);
-  // Files Twilio holds (Conversations media) are given as the gateway's download URLs; the inbound SMS webhook's own
-  // record is kept otherwise.
-  const mediaUrls = message.media?.length
-    ? message.media.map((item) => item.url)
-    : Array.isArray(attributes.mediaUrls)
-      ? (attributes.mediaUrls as string[])
-      : [];
+  // What the message records (every file of a multi-file SMS, as the gateway's download URLs), else its own media's
+  // download URLs. (Messages recorded before media were copied into Twilio's MCS list Twilio's MediaUrls here.)
+  const mediaUrls = Array.isArray(attributes.mediaUrls)
+    ? (attributes.mediaUrls as string[])
+    : (message.media ?? []).map((item) => item.url);
   return {
     id: storedSmsId(message.conversationSid, message.sid),
     messageSid: text("messageSid") ?? attributes.twilioMessageId ?? message.sid,
@@ -72,7 +70,7 @@ export function toStoredSms(inbox: TenantInbox, message: MessageRecord, entry: C
     body: message.body ?? "",
     direction: inbound ? "inbound" : "outbound",
     status: attributes.status ?? (inbound ? "received" : "queued"),
-    numMedia: message.media?.length ?? Number(attributes.numMedia ?? mediaUrls.length),
+    numMedia: Number(attributes.numMedia ?? mediaUrls.length),
     mediaUrls,
     processed: attributes.processed === true,
     chatId: text("chatId"),

@@ -79,6 +79,38 @@ describe("seed 001: inbound SMS webhook and stored SMS (/api/twilio)", () => {
       expect(JSON.parse(conversations[0].attributes).unreadCount).to.equal(2);
     });
 
+    it("turns a two-file MMS into two conversation messages but one stored SMS listing both files", async () => {
+      const MessageSid = smsSid();
+      const files = [Buffer.from("%PDF-1.4 one"), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(100)])];
+      const [a, b] = files.map((bytes, i) =>
+        t.emulator.storeMessagingMedia({ accountSid: t.tenants.alpha.accountSid, messageSid: MessageSid, contentType: i ? "image/jpeg" : "application/pdf", bytes }),
+      );
+      const params = {
+        AccountSid: t.tenants.alpha.accountSid,
+        MessageSid,
+        From: "+15557000004",
+        To: t.tenants.alpha.phoneNumber!,
+        Body: "two files",
+        NumMedia: "2",
+        MediaUrl0: a!.mediaUrl,
+        MediaContentType0: "application/pdf",
+        MediaUrl1: b!.mediaUrl,
+        MediaContentType1: "image/jpeg",
+      };
+      await postSignedForm(t.api(), t.baseUrl, WEBHOOK, params, t.tenants.alpha.authToken);
+      await t.emulator.whenIdle();
+      const [conversation] = (await t.api().get(CHAT)).body;
+      const messages = (await t.api().get(`${CHAT}/${conversation.sid}/messages?order=asc`)).body;
+      expect(messages.map((m: any) => [m.body, m.media?.[0]?.contentType])).to.deep.equal([
+        ["two files", "application/pdf"],
+        [null, "image/jpeg"],
+      ]);
+      const stored = (await t.api().get("/api/twilio/sms/stored?phoneNumber=%2B15557000004")).body;
+      expect(stored.count).to.equal(1);
+      expect(stored.messages[0]).to.include({ numMedia: 2, body: "two files" });
+      expect(stored.messages[0].mediaUrls).to.deep.equal([messages[0].media[0].url, messages[1].media[0].url]);
+    });
+
     it("never fetches a MediaUrl that is not one of the tenant's messaging media, and records no URL for it", async () => {
       const MessageSid = smsSid();
       const beta = t.emulator.storeMessagingMedia({ accountSid: t.tenants.beta.accountSid, messageSid: MessageSid, contentType: "image/jpeg", bytes: Buffer.from([0xff, 0xd8, 0xff]) });
