@@ -65,6 +65,16 @@ describe("Twilio emulator: WhatsApp's 24-hour window", () => {
     });
   });
 
+  describe("when the message is created without X-Twilio-Webhook-Enabled", () => {
+    it("still reports the failed delivery (Twilio fires it later, on its own)", async () => {
+      const { conversationSid } = await customerWrote(30);
+      const sent = await f.call("POST", `/v1/Conversations/${conversationSid}/Messages`, { Body: "Hello again" });
+      await f.emulator.whenIdle();
+      const events = receiver.received.filter((hook) => hook.params.MessageSid === sent.body.sid);
+      expect(events.map((hook) => [hook.params.EventType, hook.params.ErrorCode])).to.deep.equal([["onDeliveryUpdated", "63016"]]);
+    });
+  });
+
   describe("when the customer wrote 2 hours ago", () => {
     it("delivers free-form (no failure)", async () => {
       const { conversationSid } = await customerWrote(2);

@@ -77,7 +77,7 @@ export function addMessage(op: OpContext, conversation: Conversation, input: Mes
     const closed = outsideWhatsappWindow(op, participants, message);
     // Twilio accepts the message and fails its delivery to that participant: 63016 "Outside messaging window. For
     // WhatsApp, use a Message Template instead" (https://www.twilio.com/docs/api/errors/63016).
-    if (closed.length > 0) applyDelivery({ ...op, source: "WHATSAPP" }, message, "failed", 63016, closed);
+    if (closed.length > 0) applyDelivery({ ...op, source: "WHATSAPP", sink: op.laterSink ?? op.sink }, message, "failed", 63016, closed);
   }
   return message;
 }
