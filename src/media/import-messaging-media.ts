@@ -20,7 +20,7 @@ export async function importMessagingMedia(inbox: TenantInbox, media: Array<{ ur
     try {
       const file = await mcs.openMessagingMedia(item.url);
       const contentType = (item.contentType || file.contentType).split(";")[0]!.trim();
-      const uploaded = await mcs.upload({ contentType, filename: `media-${index + 1}`, body: file.body });
+      const uploaded = await mcs.upload({ contentType, filename: `media-${index + 1}`, body: file.body, size: file.size });
       imported.mediaSids.push(uploaded.sid);
     } catch {
       imported.failed += 1;

@@ -51,7 +51,7 @@ export async function sendMediaMessage(
       messages.push(await inbox.gateway.createMessage(conversationSid, { author, body: upload.body, attributes }));
     }
     for (const [index, file] of upload.files.entries()) {
-      const uploaded = await media.upload({ contentType: file.contentType, filename: file.filename, body: createReadStream(file.path) });
+      const uploaded = await media.upload({ contentType: file.contentType, filename: file.filename, body: createReadStream(file.path), size: file.size });
       messages.push(
         await inbox.gateway.createMessage(conversationSid, {
           author,

@@ -7,6 +7,7 @@ import type { UpstreamCallEvent } from "./upstream-request-client.js";
 /** MCS's base URL (https://www.twilio.com/docs/conversations/api/media-resource); not covered by the twilio SDK. */
 const MCS_BASE = "https://mcs.us1.twilio.com";
 const TWILIO_HOST = /^https:\/\/[a-z0-9.-]+\.twilio\.com/;
+const UPLOAD_TIMEOUT_MS = 120_000;
 
 /** A Media resource as MCS describes it (the fields the gateway reads). */
 export interface McsMedia {
@@ -44,7 +45,7 @@ export class MediaServiceClient {
   }
 
   /** `POST /v1/Services/{ChatServiceSid}/Media` with the file as one multipart part named `Media` (keeps its filename). */
-  async upload(file: { contentType: string; filename: string; body: Readable }): Promise<McsMedia> {
+  async upload(file: { contentType: string; filename: string; body: Readable; size?: number }): Promise<McsMedia> {
     const boundary = `switchboard-${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
     const safeName = file.filename.replace(/["\r\n\\]/g, "_");
     const head = Buffer.from(
@@ -56,9 +57,13 @@ export class MediaServiceClient {
       for await (const chunk of file.body) yield chunk as Buffer;
       yield tail;
     }
+    // The length is sent when known (a spooled upload): not every server takes a chunked body.
+    const length: Record<string, string> = file.size === undefined ? {} : { "content-length": String(head.length + file.size + tail.length) };
     const json = await this.json("POST", `/v1/Services/${this.tenant.conversationsServiceSid}/Media`, {
       body: Readable.from(parts()),
-      headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      headers: { "content-type": `multipart/form-data; boundary=${boundary}`, ...length },
+      // Sending 16 MB takes longer than a Twilio call may: the answer is awaited for at least two minutes.
+      timeoutMs: Math.max(this.options.timeoutMs, UPLOAD_TIMEOUT_MS),
     });
     return toMcsMedia(json);
   }
@@ -132,7 +137,7 @@ export class MediaServiceClient {
     return this.options.baseUrl ? url.replace(TWILIO_HOST, this.options.baseUrl) : url;
   }
 
-  private async json(method: "GET" | "POST", path: string, extra: { body?: Readable; headers?: Record<string, string> } = {}) {
+  private async json(method: "GET" | "POST", path: string, extra: { body?: Readable; headers?: Record<string, string>; timeoutMs?: number } = {}) {
     const url = this.rewrite(`${MCS_BASE}${path}`);
     const started = performance.now();
     let response;
@@ -142,8 +147,8 @@ export class MediaServiceClient {
         dispatcher: this.agent,
         headers: { authorization: this.authorization, accept: "application/json", ...extra.headers },
         body: extra.body,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
+        headersTimeout: extra.timeoutMs ?? this.options.timeoutMs,
+        bodyTimeout: extra.timeoutMs ?? this.options.timeoutMs,
       });
     } catch (error) {
       this.report(method, url, started, undefined, error);
