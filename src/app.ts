@@ -28,6 +28,8 @@ import { healthHandlers } from "./http/routes/health-routes.js";
 import { createOperatorApp } from "./http/operator-app.js";
 import { createReadinessCheck } from "./http/readiness.js";
 import { phpCompatHandlers } from "./http/routes/php-compat-routes.js";
+import { templateHandlers } from "./http/routes/template-routes.js";
+import { TemplateCatalog } from "./templates/template-catalog.js";
 import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
@@ -41,6 +43,7 @@ import { accountHandlers } from "./http/routes/account-routes.js";
 import { inMemoryKeyedLock } from "./inbox/keyed-lock.js";
 import type { TenantInbox } from "./inbox/tenant-inbox.js";
 import { CONVERSATION_WEBHOOK_FILTERS, CONVERSATION_WEBHOOK_PATH } from "./webhooks/register-webhooks.js";
+import { MediaServiceClient } from "./twilio/media-service-client.js";
 import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
 import { conversationWebhookHandler } from "./webhooks/conversation-webhook.js";
 import { messagingStatusHandler } from "./webhooks/messaging-status-webhook.js";
@@ -142,6 +145,11 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         indexLimit: config.conversationIndexLimit,
         concurrency: config.upstream.concurrencyPerTenant,
         conversationLock: deps.scaleOut?.conversationLock(tenant.id),
+        media: new MediaServiceClient(tenant, {
+          baseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl,
+          timeoutMs: config.upstream.timeoutMs,
+          onCall: (event) => onUpstreamCall(tenant.id, event),
+        }),
       },
       emailSender,
     );
@@ -188,6 +196,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const readiness = createReadinessCheck(tenants, { skip: (tenantId) => accounts.isDynamicTenant(tenantId) });
   const rateLimits = deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits);
   const audit = deps.audit ?? createAuditLog(config.auditLogFile);
+  const templates = new TemplateCatalog(config.templateCacheTtlMs);
   const router = createOperationRouter(
     contract,
     {
@@ -195,7 +204,11 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...docsHandlers(contract, pathPrefixRewrites),
       ...inboxPageHandlers(deps.webBundleDir),
       ...emulatorHandlers(tenants, config.jwt, deps.emulatorMode),
-      ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs })),
+      ...chatHandlers(tenants, new ResponseCache({ maxBytes: Math.max(1024 * 1024, Math.floor(config.cache.maxBytes / 8)), ttlMs: config.cache.ttlMs }), {
+        uploadIdleTimeoutMs: config.mediaUploadIdleTimeoutMs,
+        templates,
+      }),
+      ...templateHandlers(tenants, templates),
       ...phpCompatHandlers(tenants),
       receiveConversationWebhook: conversationWebhookHandler({ events, dedupe, metrics }),
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),

@@ -79,6 +79,8 @@ const ENV_SCHEMA = {
     RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE: { type: "integer", minimum: 0, default: 600 },
     AUDIT_LOG_FILE: { type: "string", minLength: 1 },
     SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
+    MEDIA_UPLOAD_IDLE_TIMEOUT_MS: { type: "integer", minimum: 100, default: 30000 },
+    TEMPLATE_CACHE_TTL_MS: { type: "integer", minimum: 0, default: 60000 },
     WEBHOOK_DEDUPE_MAX_KEYS: { type: "integer", minimum: 1, default: 200000 },
     REALTIME_CONVERSATION_UPDATE_MS: { type: "integer", minimum: 0, maximum: 10000, default: 250 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
@@ -175,6 +177,10 @@ export interface Config {
   readonly auditLogFile?: string;
   /** Most messages per tenant held in the search index. */
   readonly searchIndexMaxMessages: number;
+  /** A multipart upload that sends nothing for this long is answered 408. */
+  readonly mediaUploadIdleTimeoutMs: number;
+  /** How long a template and its WhatsApp approval are reused before Twilio is asked again. */
+  readonly templateCacheTtlMs: number;
   /** Most webhook keys remembered (for 24 h) to apply each delivery once, without Redis. */
   readonly webhookDedupeMaxKeys: number;
   /** Tenant-wide `conversation:updated`: at most one per conversation per this many ms (the newest state); 0: every one. */
@@ -329,6 +335,8 @@ export function loadConfig(
     },
     smsAcknowledgement: str("SMS_ACKNOWLEDGEMENT"),
     searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
+    mediaUploadIdleTimeoutMs: num("MEDIA_UPLOAD_IDLE_TIMEOUT_MS"),
+    templateCacheTtlMs: num("TEMPLATE_CACHE_TTL_MS"),
     webhookDedupeMaxKeys: num("WEBHOOK_DEDUPE_MAX_KEYS"),
     conversationUpdateIntervalMs: num("REALTIME_CONVERSATION_UPDATE_MS"),
     corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],

@@ -7,8 +7,10 @@ import { RateLimiter } from "./http/rate-limiter.js";
 import { RequestLog, type Exchange } from "./http/request-log.js";
 import { applyDelivery } from "./model/delivery.js";
 import type { OpContext } from "./model/op-context.js";
-import { simulateInbound, type InboundResult } from "./model/simulate-inbound.js";
+import { simulateInbound, type InboundMedia, type InboundResult } from "./model/simulate-inbound.js";
 import { Store } from "./model/store.js";
+import { newSid } from "./sid.js";
+import { findContent, setApprovalStatus } from "./model/content-ops.js";
 import type { ReceiptStatus } from "./model/types.js";
 import { channelOf } from "./model/validate-address.js";
 import {
@@ -132,7 +134,11 @@ export class TwilioEmulator {
     from: string;
     to: string;
     body: string;
+    /** Files the customer sent (each an MCS Media resource, downloadable like Twilio's). */
+    media?: InboundMedia[];
     mediaUrls?: string[];
+    /** When the customer sent it (default now). */
+    dateCreated?: Date;
   }): Promise<InboundResult> {
     const account = this.account(input.accountSid);
     const service = this.store.service(account.sid, input.serviceSid ?? account.defaultServiceSid, "Service");
@@ -200,6 +206,26 @@ export class TwilioEmulator {
     });
     const target = { url, authToken: account.authToken, timeoutMs: this.dispatcher.options.timeoutMs };
     return postStatusCallback(target, params, this.webhooks);
+  }
+
+  /**
+   * WhatsApp's verdict on a Content template (on Twilio it comes from Meta): `approved`, `rejected` (with a reason),
+   * or a later `paused` / `disabled`.
+   */
+  setContentApproval(input: { accountSid: string; contentSid: string; status: string; rejectionReason?: string }): void {
+    const account = this.account(input.accountSid);
+    setApprovalStatus(findContent(this.store, account.sid, input.contentSid), input.status, input.rejectionReason);
+  }
+
+  /**
+   * Stores a file of an inbound messaging message (MMS / WhatsApp to a number whose webhook is the gateway's): the
+   * `MediaUrl` to put in the webhook (`https://api.twilio.com/2010-04-01/Accounts/{AC}/Messages/{MM}/Media/{ME}`).
+   */
+  storeMessagingMedia(input: { accountSid: string; messageSid: string; contentType: string; bytes: Buffer }): { mediaSid: string; mediaUrl: string } {
+    const account = this.account(input.accountSid);
+    const sid = newSid("ME");
+    this.store.messagingMedia.set(sid, { sid, accountSid: account.sid, messageSid: input.messageSid, contentType: input.contentType, bytes: input.bytes });
+    return { mediaSid: sid, mediaUrl: `https://api.twilio.com/2010-04-01/Accounts/${account.sid}/Messages/${input.messageSid}/Media/${sid}` };
   }
 
   /** Latency for every REST call and scripted failures for the next matching ones. */

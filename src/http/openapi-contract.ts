@@ -219,6 +219,8 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         },
         parseBody(body, present, mediaType) {
           if (bodyValidators.size === 0) return undefined;
+          // A multipart body is a stream of files: its handler reads and checks it part by part (nothing parsed it yet).
+          if (mediaType === "multipart/form-data" && bodyValidators.has(mediaType)) return undefined;
           if (!present) {
             if (requestBody?.required) throw new AppError("validation_failed", "a request body is required", { field: "body" });
             return undefined;

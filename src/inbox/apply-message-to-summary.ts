@@ -18,9 +18,12 @@ export function applyMessageToSummary(
   const newer = message.index > (current.summary?.latestMessage?.index ?? -1);
   const next = withLatestMessage(current, message);
   if (inbound) {
+    const lastInboundAt =
+      current.lastInboundAt && Date.parse(current.lastInboundAt) >= Date.parse(message.dateCreated) ? current.lastInboundAt : message.dateCreated;
     return {
       ...next,
       unreadCount: (current.unreadCount ?? 0) + 1,
+      lastInboundAt,
       ...(newer && message.body ? { sentiment: addToSentiment(current.sentiment, message.body) } : {}),
       ...(newer && !current.responseStats?.awaitingSince
         ? { responseStats: { totalMs: 0, count: 0, ...current.responseStats, awaitingSince: message.dateCreated } }

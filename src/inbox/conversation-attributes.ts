@@ -44,6 +44,8 @@ export interface ConversationAttributes {
   /** Customer message → first agent reply times, for the average response time. */
   responseStats?: { totalMs: number; count: number; awaitingSince?: string };
   sentiment?: SentimentState;
+  /** When the customer last wrote (ISO 8601): opens WhatsApp's 24-hour customer service window. */
+  lastInboundAt?: string;
   [key: string]: unknown;
 }
 

@@ -2,6 +2,11 @@ import type { ConversationEntry } from "./conversation-directory.js";
 import type { DomainEventMap } from "./domain-events.js";
 import type { ConversationView } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
+import { whatsappWindowOf } from "./whatsapp-window.js";
+
+/** `whatsappWindow` for a WhatsApp conversation (computed at read time: it closes by itself). */
+const windowOf = (entry: ConversationEntry) =>
+  entry.attributes.channel === "WhatsApp" ? { whatsappWindow: whatsappWindowOf(entry.attributes) } : {};
 
 /**
  * Builds API views (record + participants + latest message) with bounded upstream concurrency; a conversation gone
@@ -17,7 +22,7 @@ export async function toView(inbox: TenantInbox, entry: ConversationEntry): Prom
     inbox.directory.participants(entry),
     inbox.directory.latestMessage(entry),
   ]);
-  return { ...entry.record, attributes: entry.publicAttributes, participants, ...(latestMessage ? { latestMessage } : {}) };
+  return { ...entry.record, attributes: entry.publicAttributes, participants, ...(latestMessage ? { latestMessage } : {}), ...windowOf(entry) };
 }
 
 /**
@@ -33,6 +38,7 @@ export function toKnownView(inbox: TenantInbox, entry: ConversationEntry): Conve
     attributes: entry.publicAttributes,
     ...(participants ? { participants } : {}),
     ...(latestMessage ? { latestMessage } : {}),
+    ...windowOf(entry),
   };
 }
 

@@ -41,6 +41,16 @@ export interface DeliverySummary {
   undelivered: string;
 }
 
+/** A file attached to a message (Twilio's Media resource), with the gateway's download URL. */
+export interface MessageMedia {
+  sid: string;
+  contentType: string;
+  filename: string | null;
+  size: number;
+  /** The chat API's download path: GET streams the file for users of the owning tenant. */
+  url: string;
+}
+
 export interface MessageRecord {
   sid: string;
   conversationSid: string;
@@ -53,12 +63,18 @@ export interface MessageRecord {
   delivery: DeliverySummary | null;
   dateCreated: string;
   dateUpdated: string;
+  /** Present when the message carries files. */
+  media?: MessageMedia[];
+  /** The Content API template it was sent from (HX…), when it was. */
+  contentSid?: string;
 }
 
 /** A conversation as the API returns it: the record plus what the inbox list shows beside it. */
 export interface ConversationView extends ConversationRecord {
   participants?: ParticipantRecord[];
   latestMessage?: MessageRecord;
+  /** WhatsApp conversations only: whether free-form messages may be sent, and until when. */
+  whatsappWindow?: { open: boolean; expiresAt: string | null };
 }
 
 /** How to reach a new participant: exactly one of these. */

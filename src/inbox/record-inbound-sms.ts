@@ -3,6 +3,7 @@ import { createConversation } from "./create-conversation.js";
 import { bareAddress } from "./find-conversation-by-phone.js";
 import type { Channel } from "./inbox-types.js";
 import { messagesGenerationKey } from "./list-messages.js";
+import { importMessagingMedia } from "../media/import-messaging-media.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 import { isDeletedInTwilio } from "../twilio/twilio-error.js";
 
@@ -22,7 +23,7 @@ const REDELIVERY_WINDOW = 20;
  * An inbound SMS/WhatsApp from a Messaging webhook becomes a message of the sender's conversation: the one holding the
  * binding (address = From, proxy = To) that is not closed, found through Twilio's ParticipantConversations; a new one
  * with that binding otherwise. The message is authored by the sender and its attributes record the channel,
- * direction, SM SID, media and `processed: false`. A redelivered MessageSid (within the conversation's latest 20
+ * direction, SM SID, media count and types and `processed: false`; the files become Conversations media. A redelivered MessageSid (within the conversation's latest 20
  * messages) adds nothing. Twilio then reports the message back (webhooks on), which raises unread and emits.
  */
 export async function recordInboundSms(
@@ -57,20 +58,35 @@ async function addToConversation(inbox: TenantInbox, conversationSid: string, sm
 }
 
 async function addMessage(inbox: TenantInbox, conversationSid: string, sms: InboundSms, channel: Channel) {
+  // The files become Conversations media (one per conversation message, the text with the first); Twilio's own
+  // MediaUrls are never recorded, so no client sees a permanent Twilio URL.
+  const imported = sms.media.length > 0 ? await importMessagingMedia(inbox, sms.media) : { mediaSids: [], failed: 0 };
+  const attributes = JSON.stringify({
+    channel,
+    direction: "inbound",
+    messageSid: sms.messageSid,
+    numMedia: sms.media.length,
+    mediaContentTypes: sms.media.map((item) => item.contentType ?? ""),
+    ...(imported.failed > 0 ? { mediaUnavailable: imported.failed } : {}),
+    processed: false,
+    status: "received",
+  });
+  const [first, ...rest] = imported.mediaSids;
   const message = await inbox.gateway.createMessage(conversationSid, {
     author: sms.from,
-    body: sms.body,
-    attributes: JSON.stringify({
-      channel,
-      direction: "inbound",
-      messageSid: sms.messageSid,
-      numMedia: sms.media.length,
-      mediaUrls: sms.media.map((item) => item.url),
-      mediaContentTypes: sms.media.map((item) => item.contentType ?? ""),
-      processed: false,
-      status: "received",
-    }),
+    ...(sms.body !== "" || !first ? { body: sms.body } : {}),
+    attributes,
+    ...(first ? { mediaSid: first } : {}),
   });
+  if (rest.length > 0) {
+    // One SMS, several conversation messages: the later ones name the first (`partOf`, left out of the stored SMS
+    // list), and the first lists every file's gateway URL, as the stored SMS it stands for.
+    const parts = [message];
+    const part = JSON.stringify({ ...JSON.parse(attributes), partOf: message.sid });
+    for (const mediaSid of rest) parts.push(await inbox.gateway.createMessage(conversationSid, { author: sms.from, attributes: part, mediaSid }));
+    const mediaUrls = parts.flatMap((created) => (created.media ?? []).map((item) => item.url));
+    await inbox.gateway.updateMessageAttributes(conversationSid, message.sid, JSON.stringify({ ...JSON.parse(attributes), mediaUrls }));
+  }
   inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
   return { conversationSid, messageSid: message.sid, duplicate: false };
 }

@@ -29,7 +29,10 @@ export async function listStoredSms(inbox: TenantInbox, query: StoredSmsQuery): 
     .slice(0, STORED_SMS_RECENT_CONVERSATIONS);
   const pages = await inbox.directory.mapPresent(entries, (entry) =>
     listMessages(inbox, entry.record.sid, { order: "desc", limit: MESSAGES_PER_CONVERSATION }).then((page) =>
-      page.items.map((message) => ({ index: message.index, sms: toStoredSms(inbox, message, entry) })),
+      page.items
+        // The later parts of a multi-file SMS are listed with its first message.
+        .filter((message) => parseAttributes<{ partOf?: unknown }>(message.attributes).partOf === undefined)
+        .map((message) => ({ index: message.index, sms: toStoredSms(inbox, message, entry) })),
     ),
   );
   // Newest first; within one second (Twilio's resolution) the higher message index is the newer.

@@ -55,7 +55,11 @@ export function toStoredSms(inbox: TenantInbox, message: MessageRecord, entry: C
   const inbound = attributes.direction === "inbound" || (!attributes.direction && /^(whatsapp:)?\+\d+$/.test(message.author ?? ""));
   const { customer, sender } = endpointsOf(inbox, entry);
   const text = (key: string) => (typeof attributes[key] === "string" ? (attributes[key] as string) : null);
-  const mediaUrls = Array.isArray(attributes.mediaUrls) ? (attributes.mediaUrls as string[]) : [];
+  // What the message records (every file of a multi-file SMS, as the gateway's download URLs), else its own media's
+  // download URLs. (Messages recorded before media were copied into Twilio's MCS list Twilio's MediaUrls here.)
+  const mediaUrls = Array.isArray(attributes.mediaUrls)
+    ? (attributes.mediaUrls as string[])
+    : (message.media ?? []).map((item) => item.url);
   return {
     id: storedSmsId(message.conversationSid, message.sid),
     messageSid: text("messageSid") ?? attributes.twilioMessageId ?? message.sid,

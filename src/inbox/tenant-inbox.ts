@@ -2,6 +2,7 @@ import { tenantKey, type InboxCache } from "../cache/inbox-cache.js";
 import type { EmailSender } from "../sendgrid/email-sender.js";
 import type { TenantConfig } from "../tenants/tenant-config.js";
 import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
+import type { MediaServiceClient } from "../twilio/media-service-client.js";
 import { ConversationDirectory } from "./conversation-directory.js";
 import { inMemoryKeyedLock, type KeyedLock } from "./keyed-lock.js";
 
@@ -13,6 +14,8 @@ export interface TenantInbox {
   readonly cache: InboxCache;
   /** SendGrid for this tenant's Email channel; absent when the tenant has no SendGrid key. */
   readonly emailSender?: EmailSender;
+  /** The tenant's Media Content Service (uploads and downloads of message files). */
+  readonly media?: MediaServiceClient;
   /** Serialises read-modify-write of one conversation's attributes so no update is lost (across instances when scaled out). */
   readonly conversationLock: KeyedLock;
   /** Cache key scoped to this tenant. */
@@ -23,7 +26,7 @@ export function createTenantInbox(
   tenant: TenantConfig,
   gateway: ConversationsGateway,
   cache: InboxCache,
-  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock },
+  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock; media?: MediaServiceClient },
   emailSender?: EmailSender,
 ): TenantInbox {
   return {
@@ -31,6 +34,7 @@ export function createTenantInbox(
     gateway,
     cache,
     emailSender,
+    media: options.media,
     directory: new ConversationDirectory(cache, gateway, tenant.id, options),
     conversationLock: options.conversationLock ?? inMemoryKeyedLock(),
     key: (...parts) => tenantKey(tenant.id, ...parts),

@@ -17,6 +17,8 @@ export interface OutboundEmail {
   bcc?: string[];
   /** Returned by SendGrid on every event of this mail (tenant, conversation and message SIDs). */
   customArgs: Record<string, string>;
+  /** Files, base64 (SendGrid's `attachments`). */
+  attachments?: Array<{ filename: string; type: string; content: string }>;
 }
 
 /** A send SendGrid refused: a status of the message, not an error of the request. */
@@ -52,6 +54,9 @@ export function createEmailSender(options: { apiKey: string; baseUrl?: string; t
           ...(email.text !== undefined ? { text: email.text } : {}),
           ...(email.html !== undefined ? { html: email.html } : {}),
           customArgs: email.customArgs,
+          ...(email.attachments?.length
+            ? { attachments: email.attachments.map((file) => ({ ...file, disposition: "attachment" })) }
+            : {}),
         } as never);
         const header = response.headers["x-message-id"];
         return { accepted: true, providerMessageId: typeof header === "string" ? header : undefined };

@@ -12,6 +12,7 @@ import type {
 } from "../inbox/inbox-types.js";
 import { translateTwilioError } from "./twilio-error.js";
 import { toBinding, toConversationRecord, toMessageRecord, toParticipantRecord } from "./record-mappers.js";
+import { ContentGateway } from "./content-gateway.js";
 
 type TwilioClient = ReturnType<typeof twilio>;
 
@@ -27,13 +28,18 @@ export interface ConversationUpdate {
  * from Twilio, never from the write path itself.
  */
 export class ConversationsGateway {
+  /** The account's Content API templates (same credentials). */
+  readonly content: ContentGateway;
+
   constructor(
     private readonly client: TwilioClient,
     readonly serviceSid: string,
     readonly accountSid: string,
     /** The state of this tenant's circuit breaker (for metrics and readiness). */
     readonly circuitState: () => "closed" | "open" | "half-open" = () => "closed",
-  ) {}
+  ) {
+    this.content = new ContentGateway(client);
+  }
 
   private get service() {
     return this.client.conversations.v1.services(this.serviceSid);
@@ -119,9 +125,10 @@ export class ConversationsGateway {
     });
   }
 
+  /** Adds a message: text, a file uploaded to MCS (`mediaSid`), or a Content API template (`contentSid`). */
   createMessage(
     conversationSid: string,
-    input: { author: string; body: string; attributes: string },
+    input: { author: string; body?: string; attributes: string; mediaSid?: string; contentSid?: string; contentVariables?: string },
   ): Promise<MessageRecord> {
     return call(async () =>
       toMessageRecord(

@@ -1,7 +1,9 @@
+import { mediaDownloadPath } from "../media/media-url.js";
 import type {
   ConversationRecord,
   ConversationState,
   DeliverySummary,
+  MessageMedia,
   MessageRecord,
   MessagingBinding,
   ParticipantRecord,
@@ -39,6 +41,8 @@ interface MessageLike {
   attributes: string | null;
   participantSid: string | null;
   delivery: unknown;
+  media?: unknown;
+  contentSid?: string | null;
   dateCreated: Date | null;
   dateUpdated: Date | null;
 }
@@ -72,6 +76,7 @@ export function toParticipantRecord(p: ParticipantLike): ParticipantRecord {
 }
 
 export function toMessageRecord(m: MessageLike): MessageRecord {
+  const media = toMessageMedia(m.conversationSid, m.sid, m.media, { sid: "sid", contentType: "content_type", filename: "filename", size: "size" });
   return {
     sid: m.sid,
     conversationSid: m.conversationSid,
@@ -83,7 +88,34 @@ export function toMessageRecord(m: MessageLike): MessageRecord {
     delivery: toDelivery(m.delivery),
     dateCreated: iso(m.dateCreated),
     dateUpdated: iso(m.dateUpdated ?? m.dateCreated),
+    ...(media ? { media } : {}),
+    ...(m.contentSid ? { contentSid: m.contentSid } : {}),
   };
+}
+
+/**
+ * A message's media: Twilio's message JSON names the fields `sid`, `content_type`, `filename`, `size`; its
+ * onMessageAdded webhook `Sid`, `ContentType`, `Filename`, `Size`. Undefined when there is none.
+ */
+export function toMessageMedia(
+  conversationSid: string,
+  messageSid: string,
+  raw: unknown,
+  keys: { sid: string; contentType: string; filename: string; size: string },
+): MessageMedia[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  return raw
+    .filter((item): item is Record<string, unknown> => Boolean(item) && typeof item === "object" && typeof (item as Record<string, unknown>)[keys.sid] === "string")
+    .map((item) => {
+      const sid = item[keys.sid] as string;
+      return {
+        sid,
+        contentType: typeof item[keys.contentType] === "string" ? (item[keys.contentType] as string) : "application/octet-stream",
+        filename: typeof item[keys.filename] === "string" && item[keys.filename] !== "" ? (item[keys.filename] as string) : null,
+        size: Number(item[keys.size] ?? 0) || 0,
+        url: mediaDownloadPath(conversationSid, messageSid, sid),
+      };
+    });
 }
 
 /** Twilio's messaging_binding is snake_case JSON: { type, address, proxy_address }. */

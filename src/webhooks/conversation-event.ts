@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ConversationRecord, ConversationState, MessageRecord } from "../inbox/inbox-types.js";
+import { toMessageMedia } from "../twilio/record-mappers.js";
 
 /** The post-event webhook fields the gateway reads (Twilio's names), allow-listed; everything else is dropped. */
 export interface ConversationEventFields {
@@ -16,6 +17,8 @@ export interface ConversationEventFields {
   Author?: string;
   Body?: string;
   Attributes?: string;
+  /** JSON array of `{ Sid, Filename, ContentType, Size }`. */
+  Media?: string;
   FriendlyName?: string;
   UniqueName?: string;
   State?: string;
@@ -28,7 +31,7 @@ export interface ConversationEventFields {
 
 const FIELDS: Array<keyof ConversationEventFields> = [
   "AccountSid", "EventType", "Source", "ChatServiceSid", "ConversationSid", "MessageSid", "ParticipantSid",
-  "DeliveryReceiptSid", "ChannelMessageSid", "Index", "Author", "Body", "Attributes", "FriendlyName", "UniqueName",
+  "DeliveryReceiptSid", "ChannelMessageSid", "Index", "Author", "Body", "Attributes", "Media", "FriendlyName", "UniqueName",
   "State", "StateTo", "Status", "ErrorCode", "DateCreated", "DateUpdated",
 ];
 
@@ -86,7 +89,20 @@ export function messageFromEvent(event: ConversationEventFields): MessageRecord 
     delivery: null,
     dateCreated: iso(event.DateCreated),
     dateUpdated: iso(event.DateUpdated ?? event.DateCreated),
+    ...mediaOf(event),
   };
+}
+
+function mediaOf(event: ConversationEventFields): Pick<MessageRecord, "media"> {
+  if (!event.Media) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(event.Media);
+  } catch {
+    return {};
+  }
+  const media = toMessageMedia(event.ConversationSid!, event.MessageSid!, raw, { sid: "Sid", contentType: "ContentType", filename: "Filename", size: "Size" });
+  return media ? { media } : {};
 }
 
 export function conversationFromEvent(event: ConversationEventFields): ConversationRecord {

@@ -1,6 +1,7 @@
 import { applyDeliveryStatus } from "../inbox/apply-delivery-status.js";
 import { conversationUpdate } from "../inbox/conversation-views.js";
 import { toDeliveryStatus } from "../inbox/delivery-status.js";
+import { deliveryErrorReason } from "../inbox/delivery-error-reasons.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { Channel, ConversationRecord } from "../inbox/inbox-types.js";
 import { messagesGenerationKey } from "../inbox/list-messages.js";
@@ -53,10 +54,11 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
       const status = toDeliveryStatus(event.Status);
       if (!status || !event.MessageSid) return [];
       const errorCode = event.ErrorCode && event.ErrorCode !== "0" ? Number(event.ErrorCode) : undefined;
+      const reason = deliveryErrorReason(errorCode);
       const messageSid = event.MessageSid;
       return [
-        () => events.publish("delivery.receipt", { tenantId, conversationSid, messageSid, status, channel: channelOf(event) ?? "SMS", errorCode }),
-        async () => void (await applyDeliveryStatus(inbox, conversationSid, messageSid, status, { errorCode, twilioMessageId: event.ChannelMessageSid })),
+        () => events.publish("delivery.receipt", { tenantId, conversationSid, messageSid, status, channel: channelOf(event) ?? "SMS", errorCode, reason }),
+        async () => void (await applyDeliveryStatus(inbox, conversationSid, messageSid, status, { errorCode, reason, twilioMessageId: event.ChannelMessageSid })),
       ];
     }
     case "onConversationAdded":

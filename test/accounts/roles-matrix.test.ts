@@ -6,7 +6,7 @@ import { ACCOUNTS_ENV, PASSWORD, signUp } from "../support/accounts.js";
 
 /**
  * The permission policy, stated here on its own: what an AGENT may not do (settings, people, deleting conversations
- * and messages, the account's status). Every other bearer operation is open to every role. The contract's x-roles
+ * and messages, the account's status, creating and deleting templates or asking for their approval). Every other bearer operation is open to every role. The contract's x-roles
  * must say exactly this, and the server must enforce it on every operation of every surface.
  */
 const OWNER_AND_ADMIN_ONLY = new Set([
@@ -18,6 +18,9 @@ const OWNER_AND_ADMIN_ONLY = new Set([
   "updateAccountUser",
   "deleteAccountUser",
   "updateTenantSettings",
+  "createTemplate",
+  "deleteTemplate",
+  "requestTemplateApproval",
 ]);
 const ROLES = ["OWNER", "ADMIN", "AGENT"] as const;
 

@@ -1,10 +1,10 @@
 /** Sizes and durations of one benchmark run, read from BENCH_* variables once (BENCH_QUICK=1 shrinks them). */
-export const BENCH_SECTIONS = ["list", "throughput", "sockets", "memory", "page"] as const;
+export const BENCH_SECTIONS = ["list", "throughput", "sockets", "memory", "page", "media"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchSettings {
   quick: boolean;
-  /** Sections to run (BENCH_ONLY=list,throughput,sockets,memory,page; default all). */
+  /** Sections to run (BENCH_ONLY=list,throughput,sockets,memory,page,media; default all). */
   sections: ReadonlySet<BenchSection>;
   /** Latency the emulator adds to every Twilio REST call. */
   latencyMs: number;

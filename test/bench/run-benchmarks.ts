@@ -6,6 +6,7 @@ import { benchInboxPage } from "./inbox-page-bench.js";
 import { benchListConversations } from "./list-conversations-bench.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";
 import { benchCacheMemory } from "./memory-bench.js";
+import { benchMediaStream } from "./media-stream-bench.js";
 import { createNaiveAdapter } from "./naive-adapter.js";
 import { seedBenchTenants } from "./seed-bench-tenants.js";
 import { benchThroughput } from "./throughput-bench.js";
@@ -95,6 +96,10 @@ async function main(): Promise<void> {
         `4. webhook → socket: ${settings.socketCounts.join(", ")} sockets, ${settings.webhookRate}/s for ${settings.webhookSeconds} s`,
       );
       results.fanout = await benchWebhookFanout(gateway, seeded, settings);
+    }
+    if (run.has("media")) {
+      log(`7. media: 16 MiB streamed through the gateway vs curl straight from the emulator (latency ${settings.latencyMs} ms per Twilio call)`);
+      results.media = await benchMediaStream(gateway, settings.quick ? 2 : 5);
     }
   } finally {
     await naive.alpha.close();

@@ -49,10 +49,13 @@ function candidates(source: SampleSource): string[] {
     source.serviceSid,
     `DY${"0".repeat(32)}`,
     `US${"0".repeat(32)}`,
+    `ME${"0".repeat(32)}`,
+    `HX${"0".repeat(32)}`,
     String(Math.floor(Date.now() / 1000)),
     "0".repeat(64),
     "2024-01-01",
     "swagger-ui.css",
+    "en",
     "0",
   ];
 }

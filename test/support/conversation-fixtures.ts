@@ -73,6 +73,8 @@ export interface InboundMessageOptions {
   channel?: Exclude<Channel, "Email">;
   /** Wait until the emulator has delivered its webhooks and the gateway answered them (default true). */
   waitForWebhooks?: boolean;
+  /** Files the customer sent (stored in the emulator's Media Content Service). */
+  media?: Array<{ contentType: string; filename?: string; bytes?: Buffer; size?: number }>;
 }
 
 /**
@@ -89,6 +91,7 @@ export async function inboundMessage(t: FixtureTarget, options: InboundMessageOp
     from: whatsapp ? `whatsapp:${options.from}` : options.from,
     to: whatsapp ? tenant.whatsappNumber! : tenant.phoneNumber!,
     body: options.body,
+    ...(options.media ? { media: options.media } : {}),
   });
   if (waitForWebhooks) await t.emulator.whenIdle();
   return result;

@@ -6,6 +6,8 @@ import { controlRoutes } from "../routes/control-routes.js";
 import { conversationWithParticipantsRoutes } from "../routes/conversation-with-participants-routes.js";
 import { conversationsRoutes } from "../routes/conversations-routes.js";
 import { messagesRoutes } from "../routes/messages-routes.js";
+import { mcsRoutes, mediaDirectRoutes } from "../routes/mcs-routes.js";
+import { contentRoutes } from "../routes/content-routes.js";
 import { participantConversationsRoutes } from "../routes/participant-conversations-routes.js";
 import { participantsRoutes } from "../routes/participants-routes.js";
 import { receiptsRoutes } from "../routes/receipts-routes.js";
@@ -24,6 +26,7 @@ import { Params } from "./params.js";
 import { recordExchange } from "./record-exchange.js";
 
 const CONTROL_PREFIX = "/__emulator";
+const MCS_UPLOAD = /^\/v1\/Services\/[^/]+\/Media$/;
 
 /** Runs `middleware` only for Twilio API paths (not the control endpoints). */
 function twilioOnly(middleware: Middleware<EmulatorState>): Middleware<EmulatorState> {
@@ -39,7 +42,9 @@ export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<Emu
   app.use(sendGridApi(emulator.sendgrid) as Middleware<EmulatorState>);
   // Twilio takes flat forms (`Filters=a&Filters=b`, `MessagingBinding.Address=…`): parsed once, into Params.
   // (co-body takes the form parser as `qs`, which koa-bodyparser's types omit.)
-  app.use(bodyParser({ enableTypes: ["form", "json"], formLimit: "1mb", jsonLimit: "1mb", qs: { parse: Params.parse } } as bodyParser.Options));
+  const parseBody = bodyParser({ enableTypes: ["form", "json"], formLimit: "1mb", jsonLimit: "1mb", qs: { parse: Params.parse } } as bodyParser.Options);
+  // An MCS upload is the file itself (whatever its type): its route reads the stream.
+  app.use((ctx, next) => (ctx.method === "POST" && MCS_UPLOAD.test(ctx.path) ? next() : parseBody(ctx, next)));
 
   const control = new Router<EmulatorState>();
   controlRoutes(control, emulator);
@@ -47,6 +52,10 @@ export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<Emu
   messageStatusControlRoutes(control, emulator);
   app.use(handleErrors() as Middleware<EmulatorState>);
   app.use(control.routes() as Middleware<EmulatorState>);
+  // MCS's direct links (media.us1.twilio.com) carry their own signature instead of credentials.
+  const direct = new Router<EmulatorState>();
+  mediaDirectRoutes(direct, deps);
+  app.use(direct.routes() as Middleware<EmulatorState>);
 
   const api = new Router<EmulatorState>();
   for (const register of [
@@ -59,6 +68,8 @@ export function createApp(deps: EmulatorDeps, emulator: TwilioEmulator): Koa<Emu
     receiptsRoutes,
     participantConversationsRoutes,
     api2010Routes,
+    mcsRoutes,
+    contentRoutes,
   ]) {
     register(api, deps);
   }

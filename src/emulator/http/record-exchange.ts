@@ -20,7 +20,8 @@ export function recordExchange(deps: EmulatorDeps) {
         form: ctx.state.form.toRecord(),
         headers: { ...ctx.request.headers } as Record<string, string>,
         status: ctx.status,
-        responseBody: ctx.body ?? null,
+        // A file (MCS content) is not kept in the log: only JSON answers are.
+        responseBody: Buffer.isBuffer(ctx.body) || typeof (ctx.body as { pipe?: unknown } | null)?.pipe === "function" ? null : (ctx.body ?? null),
         accountSid: ctx.state.account?.sid ?? null,
       };
       deps.requests.add(exchange);

@@ -3,7 +3,7 @@ import { TwilioError, invalidParameter } from "../twilio-error.js";
 import { conversationEvent, stateUpdatedEvent } from "../webhooks/webhook-payloads.js";
 import type { OpContext } from "./op-context.js";
 import type { Conversation, ConversationState, Service } from "./types.js";
-import { validateAttributes } from "./validate-attributes.js";
+import { validateAttributes, validateFriendlyName } from "./validate-attributes.js";
 
 export interface ConversationInput {
   friendlyName?: string;
@@ -62,6 +62,7 @@ export function createConversation(
   extraEventParams: Record<string, string | null> = {},
 ): Conversation {
   const attributes = validateAttributes(input.attributes) ?? "{}";
+  validateFriendlyName(input.friendlyName);
   const state = parseState(input.state) ?? "active";
   if (input.uniqueName !== undefined) assertUniqueName(op, service, input.uniqueName);
   op.limits.take(`create:${service.sid}`);
@@ -95,6 +96,7 @@ export function updateConversation(
   input: ConversationInput,
 ): Conversation {
   const attributes = validateAttributes(input.attributes);
+  validateFriendlyName(input.friendlyName);
   const state = parseState(input.state);
   if (input.uniqueName !== undefined) {
     assertUniqueName(op, service, input.uniqueName, conversation.sid);

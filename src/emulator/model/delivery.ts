@@ -50,10 +50,12 @@ export function applyDelivery(
   message: Message,
   status: ReceiptStatus,
   errorCode = 0,
+  /** Only these recipients (default: every one). */
+  only?: readonly string[],
 ): Receipt[] {
   const existing = op.store.receiptsOf(message.sid);
   const now = new Date();
-  return message.recipientSids.map((participantSid) => {
+  return message.recipientSids.filter((sid) => !only || only.includes(sid)).map((participantSid) => {
     let receipt = existing.find((r) => r.participantSid === participantSid);
     if (!receipt) {
       receipt = {

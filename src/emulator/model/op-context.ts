@@ -8,4 +8,9 @@ export interface OpContext {
   limits: RateLimiter;
   sink: EventSink;
   source: EventSource;
+  /**
+   * Where events go that Twilio fires later on its own (a delivery failing), whether or not the request asked for
+   * webhooks with X-Twilio-Webhook-Enabled; `sink` when absent.
+   */
+  laterSink?: EventSink;
 }

@@ -3,7 +3,7 @@ import { TwilioError, invalidParameter } from "../twilio-error.js";
 import { participantEvent } from "../webhooks/webhook-payloads.js";
 import type { OpContext } from "./op-context.js";
 import type { Conversation, Participant } from "./types.js";
-import { validateAttributes } from "./validate-attributes.js";
+import { LIMITS, validateAttributes } from "./validate-attributes.js";
 import { channelOf, validateBinding, validateProjectedAddress } from "./validate-address.js";
 
 export interface ParticipantInput {
@@ -43,7 +43,7 @@ export function checkNewParticipant(
   conversation: Conversation,
   input: ParticipantInput,
 ): void {
-  validateAttributes(input.attributes);
+  validateAttributes(input.attributes, LIMITS.participantAttributesBytes);
   if (input.address !== undefined) {
     if (input.identity !== undefined) {
       throw invalidParameter("Identity and MessagingBinding.Address cannot be used together");
@@ -123,7 +123,7 @@ export function updateParticipant(
   participant: Participant,
   input: ParticipantInput,
 ): Participant {
-  const attributes = validateAttributes(input.attributes);
+  const attributes = validateAttributes(input.attributes, LIMITS.participantAttributesBytes);
   op.limits.take(`write:${participant.conversationSid}`);
   if (attributes !== undefined) participant.attributes = attributes;
   if (input.identity !== undefined) participant.identity = input.identity;

@@ -1,5 +1,5 @@
-import { newSid } from "../sid.js";
 import { createConversation } from "./conversation-ops.js";
+import { createMedia, mediaItemOf } from "./media-ops.js";
 import { addMessage } from "./message-ops.js";
 import type { OpContext } from "./op-context.js";
 import { addParticipant, findBindingHolder } from "./participant-ops.js";
@@ -10,7 +10,20 @@ export interface InboundInput {
   from: string;
   to: string;
   body: string;
+  /** Files the customer sent: each becomes an MCS Media resource attached to the message. */
+  media?: InboundMedia[];
+  /** Older form: files named by URL (type from the extension, empty content). */
   mediaUrls?: string[];
+  /** When the customer sent it (default now): an earlier time lets a test see WhatsApp's 24-hour window closed. */
+  dateCreated?: Date;
+}
+
+export interface InboundMedia {
+  contentType: string;
+  filename?: string;
+  /** The file; or `size` bytes of filler when absent. */
+  bytes?: Buffer;
+  size?: number;
 }
 
 export interface InboundResult {
@@ -20,11 +33,11 @@ export interface InboundResult {
   created: boolean;
 }
 
-function mediaFor(url: string): MediaItem {
+function fromUrl(url: string): InboundMedia {
   const filename = url.split("/").pop() || "media";
   const extension = filename.split(".").pop()?.toLowerCase();
-  const type = extension === "png" ? "image/png" : extension === "pdf" ? "application/pdf" : "image/jpeg";
-  return { sid: newSid("ME"), content_type: type, filename, size: 0, category: "media" };
+  const contentType = extension === "png" ? "image/png" : extension === "pdf" ? "application/pdf" : "image/jpeg";
+  return { contentType, filename, size: 0 };
 }
 
 /**
@@ -47,11 +60,25 @@ export function simulateInbound(op: OpContext, service: Service, input: InboundI
     });
     participant = addParticipant(channelOp, conversation, { address: input.from, proxyAddress: input.to });
   }
-  const media = input.mediaUrls?.length ? input.mediaUrls.map(mediaFor) : undefined;
+  const files = [...(input.media ?? []), ...(input.mediaUrls ?? []).map(fromUrl)];
+  const stored = files.map((file) =>
+    createMedia(op.store, service, {
+      contentType: file.contentType,
+      filename: file.filename ?? null,
+      bytes: file.bytes ?? Buffer.alloc(file.size ?? 0, 0x61),
+      author: input.from,
+    }),
+  );
+  const media: MediaItem[] | undefined = stored.length ? stored.map(mediaItemOf) : undefined;
   const message = addMessage(channelOp, conversation, {
     author: input.from,
     ...(input.body !== "" || !media ? { body: input.body } : {}),
     ...(media ? { media } : {}),
+    ...(input.dateCreated ? { dateCreated: input.dateCreated } : {}),
   });
+  for (const item of stored) {
+    item.messageSid = message.sid;
+    item.conversationSid = conversation.sid;
+  }
   return { conversationSid: conversation.sid, messageSid: message.sid, participantSid: participant.sid, created };
 }

@@ -4,12 +4,15 @@ import type {
   Account,
   ApiKey,
   ApiMessage,
+  Content,
   Conversation,
   Message,
+  MessagingMedia,
   Participant,
   Receipt,
   Service,
   User,
+  StoredMedia,
 } from "./types.js";
 
 /** All emulator state, keyed by SID. Maps keep insertion order, which is the list order. */
@@ -23,6 +26,12 @@ export class Store {
   readonly receipts = new Map<string, Receipt>();
   readonly apiMessages = new Map<string, ApiMessage>();
   readonly users = new Map<string, User>();
+  /** MCS Media resources, by ME… SID. */
+  readonly media = new Map<string, StoredMedia>();
+  /** Content API templates, by HX… SID (account-wide, as on Twilio). */
+  readonly contents = new Map<string, Content>();
+  /** Api 2010 Media of messaging messages (an inbound webhook's MediaUrl0…), by ME… SID. */
+  readonly messagingMedia = new Map<string, MessagingMedia>();
 
   createService(accountSid: string, friendlyName: string): Service {
     const now = new Date();
@@ -125,6 +134,7 @@ export class Store {
 
   deleteMessage(message: Message): void {
     for (const receipt of this.receiptsOf(message.sid)) this.receipts.delete(receipt.sid);
+    for (const item of message.media ?? []) this.media.delete(item.sid);
     this.messages.delete(message.sid);
   }
 

@@ -99,9 +99,27 @@ export interface Participant {
 export interface MediaItem {
   sid: string;
   content_type: string;
-  filename: string;
+  filename: string | null;
   size: number;
   category: "media";
+}
+
+/**
+ * A Media resource of the Media Content Service (MCS): the file itself, and the message it was attached to
+ * (https://www.twilio.com/docs/conversations/api/media-resource).
+ */
+export interface StoredMedia {
+  sid: string;
+  accountSid: string;
+  serviceSid: string;
+  contentType: string;
+  filename: string | null;
+  author: string;
+  bytes: Buffer;
+  conversationSid: string | null;
+  messageSid: string | null;
+  dateCreated: Date;
+  dateUpdated: Date;
 }
 
 export interface Message {
@@ -151,4 +169,37 @@ export interface ApiMessage {
   dateCreated: Date;
   dateUpdated: Date;
   dateSent: Date | null;
+}
+
+/** WhatsApp's verdict on a Content template (the `whatsapp` approval request). */
+export interface ContentApproval {
+  name: string;
+  category: string;
+  contentType: string;
+  /** unsubmitted → received/pending → approved | rejected; later paused or disabled (moved on Twilio's side). */
+  status: string;
+  rejectionReason: string;
+  allowCategoryChange: boolean;
+}
+
+/** A Content API template (https://www.twilio.com/docs/content/content-api-resources). */
+export interface Content {
+  sid: string;
+  accountSid: string;
+  friendlyName: string;
+  language: string;
+  variables: Record<string, string>;
+  types: Record<string, Record<string, unknown>>;
+  approval: ContentApproval | null;
+  dateCreated: Date;
+  dateUpdated: Date;
+}
+
+/** A file of a Programmable Messaging message (Api 2010 Media): what an inbound MMS/WhatsApp webhook's MediaUrl names. */
+export interface MessagingMedia {
+  sid: string;
+  accountSid: string;
+  messageSid: string;
+  contentType: string;
+  bytes: Buffer;
 }

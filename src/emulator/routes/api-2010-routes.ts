@@ -102,6 +102,17 @@ export function api2010Routes(router: Router<EmulatorState>, deps: EmulatorDeps)
     }));
   });
 
+  // The Media subresource's content: its URI without `.json` (https://www.twilio.com/docs/api/rest/media);
+  // what a Messaging webhook's MediaUrl0… point at. Served to the account's credentials only.
+  router.get(`${BASE}/Messages/:MessageSid/Media/:Sid`, (ctx, next) => {
+    if (ctx.params.Sid!.endsWith(".json")) return next();
+    const accountSid = accountOf(ctx);
+    const media = store.messagingMedia.get(ctx.params.Sid!);
+    if (!media || media.accountSid !== accountSid || media.messageSid !== ctx.params.MessageSid) throw notFound(ctx.path);
+    ctx.type = media.contentType;
+    ctx.body = media.bytes;
+  });
+
   router.get(`${BASE}/Messages/:Sid.json`, (ctx) => {
     respond(ctx, 200, apiMessageJson(messageOf(ctx)));
   });

@@ -62,6 +62,18 @@ export function controlRoutes(router: Router<EmulatorState>, emulator: TwilioEmu
       to: str(json, "to"),
       body: str(json, "body"),
       ...(Array.isArray(json.mediaUrls) ? { mediaUrls: json.mediaUrls as string[] } : {}),
+      ...(opt(json, "dateCreated") ? { dateCreated: new Date(opt(json, "dateCreated")!) } : {}),
+      // `media: [{ contentType, filename?, base64? | size? }]`
+      ...(Array.isArray(json.media)
+        ? {
+            media: (json.media as Json[]).map((item) => ({
+              contentType: str(item, "contentType"),
+              ...(opt(item, "filename") ? { filename: opt(item, "filename")! } : {}),
+              ...(opt(item, "base64") ? { bytes: Buffer.from(opt(item, "base64")!, "base64") } : {}),
+              ...(typeof item.size === "number" ? { size: item.size } : {}),
+            })),
+          }
+        : {}),
     });
   });
 
@@ -73,6 +85,17 @@ export function controlRoutes(router: Router<EmulatorState>, emulator: TwilioEmu
       messageSid: str(json, "messageSid"),
       status: str(json, "status") as "sent",
       ...(typeof json.errorCode === "number" ? { errorCode: json.errorCode } : {}),
+    });
+    ctx.status = 204;
+  });
+
+  router.post("/__emulator/content/approval", (ctx) => {
+    const json = body(ctx);
+    emulator.setContentApproval({
+      accountSid: str(json, "accountSid"),
+      contentSid: str(json, "contentSid"),
+      status: str(json, "status"),
+      ...(opt(json, "rejectionReason") ? { rejectionReason: opt(json, "rejectionReason")! } : {}),
     });
     ctx.status = 204;
   });

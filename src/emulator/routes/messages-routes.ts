@@ -23,6 +23,7 @@ function messageForm(form: Params): MessageInput {
   set("attributes", form.get("Attributes"));
   set("mediaSid", form.get("MediaSid"));
   set("contentSid", form.get("ContentSid"));
+  set("contentVariables", form.get("ContentVariables"));
   set("dateCreated", parseDate(form.get("DateCreated")));
   set("dateUpdated", parseDate(form.get("DateUpdated")));
   return input;

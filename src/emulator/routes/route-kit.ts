@@ -48,6 +48,7 @@ export function restOp(ctx: EmulatorContext, deps: EmulatorDeps): OpContext {
     sink: (event) => {
       if (enabled) ctx.state.events.push(event);
     },
+    laterSink: (event) => ctx.state.events.push(event),
   };
 }
 

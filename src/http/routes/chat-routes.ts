@@ -8,6 +8,10 @@ import { listMessages, messagesPageKey } from "../../inbox/list-messages.js";
 import { addParticipant, removeParticipant } from "../../inbox/manage-participants.js";
 import { sendEmail } from "../../inbox/send-email.js";
 import { sendMessage } from "../../inbox/send-message.js";
+import { mediaResponseHeaders } from "../../media/media-response-headers.js";
+import { openMessageMedia } from "../../media/open-message-media.js";
+import { sendMediaMessage } from "../../media/send-media-message.js";
+import type { TemplateCatalog } from "../../templates/template-catalog.js";
 import { toView } from "../../inbox/conversation-views.js";
 import { updateConversationAttributes } from "../../inbox/update-conversation-attributes.js";
 import type { ResponseCache } from "../../cache/response-cache.js";
@@ -25,7 +29,11 @@ function nextLink(ctx: Context, changes: Record<string, string | number>): Recor
 }
 
 /** Seed 000 chat API: thin handlers — validated input → one use case → response. */
-export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache): Record<string, OperationHandler> {
+export function chatHandlers(
+  tenants: TenantRegistry,
+  responses: ResponseCache,
+  options: { uploadIdleTimeoutMs: number; templates?: TemplateCatalog } = { uploadIdleTimeoutMs: 30_000 },
+): Record<string, OperationHandler> {
   const inboxFor = (request: OperationRequest) =>
     inTenant(request, tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id))));
   const idempotency = new IdempotencyStore();
@@ -95,13 +103,24 @@ export function chatHandlers(tenants: TenantRegistry, responses: ResponseCache):
       });
       return { body: answer.body, type: "application/json", headers: answer.headers };
     },
+    getMessageMedia: async (request) => {
+      const { sid, messageSid, mediaSid } = request.params;
+      const opened = await openMessageMedia(inboxFor(request), sid, messageSid, mediaSid);
+      return { body: opened.body, type: opened.contentType, headers: mediaResponseHeaders(opened) };
+    },
     sendMessage: (request) =>
       once(
         request,
         "sendMessage",
         async (idempotencyKey) => ({
           status: 201,
-          body: await sendMessage(inboxFor(request), request.params.sid, { ...request.body, idempotencyKey }, request.principal.userId),
+          body: request.ctx.is("multipart/form-data")
+            ? await sendMediaMessage(inboxFor(request), request.params.sid, request.ctx.req, {
+                userId: request.principal.userId,
+                idempotencyKey,
+                idleTimeoutMs: options.uploadIdleTimeoutMs,
+              })
+            : await sendMessage(inboxFor(request), request.params.sid, { ...request.body, idempotencyKey }, request.principal.userId, options.templates),
         }),
         (key) => recoverMessage(request, key),
       ),

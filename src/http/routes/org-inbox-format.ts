@@ -39,12 +39,16 @@ export function senderTypeOf(message: MessageRecord, attributes: MessageAttribut
   return message.author && /^(whatsapp:)?\+\d+$/.test(message.author) ? "patient" : "agent";
 }
 
-function messageTypeOf(attributes: MessageAttributes): "text" | "image" | "audio" | "file" {
-  const types = Array.isArray(attributes.mediaContentTypes) ? (attributes.mediaContentTypes as string[]) : [];
+function messageTypeOf(message: MessageRecord, attributes: MessageAttributes): "text" | "image" | "audio" | "file" {
+  const types = message.media?.length
+    ? message.media.map((item) => item.contentType)
+    : Array.isArray(attributes.mediaContentTypes)
+      ? (attributes.mediaContentTypes as string[])
+      : [];
   const first = types[0] ?? "";
   if (first.startsWith("image/")) return "image";
   if (first.startsWith("audio/")) return "audio";
-  return first || Number(attributes.numMedia ?? 0) > 0 ? "file" : "text";
+  return first || message.media?.length || Number(attributes.numMedia ?? 0) > 0 ? "file" : "text";
 }
 
 export function toOrgMessage(message: MessageRecord, patientName: string) {
@@ -56,14 +60,19 @@ export function toOrgMessage(message: MessageRecord, patientName: string) {
     sender_type: senderType,
     sender_name: senderType === "patient" ? patientName : (message.author ?? "agent"),
     timestamp: message.dateCreated,
-    message_type: messageTypeOf(attributes),
+    message_type: messageTypeOf(message, attributes),
     metadata: {
       index: message.index,
       channel: attributes.channel ?? null,
       direction: senderType === "patient" ? "inbound" : "outbound",
       status: attributes.status ?? (senderType === "patient" ? "received" : null),
       delivery: message.delivery,
-      ...(Array.isArray(attributes.mediaUrls) ? { media_urls: attributes.mediaUrls } : {}),
+      // The gateway's own download URLs for files Twilio holds; else what the inbound SMS webhook recorded.
+      ...(message.media?.length
+        ? { media_urls: message.media.map((item) => item.url) }
+        : Array.isArray(attributes.mediaUrls)
+          ? { media_urls: attributes.mediaUrls }
+          : {}),
     },
   };
 }

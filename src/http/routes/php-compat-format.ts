@@ -67,6 +67,10 @@ export function messageJson(scope: { accountSid: string; serviceSid: string }, m
     date_created: message.dateCreated,
     date_updated: message.dateUpdated,
     url: `${conversationUrl(scope.serviceSid, message.conversationSid)}/Messages/${message.sid}`,
+    // Twilio's `media` field names, with the gateway's download URL (no Twilio URL reaches the client).
+    ...(message.media
+      ? { media: message.media.map((item) => ({ sid: item.sid, content_type: item.contentType, filename: item.filename, size: item.size, url: item.url })) }
+      : {}),
   };
 }
 

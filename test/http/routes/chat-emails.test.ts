@@ -72,6 +72,29 @@ describe("POST /conversations/:sid/emails", () => {
     }
   });
 
+  describe("when cc and bcc lists would break Twilio's 4 KB limit on message attributes", () => {
+    // 50 + 50 addresses of 60 characters each: valid by the contract, about 6 KB once recorded in the attributes.
+    const addresses = (prefix: string) => Array.from({ length: 50 }, (_, i) => `${prefix}${i}.${"a".repeat(40)}@example.com`);
+
+    it("POST …/emails responds 400 naming the largest list, before calling Twilio or SendGrid", async () => {
+      t.upstreamCalls.length = 0;
+      const response = await t.api().post(`${BASE}/${sid}/emails`, { to: "a@b.co", subject: "x", text: "y", cc: addresses("cc").slice(0, 40), bcc: addresses("bcc") });
+      expect(response.status).to.equal(400);
+      expect(response.body.error.field).to.equal("bcc");
+      expect(response.body.error.message).to.contain("4096");
+      expect(t.upstreamCalls).to.deep.equal([]);
+      expect(t.emulator.sendgrid.sentMails).to.have.length(0);
+    });
+
+    it("POST …/messages responds 400 naming attributes/cc, before calling Twilio", async () => {
+      t.upstreamCalls.length = 0;
+      const response = await t.api().post(`${BASE}/${sid}/messages`, { body: "hi", attributes: { cc: addresses("cc"), bcc: addresses("b").slice(0, 30) } });
+      expect(response.status).to.equal(400);
+      expect(response.body.error.field).to.equal("attributes/cc");
+      expect(t.upstreamCalls).to.deep.equal([]);
+    });
+  });
+
   describe("when the conversation belongs to another tenant", () => {
     it("responds 404 and sends nothing", async () => {
       const response = await t.api("beta").post(`${BASE}/${sid}/emails`, { to: "a@b.co", subject: "x", text: "y" });

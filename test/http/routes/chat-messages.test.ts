@@ -53,7 +53,8 @@ describe("chat API: messages", () => {
 
     describe("when the conversation speaks WhatsApp", () => {
       it("records the conversation's channel on the message", async () => {
-        const { sid } = await createConversation(t, { name: "Wa", phone: nextPhone(), channel: "WhatsApp" });
+        // The customer writes first: WhatsApp's 24-hour window must be open for free-form text.
+        const { conversationSid: sid } = await inboundMessage(t, { from: nextPhone(), body: "hi", channel: "WhatsApp" });
 
         const message = await send(sid, { body: "hola" });
 

@@ -45,6 +45,8 @@ describe("seed 001: inbound SMS webhook and stored SMS (/api/twilio)", () => {
     it("adds later messages to the same conversation, records media, and ignores a redelivered MessageSid", async () => {
       await inbound("+15557000002", "one");
       const MessageSid = smsSid();
+      const photo = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(5000, 9)]);
+      const stored = t.emulator.storeMessagingMedia({ accountSid: t.tenants.alpha.accountSid, messageSid: MessageSid, contentType: "image/jpeg", bytes: photo });
       const params = {
         AccountSid: t.tenants.alpha.accountSid,
         MessageSid,
@@ -52,7 +54,7 @@ describe("seed 001: inbound SMS webhook and stored SMS (/api/twilio)", () => {
         To: t.tenants.alpha.phoneNumber!,
         Body: "photo",
         NumMedia: "1",
-        MediaUrl0: "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM/Media/ME1",
+        MediaUrl0: stored.mediaUrl,
         MediaContentType0: "image/jpeg",
       };
       await postSignedForm(t.api(), t.baseUrl, WEBHOOK, params, t.tenants.alpha.authToken);
@@ -67,10 +69,71 @@ describe("seed 001: inbound SMS webhook and stored SMS (/api/twilio)", () => {
         direction: "inbound",
         messageSid: MessageSid,
         numMedia: 1,
-        mediaUrls: [params.MediaUrl0],
         processed: false,
       });
+      // The file is copied into Conversations media: the client gets the gateway's URL, never Twilio's.
+      expect(messages[1].attributes).not.to.contain("twilio.com");
+      expect(messages[1].media[0]).to.include({ contentType: "image/jpeg", size: photo.length });
+      const download = await fetch(`${t.baseUrl}${messages[1].media[0].url}`, { headers: { authorization: `Bearer ${t.token()}` } });
+      expect(Buffer.from(await download.arrayBuffer()).equals(photo)).to.equal(true);
       expect(JSON.parse(conversations[0].attributes).unreadCount).to.equal(2);
+    });
+
+    it("turns a two-file MMS into two conversation messages but one stored SMS listing both files", async () => {
+      const MessageSid = smsSid();
+      const files = [Buffer.from("%PDF-1.4 one"), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.alloc(100)])];
+      const [a, b] = files.map((bytes, i) =>
+        t.emulator.storeMessagingMedia({ accountSid: t.tenants.alpha.accountSid, messageSid: MessageSid, contentType: i ? "image/jpeg" : "application/pdf", bytes }),
+      );
+      const params = {
+        AccountSid: t.tenants.alpha.accountSid,
+        MessageSid,
+        From: "+15557000004",
+        To: t.tenants.alpha.phoneNumber!,
+        Body: "two files",
+        NumMedia: "2",
+        MediaUrl0: a!.mediaUrl,
+        MediaContentType0: "application/pdf",
+        MediaUrl1: b!.mediaUrl,
+        MediaContentType1: "image/jpeg",
+      };
+      await postSignedForm(t.api(), t.baseUrl, WEBHOOK, params, t.tenants.alpha.authToken);
+      await t.emulator.whenIdle();
+      const [conversation] = (await t.api().get(CHAT)).body;
+      const messages = (await t.api().get(`${CHAT}/${conversation.sid}/messages?order=asc`)).body;
+      expect(messages.map((m: any) => [m.body, m.media?.[0]?.contentType])).to.deep.equal([
+        ["two files", "application/pdf"],
+        [null, "image/jpeg"],
+      ]);
+      const stored = (await t.api().get("/api/twilio/sms/stored?phoneNumber=%2B15557000004")).body;
+      expect(stored.count).to.equal(1);
+      expect(stored.messages[0]).to.include({ numMedia: 2, body: "two files" });
+      expect(stored.messages[0].mediaUrls).to.deep.equal([messages[0].media[0].url, messages[1].media[0].url]);
+    });
+
+    it("never fetches a MediaUrl that is not one of the tenant's messaging media, and records no URL for it", async () => {
+      const MessageSid = smsSid();
+      const beta = t.emulator.storeMessagingMedia({ accountSid: t.tenants.beta.accountSid, messageSid: MessageSid, contentType: "image/jpeg", bytes: Buffer.from([0xff, 0xd8, 0xff]) });
+      const params = {
+        AccountSid: t.tenants.alpha.accountSid,
+        MessageSid,
+        From: "+15557000003",
+        To: t.tenants.alpha.phoneNumber!,
+        Body: "look",
+        NumMedia: "2",
+        MediaUrl0: beta.mediaUrl,
+        MediaContentType0: "image/jpeg",
+        MediaUrl1: "https://attacker.example/2010-04-01/Accounts/AC/Messages/MM/Media/ME1",
+        MediaContentType1: "image/jpeg",
+      };
+      await postSignedForm(t.api(), t.baseUrl, WEBHOOK, params, t.tenants.alpha.authToken);
+      await t.emulator.whenIdle();
+      expect(t.emulator.requests.entries.filter((e) => e.path.includes("/Media/"))).to.deep.equal([]);
+      const [conversation] = (await t.api().get(CHAT)).body;
+      const [message] = (await t.api().get(`${CHAT}/${conversation.sid}/messages`)).body;
+      expect(JSON.parse(message.attributes)).to.include({ numMedia: 2, mediaUnavailable: 2 });
+      expect(message).not.to.have.property("media");
+      expect(message.attributes).not.to.contain("attacker.example");
     });
 
     it("answers with a <Message> acknowledgement when one is configured", async () => {
