@@ -143,7 +143,7 @@ describe("message audit (x-audit)", () => {
       const stub: OperationHandler = () => ({ body: {} });
       const handlers = Object.fromEntries(contract.operations.map((operation) => [operation.operationId, stub]));
       const router = createOperationRouter(contract, { ...handlers, listMessages }, {
-        verifyToken: () => ({ userId: "agent-9", tenantIds: ["alpha"] }) as never,
+        verifyToken: () => ({ userId: "agent-9", tenantIds: ["alpha"], role: "AGENT", expiresAtMs: Date.now() + 60_000 }),
         webhookAuthenticators: { twilioSignature: () => ({}), sendgridSignature: () => ({}) },
         audit: (record) => records.push(record),
       });

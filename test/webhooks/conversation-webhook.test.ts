@@ -294,7 +294,8 @@ describe("POST /webhooks/twilio/conversation", () => {
         DateUpdated: ownWrite.dateUpdated,
       };
       expect(params.Attributes).to.equal(ownWrite.attributes);
-      const updated = nextEvent(client, "conversation:updated", (p) => p.conversationSid === sid);
+      // The echo of the star write may still be on its way (coalesced): wait for the event that carries the rename.
+      const updated = nextEvent(client, "conversation:updated", (p) => p.conversationSid === sid && p.conversation.friendlyName === "Renamed elsewhere");
       const url = `${t.baseUrl}${PATH}`;
       const response = await fetch(url, {
         method: "POST",
