@@ -13,7 +13,8 @@ const png = (size: number) => Buffer.concat([PNG_HEAD, Buffer.alloc(size - PNG_H
 describe("Media out: POST /conversations/:sid/messages as multipart/form-data", () => {
   let t: TestApp;
   beforeEach(async () => {
-    t = await startApp({ env: { MEDIA_UPLOAD_IDLE_TIMEOUT_MS: "300" } });
+    // Short enough for the stalled-upload case to be quick, long enough that a loaded machine never stalls a real upload.
+    t = await startApp({ env: { MEDIA_UPLOAD_IDLE_TIMEOUT_MS: "1500" } });
   });
   afterEach(() => t.close());
 
