@@ -30,6 +30,7 @@ import { createReadinessCheck } from "./http/readiness.js";
 import { phpCompatHandlers } from "./http/routes/php-compat-routes.js";
 import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
+import { InMemoryRecentActivity } from "./inbox/recent-activity.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
 import { TenantRegistry } from "./tenants/tenant-registry.js";
 import { createTenantGateways } from "./twilio/tenant-gateways.js";
@@ -102,6 +103,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       deps.onUpstreamCall?.(tenantId, event);
     },
   );
+  const recentActivity = deps.scaleOut?.recentActivity(config.conversationIndexLimit) ?? new InMemoryRecentActivity(config.conversationIndexLimit);
   const tenants = new TenantRegistry(
     tenantConfigs.map((tenant) =>
       createTenantInbox(
@@ -112,6 +114,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
           indexLimit: config.conversationIndexLimit,
           concurrency: config.upstream.concurrencyPerTenant,
           conversationLock: deps.scaleOut?.conversationLock(tenant.id),
+          recentActivity,
         },
         tenant.sendgrid
           ? createEmailSender({

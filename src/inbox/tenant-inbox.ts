@@ -4,6 +4,7 @@ import type { TenantConfig } from "../tenants/tenant-config.js";
 import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
 import { ConversationDirectory } from "./conversation-directory.js";
 import { inMemoryKeyedLock, type KeyedLock } from "./keyed-lock.js";
+import type { RecentActivity } from "./recent-activity.js";
 
 /** Everything a use case needs to act inside one tenant. Built once per tenant at boot. */
 export interface TenantInbox {
@@ -23,7 +24,7 @@ export function createTenantInbox(
   tenant: TenantConfig,
   gateway: ConversationsGateway,
   cache: InboxCache,
-  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock },
+  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock; recentActivity?: RecentActivity },
   emailSender?: EmailSender,
 ): TenantInbox {
   return {

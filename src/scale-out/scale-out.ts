@@ -7,7 +7,9 @@ import { CacheInvalidationBus } from "./cache-invalidation-bus.js";
 import { connectRedis } from "./redis-connection.js";
 import { createRedisLocks } from "./redis-keyed-lock.js";
 import { redisRateLimits } from "./redis-rate-limits.js";
+import { RedisRecentActivity } from "./redis-recent-activity.js";
 import { RedisWebhookDedupe } from "./redis-webhook-dedupe.js";
+import type { RecentActivity } from "../inbox/recent-activity.js";
 import { socketAdapter } from "./socket-adapter.js";
 
 /** What createApp shares with the other instances when scaled out. */
@@ -16,6 +18,8 @@ export interface ScaleOutDependencies {
   dedupe: WebhookDedupe;
   rateLimits: RateLimits;
   cacheBus: CacheInvalidationBus;
+  /** The shared record of recent activity, `perTenant` conversations per tenant (outlives restarts). */
+  recentActivity(perTenant: number): RecentActivity;
 }
 
 export interface ScaleOut {
@@ -49,6 +53,7 @@ export async function startScaleOut(
         dedupe: new RedisWebhookDedupe(commands),
         rateLimits: redisRateLimits(commands, options.rateLimits),
         cacheBus,
+        recentActivity: (perTenant) => new RedisRecentActivity(commands, perTenant, options.logger),
       },
       socketAdapter: socketAdapter(commands),
       close: async () => {
