@@ -82,7 +82,18 @@ export class ConversationDirectory {
     private readonly gateway: ConversationsGateway,
     private readonly tenantId: string,
     private readonly options: { indexLimit: number; concurrency: number; recentActivity?: RecentActivity },
-  ) {}
+  ) {
+    // Scaled out: another instance's news of a conversation joining or leaving the index (see `remember`, `forget`).
+    const joined = this.key("index-add", "");
+    const left = this.key("index-remove", "");
+    cache.onRemoteChange(({ key }) => {
+      if (key.startsWith(joined)) {
+        const [sid, ms] = key.slice(joined.length).split("|");
+        if (sid) this.addToIndex(sid, Number(ms) || 0);
+      }
+      else if (key.startsWith(left)) this.removeFromIndex(key.slice(left.length), true);
+    });
+  }
 
   /** The background fill of the index, while one runs (tests and the benchmark wait on it). */
   private filling: Promise<void> | undefined;
@@ -183,9 +194,25 @@ export class ConversationDirectory {
     this.absent.delete(record.sid);
     this.cache.set(this.key("conv", record.sid), entry);
     this.options.recentActivity?.touch(this.tenantId, { sid: record.sid, ms: entry.lastActivityMs });
-    const index = this.cache.get<ConversationIndex>(this.key("index"));
-    if (index && !index.sids.includes(record.sid)) this.cache.set(this.key("index"), { ...index, sids: [record.sid, ...index.sids] });
+    // The index changes here only; other instances hear the news and add the SID to theirs, instead of dropping their
+    // index and reading Twilio's pages again.
+    if (this.addToIndex(record.sid, entry.lastActivityMs)) this.cache.announce(this.key("index-add", record.sid, String(entry.lastActivityMs)));
     return entry;
+  }
+
+  /** Adds a SID to the cached index, if there is one and it lacks it; true unless it was there already. */
+  private addToIndex(sid: string, lastActivityMs: number): boolean {
+    if (this.removed.has(sid)) return false;
+    const index = this.cache.get<ConversationIndex>(this.key("index"));
+    if (index?.sids.includes(sid)) return false;
+    if (index) this.cache.fill(this.key("index"), { ...index, sids: [sid, ...index.sids], activity: { ...index.activity, [sid]: lastActivityMs } });
+    return true;
+  }
+
+  private removeFromIndex(sid: string, remote: boolean): void {
+    if (remote) this.removed.set(sid, true);
+    const index = this.cache.get<ConversationIndex>(this.key("index"));
+    if (index?.sids.includes(sid)) this.cache.fill(this.key("index"), { ...index, sids: index.sids.filter((s) => s !== sid) });
   }
 
   forget(sid: string): void {
@@ -193,8 +220,8 @@ export class ConversationDirectory {
     this.options.recentActivity?.remove(this.tenantId, sid);
     this.cache.delete(this.key("conv", sid));
     this.invalidateDetails(sid);
-    const index = this.cache.get<ConversationIndex>(this.key("index"));
-    if (index?.sids.includes(sid)) this.cache.set(this.key("index"), { ...index, sids: index.sids.filter((s) => s !== sid) });
+    this.removeFromIndex(sid, false);
+    this.cache.announce(this.key("index-remove", sid));
   }
 
   /** Drops the cached entry (it is re-read on next use) but keeps it listed in the index. */
