@@ -264,6 +264,7 @@ function largeRows(r: LargeTenantResult | undefined): ReportRow[] {
     { section, figure: "warm GET ?limit=50 p50 / p99", switchboard: pair(r.warm.p50, r.warm.p99), baseline: "—", ratio: "—", target: "—" },
     { section, figure: "heap after GC: directory (index + cached entries), per 1,000 conversations", switchboard: `${mib(r.memory.directoryBytes)}, ${kib(r.memory.directoryPer1000)}`, baseline: `cache calculatedSize ${mib(r.memory.cacheBytes)}`, ratio: "—", target: "—" },
     { section, figure: "heap after GC: search index per 10,000 messages", switchboard: kib(r.memory.searchPer10000), baseline: "—", ratio: "—", target: "—" },
+    { section, figure: "heap after GC: 1,000 connected, subscribed sockets (server side)", switchboard: kib(r.memory.socketsPer1000), baseline: "—", ratio: "—", target: "—" },
     { section, figure: "first page = the 50 most recently active (Twilio's truth), old conversation woken after the restart first", switchboard: `${r.correctness.firstPageExact && r.correctness.wokenFirst ? "exact" : `${r.correctness.differing} of ${r.correctness.expected} differ`}`, baseline: "—", ratio: "—", target: "exact", meets: r.correctness.firstPageExact && r.correctness.wokenFirst },
   ];
 }

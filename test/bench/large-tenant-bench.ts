@@ -10,7 +10,10 @@ import { TwilioEmulator } from "../../src/emulator/index.js";
 import { MessageSearchIndex } from "../../src/inbox/message-search-index.js";
 import type { TenantInbox } from "../../src/inbox/tenant-inbox.js";
 import type { TenantConfig } from "../../src/tenants/tenant-config.js";
+import { attachChatSockets } from "../../src/realtime/chat-socket-server.js";
 import { registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
+import type { SocketWorkerRequest } from "./socket-load-worker.js";
+import { WorkerProcess } from "./worker-process.js";
 import { latencyStats, type LatencyStats } from "./latency-stats.js";
 import { timedGet } from "./timed-get.js";
 
@@ -30,7 +33,7 @@ export interface LargeTenantResult {
   restartCold: { ms: number; calls: number };
   warm: LatencyStats;
   /** Heap after GC: directory (index + cached entries) per 1,000 conversations; search index per 10,000 messages. */
-  memory: { directoryBytes: number; directoryPer1000: number; cacheBytes: number; searchPer10000: number };
+  memory: { directoryBytes: number; directoryPer1000: number; cacheBytes: number; searchPer10000: number; socketsPer1000: number };
   correctness: { firstPageExact: boolean; wokenFirst: boolean; expected: number; differing: number };
 }
 
@@ -110,6 +113,7 @@ async function boot(emulator: TwilioEmulator, tenant: TenantConfig): Promise<Boo
     onUpstreamCall: () => void calls++,
   });
   server.on("request", app.callback);
+  const realtime = attachChatSockets(server, app);
   return {
     app,
     indexLimit: config.conversationIndexLimit,
@@ -117,7 +121,7 @@ async function boot(emulator: TwilioEmulator, tenant: TenantConfig): Promise<Boo
     calls: () => calls,
     close: async () => {
       server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await realtime.close();
     },
   };
 }
@@ -192,6 +196,14 @@ export async function benchLargeTenant(
     const warm: number[] = [];
     for (let i = 0; i < options.warmSamples; i++) warm.push((await list(first)).ms);
     const cacheBytes = first.app.cache.stats().bytes;
+
+    // 1,000 sockets (another process holds the clients), each subscribed to one of the 100 newest conversations.
+    const worker = new WorkerProcess(new URL("./socket-load-worker.ts", import.meta.url));
+    const socketsBefore = heapAfterGc();
+    await worker.request({ type: "connect", baseUrl: first.baseUrl, token: headers.authorization.slice(7), sockets: 1000, conversations: sids.slice(-100) } satisfies SocketWorkerRequest);
+    const socketsPer1000 = heapAfterGc() - socketsBefore;
+    await worker.request({ type: "disconnect" } satisfies SocketWorkerRequest);
+    await worker.close();
     await first.close();
 
     log("   restart: a new gateway on the same Twilio; then a customer writes in a two-year-old conversation");
@@ -235,7 +247,7 @@ export async function benchLargeTenant(
       fill: { ms: fill.ms, calls: fill.calls - bootCalls },
       restartCold: { ms: restartCold.ms, calls: restartCalls },
       warm: latencyStats(warm),
-      memory: { directoryBytes, directoryPer1000: (directoryBytes / Math.min(indexLimit, options.conversations)) * 1000, cacheBytes, searchPer10000 },
+      memory: { directoryBytes, directoryPer1000: (directoryBytes / Math.min(indexLimit, options.conversations)) * 1000, cacheBytes, searchPer10000, socketsPer1000 },
       correctness: { firstPageExact: differing === 0, wokenFirst: shown[0] === old && truth[0] === old, expected: truth.length, differing },
     };
   } finally {

@@ -33,6 +33,15 @@ describe("ConversationDirectory: a tenant past the index limit", () => {
     return response.body.map((c: any) => c.sid) as string[];
   };
   const newest = (n: number) => sids.slice(-n).reverse();
+  /**
+   * `sid` is listed ahead of every conversation nobody wrote in since the seeding (Twilio's dates have one-second
+   * resolution, so conversations active within the same second as another test's may come in either order).
+   */
+  const expectAhead = (page: string[], sid: string) => {
+    expect(page).to.include(sid);
+    expect(page.indexOf(sid)).to.be.lessThan(page.indexOf(newest(1)[0]!));
+    expect(page).to.include.members(newest(40));
+  };
 
   // One tenant for the whole file (seeding is the slow part): each test wakes a different old conversation, and the
   // latest activity always tops the list.
@@ -71,24 +80,20 @@ describe("ConversationDirectory: a tenant past the index limit", () => {
       const old = sids[160]!; // neither among the newest 150 nor the oldest 150
       await firstPage();
       await customerWrites(old);
-      expect((await firstPage())[0]).to.equal(old);
+      expectAhead(await firstPage(), old);
       t.app.cache.clear(); // what the cache's TTL does to the index
-      const page = await firstPage();
-      expect(page[0]).to.equal(old);
-      expect(page.slice(1)).to.include.members(newest(40));
+      expectAhead(await firstPage(), old);
     });
 
     it("after a restart (nothing cached yet), joins the first page from its webhook even before the index is loaded", async () => {
       t.app.cache.clear();
       const old = sids[170]!;
       await customerWrites(old);
-      const page = await firstPage();
-      expect(page[0]).to.equal(old);
-      expect(page.slice(1)).to.include.members(newest(40));
-      // The organization inbox API and the PHP-compatible API list from the same directory.
-      const org = await t.api().get("/api/v1/conversations/alpha?limit=5");
+      expectAhead(await firstPage(), old);
+      // The organization inbox API lists from the same directory.
+      const org = await t.api().get("/api/v1/conversations/alpha?limit=50");
       expect(org.status, org.text).to.equal(200);
-      expect(org.body.conversations[0].id).to.equal(old);
+      expectAhead(org.body.conversations.map((c: any) => c.id), old);
     });
 
     it("a new conversation made elsewhere after the start joins from its onConversationAdded webhook", async () => {
@@ -96,7 +101,7 @@ describe("ConversationDirectory: a tenant past the index limit", () => {
       const created = await twilioApi("", { FriendlyName: "brand new" }, { "X-Twilio-Webhook-Enabled": "true" });
       const { sid } = (await created.json()) as { sid: string };
       await t.emulator.whenIdle();
-      expect((await firstPage())[0]).to.equal(sid);
+      expectAhead(await firstPage(), sid);
     });
   });
 });
