@@ -99,6 +99,7 @@ async function boot(emulator: TwilioEmulator, tenant: TenantConfig): Promise<Boo
     UPSTREAM_TIMEOUT_MS: "60000",
     RATE_LIMIT_PER_USER_PER_MINUTE: "0",
     RATE_LIMIT_PER_IP_PER_MINUTE: "0",
+    RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE: "0",
   });
   let calls = 0;
   const server: Server = createServer();
