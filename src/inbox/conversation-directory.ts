@@ -46,9 +46,21 @@ const TWILIO_PAGE_SIZE = 100;
 const FILL_CONCURRENCY = 4;
 let fillsRunning = 0;
 const fillQueue: Array<() => void> = [];
-async function fillSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (fillsRunning >= FILL_CONCURRENCY) await new Promise<void>((resolve) => fillQueue.push(resolve));
-  else fillsRunning++;
+
+/**
+ * Runs `work` once one of the process's fill slots is free. `onQueued` gets a function that moves this fill to the
+ * front of the queue: a request that needs the whole index (a filter, a search) hurries its tenant's fill.
+ */
+async function fillSlot<T>(work: () => Promise<T>, onQueued: (hurry: () => void) => void): Promise<T> {
+  if (fillsRunning >= FILL_CONCURRENCY) {
+    await new Promise<void>((resolve) => {
+      fillQueue.push(resolve);
+      onQueued(() => {
+        const at = fillQueue.indexOf(resolve);
+        if (at > 0) fillQueue.unshift(...fillQueue.splice(at, 1));
+      });
+    });
+  } else fillsRunning++;
   try {
     return await work();
   } finally {
@@ -97,6 +109,8 @@ export class ConversationDirectory {
 
   /** The background fill of the index, while one runs (tests and the benchmark wait on it). */
   private filling: Promise<void> | undefined;
+  /** Moves this tenant's fill to the front of the process's queue, while it waits there. */
+  private hurry: (() => void) | undefined;
 
   private key(...parts: string[]) {
     return tenantKey(this.tenantId, ...parts);
@@ -122,7 +136,10 @@ export class ConversationDirectory {
 
   /** Resolves once the index's background fill (if one runs) is done. */
   async settled(): Promise<void> {
-    while (this.filling) await this.filling;
+    while (this.filling) {
+      this.hurry?.();
+      await this.filling;
+    }
   }
 
   /**
@@ -338,6 +355,7 @@ export class ConversationDirectory {
    */
   private startFill(pages: AsyncGenerator<ConversationRecord[]>, pageSize: number, loadId: number, loaded: number): void {
     const fill = fillSlot(async () => {
+      this.hurry = undefined;
       let count = loaded;
       let exhausted = false;
       try {
@@ -367,7 +385,7 @@ export class ConversationDirectory {
         const current = this.cache.get<ConversationIndex>(this.key("index"));
         if (current?.loadId === loadId) this.cache.fill(this.key("index"), { ...current, filling: false, complete: exhausted && count < this.options.indexLimit });
       }
-    });
+    }, (hurry) => (this.hurry = hurry));
     const done = fill.finally(() => {
       if (this.filling === done) this.filling = undefined;
     });
