@@ -39,6 +39,9 @@ export interface RankedConversation {
   entry?: ConversationEntry;
 }
 
+/** How long a cold index load waits for the record of recent activity before going on without it. */
+const RECENT_ACTIVITY_WAIT_MS = 1_000;
+
 /** Conversations per Twilio page (its maximum): a 5,000 index is 50 calls, the first page of the list one. */
 const TWILIO_PAGE_SIZE = 100;
 
@@ -339,11 +342,19 @@ export class ConversationDirectory {
     });
   }
 
+  /**
+   * The record's most recently active conversations. It is an aid, not a store: if it fails or is slow (Redis away,
+   * its commands queued until it is back), the index is Twilio's newest conversations alone.
+   */
   private async recentActivity(): Promise<ActivityMark[]> {
+    const record = this.options.recentActivity;
+    if (!record) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<ActivityMark[]>((resolve) => (timer = setTimeout(() => resolve([]), RECENT_ACTIVITY_WAIT_MS)));
     try {
-      return (await this.options.recentActivity?.recent(this.tenantId, this.options.indexLimit)) ?? [];
-    } catch {
-      return []; // The record is an aid: without it the index is Twilio's newest conversations alone.
+      return await Promise.race([record.recent(this.tenantId, this.options.indexLimit).catch(() => []), giveUp]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
