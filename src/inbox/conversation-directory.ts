@@ -114,6 +114,8 @@ export class ConversationDirectory {
   private filling: Promise<void> | undefined;
   /** Moves this tenant's fill to the front of the process's queue, while it waits there. */
   private hurry: (() => void) | undefined;
+  /** The fill the latest index load calls for, until `index` starts it. */
+  private pendingFill: { pages: AsyncGenerator<ConversationRecord[]>; pageSize: number; loadId: number; loaded: number } | undefined;
 
   private key(...parts: string[]) {
     return tenantKey(this.tenantId, ...parts);
@@ -323,7 +325,18 @@ export class ConversationDirectory {
    * Twilio's first page of the newest created conversations, read together — two round trips at most before a list
    * can answer. Twilio's further pages, up to the index limit, are read in the background (`fill`).
    */
-  private index(): Promise<ConversationIndex> {
+  private async index(): Promise<ConversationIndex> {
+    const index = await this.loadIndex();
+    // The fill starts once the index it extends is in the cache (never from inside the load, which may be aborted).
+    const pending = this.pendingFill;
+    if (pending && pending.loadId === index.loadId) {
+      this.pendingFill = undefined;
+      this.startFill(pending.pages, pending.pageSize, pending.loadId, pending.loaded);
+    }
+    return index;
+  }
+
+  private loadIndex(): Promise<ConversationIndex> {
     return this.cache.getOrLoad(this.key("index"), async () => {
       const loadId = ++loadCounter;
       const pageSize = Math.min(TWILIO_PAGE_SIZE, this.options.indexLimit);
@@ -336,8 +349,9 @@ export class ConversationDirectory {
       const sids = [...new Set([...recent.map((mark) => mark.sid), ...records.map((record) => record.sid)])].filter((sid) => !this.removed.has(sid));
       const more = records.length === pageSize && records.length < this.options.indexLimit;
       const index: ConversationIndex = { sids, activity, complete: records.length < pageSize, filling: more, loadId };
-      if (more) this.startFill(pages, pageSize, loadId, records.length);
-      else void pages.return(undefined);
+      void this.pendingFill?.pages.return(undefined); // a load aborted by a write: its pages are not read on
+      this.pendingFill = more ? { pages, pageSize, loadId, loaded: records.length } : undefined;
+      if (!more) void pages.return(undefined);
       return index;
     });
   }
