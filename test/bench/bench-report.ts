@@ -258,8 +258,9 @@ function largeRows(r: LargeTenantResult | undefined): ReportRow[] {
   const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
   return [
     { section, figure: "upstream calls at boot: createApp (+ registering the webhooks, main.ts)", switchboard: `${num(r.bootCalls)} (+ ${num(r.registerCalls)})`, baseline: "—", ratio: "—", target: "bounded per tenant", meets: r.bootCalls === 0 },
-    { section, figure: "first GET ?limit=50, cold: time (upstream calls)", switchboard: `${ms(r.cold.ms)} ms (${r.cold.calls})`, baseline: `${ms(r.fill.ms)} ms (${r.fill.calls})`, ratio: ratioText(r.cold.ms, r.fill.ms), target: "≤ 2 calls", meets: r.cold.calls <= 2 },
+    { section, figure: "first GET ?limit=50, cold: time (upstream calls it waited for)", switchboard: `${ms(r.cold.ms)} ms (${r.cold.calls})`, baseline: `${ms(r.fill.ms)} ms (${r.fill.calls})`, ratio: ratioText(r.cold.ms, r.fill.ms), target: "≤ 2 calls", meets: r.cold.calls <= 2 },
     { section, figure: "the same after a restart", switchboard: `${ms(r.restartCold.ms)} ms (${r.restartCold.calls})`, baseline: "—", ratio: "—", target: "≤ 2 calls", meets: r.restartCold.calls <= 2 },
+    { section, figure: "organization inbox list ?limit=50, cold (cache dropped)", switchboard: `${ms(r.orgCold.ms)} ms (${r.orgCold.calls})`, baseline: "—", ratio: "—", target: "≤ 2 calls", meets: r.orgCold.calls <= 2 },
     { section, figure: "index complete in the background: time (upstream calls)", switchboard: `${ms(r.fill.ms)} ms (${r.fill.calls})`, baseline: "—", ratio: "—", target: "—" },
     { section, figure: "warm GET ?limit=50 p50 / p99", switchboard: pair(r.warm.p50, r.warm.p99), baseline: "—", ratio: "—", target: "—" },
     { section, figure: "heap after GC: directory (index + cached entries), per 1,000 conversations", switchboard: `${mib(r.memory.directoryBytes)}, ${kib(r.memory.directoryPer1000)}`, baseline: `cache calculatedSize ${mib(r.memory.cacheBytes)}`, ratio: "—", target: "—" },
