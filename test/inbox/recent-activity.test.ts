@@ -70,3 +70,36 @@ describe("ConversationDirectory and its record of recent activity", () => {
     });
   });
 });
+
+describe("ConversationDirectory on a cold start of a large tenant", () => {
+  describe("when Twilio's further pages are slow", () => {
+    it("ranks the newest page at once (not complete), while `all` waits for the whole index", async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const gateway = {
+        async *conversationPagesNewestFirst(pageSize: number) {
+          yield Array.from({ length: pageSize }, (_, i) => record(`CHfirst${i}`, 500 - i));
+          await gate;
+          yield [record("CHsecond", 1)];
+        },
+      } as unknown as ConversationsGateway;
+      const directory = new ConversationDirectory(new InboxCache({ maxEntries: 1_000, maxBytes: 10_000_000, ttlMs: 60_000 }), gateway, "t", {
+        indexLimit: 1_000,
+        concurrency: 2,
+      });
+      const first = await directory.ranked();
+      expect(first.complete).to.equal(false);
+      expect(first.conversations.map((c) => c.sid)).to.have.length(100).and.to.include("CHfirst0");
+      let all: unknown[] | undefined;
+      const whole = directory.all().then((entries) => (all = entries));
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(all, "all() answered before the second page").to.equal(undefined);
+      release();
+      await whole;
+      expect(all).to.have.length(101);
+      const after = await directory.ranked();
+      expect(after.complete).to.equal(true);
+      expect(after.conversations.at(-1)!.sid).to.equal("CHsecond");
+    });
+  });
+});
