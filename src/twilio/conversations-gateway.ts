@@ -42,6 +42,14 @@ export class ConversationsGateway {
     return this.client.conversations.v1.services(this.serviceSid);
   }
 
+  /** Every conversation of the service, up to `limit`, in Twilio's order. */
+  listConversations(limit: number): Promise<ConversationRecord[]> {
+    return call(async () => {
+      const list = await this.service.conversations.list({ pageSize: Math.min(100, limit), limit });
+      return list.map(toConversationRecord);
+    });
+  }
+
   /**
    * The service's conversations newest first by creation date, one page (one call) at a time. Twilio lists oldest
    * first unless StartDate or EndDate is given, then "sorted by latest conversation creation date in descending
