@@ -32,6 +32,7 @@ import { templateHandlers } from "./http/routes/template-routes.js";
 import { TemplateCatalog } from "./templates/template-catalog.js";
 import { DomainEvents } from "./inbox/domain-events.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
+import { InMemoryRecentActivity } from "./inbox/recent-activity.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
 import { TenantRegistry } from "./tenants/tenant-registry.js";
 import { createTenantGateway, createTenantGateways, createTwilioClient } from "./twilio/tenant-gateways.js";
@@ -123,6 +124,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   };
   const twilioSettings = { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl };
   const gateways = createTenantGateways(twilioSettings, tenantConfigs, onUpstreamCall);
+  const recentActivity = deps.scaleOut?.recentActivity(config.conversationIndexLimit) ?? new InMemoryRecentActivity(config.conversationIndexLimit);
   // Builds a tenant's inbox; given the one serving it now (new settings of a tenant created at sign-up), keeps its
   // gateway, conversation directory and lock.
   const buildInbox = (tenant: TenantConfig, previous?: TenantInbox): TenantInbox => {
@@ -145,6 +147,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         indexLimit: config.conversationIndexLimit,
         concurrency: config.upstream.concurrencyPerTenant,
         conversationLock: deps.scaleOut?.conversationLock(tenant.id),
+        recentActivity,
         media: new MediaServiceClient(tenant, {
           baseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl,
           timeoutMs: config.upstream.timeoutMs,

@@ -46,6 +46,7 @@ export class InboxCache {
   /** Per tenant: changes on every write, fill or delete of one of its keys (see `tenantVersion`). */
   private readonly tenantVersions = new Map<string, number>();
   private readonly listeners = new Set<(change: CacheChange) => void>();
+  private readonly remoteListeners = new Set<(change: CacheChange) => void>();
 
   constructor(options: InboxCacheOptions) {
     this.lru = new LRUCache<string, object, Loader>({
@@ -157,6 +158,18 @@ export class InboxCache {
       this.lru.delete(change.key);
       this.touch(change.key);
     }
+    for (const listener of this.remoteListeners) listener(change);
+  }
+
+  /** Listens to other instances' changes as they are applied here; returns the unsubscriber. */
+  onRemoteChange(listener: (change: CacheChange) => void): () => void {
+    this.remoteListeners.add(listener);
+    return () => this.remoteListeners.delete(listener);
+  }
+
+  /** Tells other instances of `key` (as an invalidation) without storing anything here: news, not a value. */
+  announce(key: string): void {
+    this.changed({ kind: "invalidate", key });
   }
 
   private newGeneration(key: string): number {

@@ -5,6 +5,7 @@ import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
 import type { MediaServiceClient } from "../twilio/media-service-client.js";
 import { ConversationDirectory } from "./conversation-directory.js";
 import { inMemoryKeyedLock, type KeyedLock } from "./keyed-lock.js";
+import type { RecentActivity } from "./recent-activity.js";
 
 /** Everything a use case needs to act inside one tenant. Built once per tenant at boot. */
 export interface TenantInbox {
@@ -26,7 +27,7 @@ export function createTenantInbox(
   tenant: TenantConfig,
   gateway: ConversationsGateway,
   cache: InboxCache,
-  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock; media?: MediaServiceClient },
+  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock; media?: MediaServiceClient; recentActivity?: RecentActivity },
   emailSender?: EmailSender,
 ): TenantInbox {
   return {

@@ -8,7 +8,9 @@ import { CacheInvalidationBus } from "./cache-invalidation-bus.js";
 import { connectRedis } from "./redis-connection.js";
 import { createRedisLocks } from "./redis-keyed-lock.js";
 import { redisLoginThrottle, redisRateLimits } from "./redis-rate-limits.js";
+import { RedisRecentActivity } from "./redis-recent-activity.js";
 import { RedisWebhookDedupe } from "./redis-webhook-dedupe.js";
+import type { RecentActivity } from "../inbox/recent-activity.js";
 import { socketAdapter } from "./socket-adapter.js";
 
 /** What createApp shares with the other instances when scaled out. */
@@ -19,6 +21,8 @@ export interface ScaleOutDependencies {
   /** Sign-in brute-force limits (src/accounts/), counted in Redis. */
   loginThrottle: LoginThrottle;
   cacheBus: CacheInvalidationBus;
+  /** The shared record of recent activity, `perTenant` conversations per tenant (outlives restarts). */
+  recentActivity(perTenant: number): RecentActivity;
 }
 
 export interface ScaleOut {
@@ -53,6 +57,7 @@ export async function startScaleOut(
         rateLimits: redisRateLimits(commands, options.rateLimits),
         loginThrottle: redisLoginThrottle(commands, options.loginLimits),
         cacheBus,
+        recentActivity: (perTenant) => new RedisRecentActivity(commands, perTenant, options.logger),
       },
       socketAdapter: socketAdapter(commands),
       close: async () => {

@@ -16,6 +16,9 @@ import { ContentGateway } from "./content-gateway.js";
 
 type TwilioClient = ReturnType<typeof twilio>;
 
+/** Before any Conversations Service existed (StartDate must be the start of a day, ISO 8601). */
+const EVERY_CONVERSATION_SINCE = "2000-01-01T00:00:00Z";
+
 export interface ConversationUpdate {
   friendlyName?: string;
   attributes?: string;
@@ -51,6 +54,22 @@ export class ConversationsGateway {
       const list = await this.service.conversations.list({ pageSize: Math.min(100, limit), limit });
       return list.map(toConversationRecord);
     });
+  }
+
+  /**
+   * The service's conversations newest first by creation date, one page (one call) at a time. Twilio lists oldest
+   * first unless StartDate or EndDate is given, then "sorted by latest conversation creation date in descending
+   * order": a StartDate before any conversation gets every one of them, newest first.
+   */
+  async *conversationPagesNewestFirst(pageSize: number): AsyncGenerator<ConversationRecord[]> {
+    let page: { instances: Parameters<typeof toConversationRecord>[0][]; nextPage(): Promise<any> | undefined } | undefined = await call(() =>
+      this.service.conversations.page({ pageSize: Math.min(100, pageSize), startDate: EVERY_CONVERSATION_SINCE }),
+    );
+    while (page) {
+      yield page.instances.map(toConversationRecord);
+      const next = page.nextPage();
+      page = next ? await call(() => next) : undefined;
+    }
   }
 
   fetchConversation(sid: string): Promise<ConversationRecord> {

@@ -1,10 +1,10 @@
 /** Sizes and durations of one benchmark run, read from BENCH_* variables once (BENCH_QUICK=1 shrinks them). */
-export const BENCH_SECTIONS = ["list", "throughput", "sockets", "memory", "page", "media"] as const;
+export const BENCH_SECTIONS = ["list", "throughput", "sockets", "memory", "page", "media", "large"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchSettings {
   quick: boolean;
-  /** Sections to run (BENCH_ONLY=list,throughput,sockets,memory,page,media; default all). */
+  /** Sections to run (BENCH_ONLY=list,throughput,sockets,memory,page,media,large; default all). */
   sections: ReadonlySet<BenchSection>;
   /** Latency the emulator adds to every Twilio REST call. */
   latencyMs: number;
@@ -28,6 +28,8 @@ export interface BenchSettings {
   /** Also run the webhook → socket bench with Twilio's onConversationUpdated echo webhooks reaching the gateway. */
   echoRun: boolean;
   cacheEntries: number;
+  /** Conversations of the large tenant (section `large`). */
+  largeConversations: number;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
@@ -65,6 +67,7 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     webhookSeconds: int(env, "BENCH_WEBHOOK_S", quick ? 2 : 5),
     echoRun: (env.BENCH_ECHO ?? (quick ? "0" : "1")) !== "0",
     cacheEntries: int(env, "BENCH_CACHE_ENTRIES", quick ? 20_000 : 100_000),
+    largeConversations: int(env, "BENCH_LARGE_CONVERSATIONS", 50_000),
   };
 }
 

@@ -3,6 +3,7 @@ import { BENCH_JWT_SECRET, startBenchGateway, TUNABLE } from "./bench-gateway.js
 import { formatTable, reportRows, type BenchResults } from "./bench-report.js";
 import { benchEnvPrefix, loadBenchSettings } from "./bench-settings.js";
 import { benchInboxPage } from "./inbox-page-bench.js";
+import { benchLargeTenant } from "./large-tenant-bench.js";
 import { benchListConversations } from "./list-conversations-bench.js";
 import { listenOnLoopback } from "./listen-on-loopback.js";
 import { benchCacheMemory } from "./memory-bench.js";
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
       results.fanout = await benchWebhookFanout(gateway, seeded, settings);
     }
     if (run.has("media")) {
-      log(`7. media: 16 MiB streamed through the gateway vs curl straight from the emulator (latency ${settings.latencyMs} ms per Twilio call)`);
+      log(`8. media: 16 MiB streamed through the gateway vs curl straight from the emulator (latency ${settings.latencyMs} ms per Twilio call)`);
       results.media = await benchMediaStream(gateway, settings.quick ? 2 : 5);
     }
   } finally {
@@ -110,6 +111,14 @@ async function main(): Promise<void> {
   if (run.has("page")) {
     log("6. inbox page: bundle size, time to first render of the list vs a plain static page");
     results.page = await benchInboxPage(settings, log);
+  }
+
+  if (run.has("large")) {
+    log(`7. a tenant of ${settings.largeConversations} conversations: cold start, fill, memory, warm list, correctness after a restart`);
+    results.large = await benchLargeTenant(
+      { conversations: settings.largeConversations, latencyMs: settings.latencyMs, warmSamples: settings.warmSamples },
+      log,
+    );
   }
 
   if (run.has("memory")) {

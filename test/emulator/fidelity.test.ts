@@ -32,6 +32,45 @@ describe("Twilio emulator: fidelity to Twilio's OpenAPI description", () => {
     });
   });
 
+  // Twilio's API description (twilio-oai, twilio_conversations_v1.json, GET /v1/Conversations and its Services twin;
+  // rendered at https://twilio.demo.bump-doc.com/doc/conversations/operation/operation-listconversation): with
+  // StartDate or EndDate "the returned list is sorted by latest conversation creation date in descending order";
+  // without them Twilio lists oldest first.
+  describe("when conversations are listed, with and without StartDate/EndDate", () => {
+    let f: EmulatorFixture;
+    const created: string[] = [];
+    before(async () => {
+      f = await startEmulator();
+      // Created out of date order, so insertion order alone cannot pass.
+      for (const day of ["2024-03-02", "2024-03-01", "2024-03-04", "2024-03-03"]) {
+        created.push((await f.call("POST", "/v1/Conversations", { FriendlyName: day, DateCreated: `${day}T10:00:00Z` })).body.sid);
+      }
+    });
+    after(() => f.emulator.stop());
+    const names = async (params: Record<string, string>) => {
+      const pages: string[] = [];
+      let body = (await f.call("GET", "/v1/Conversations", { PageSize: "3", ...params })).body;
+      pages.push(...body.conversations.map((c: any) => c.friendly_name));
+      while (body.meta.next_page_url) {
+        const next = new URL(body.meta.next_page_url);
+        body = (await f.call("GET", next.pathname, Object.fromEntries(next.searchParams))).body;
+        pages.push(...body.conversations.map((c: any) => c.friendly_name));
+      }
+      return pages;
+    };
+
+    it("lists oldest first by creation date when no date filter is given", async () => {
+      expect(await names({})).to.deep.equal(["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"]);
+    });
+
+    it("lists newest first by creation date with StartDate, with EndDate, and with both, across pages", async () => {
+      const newestFirst = ["2024-03-04", "2024-03-03", "2024-03-02", "2024-03-01"];
+      expect(await names({ StartDate: "2000-01-01T00:00:00Z" })).to.deep.equal(newestFirst);
+      expect(await names({ EndDate: "2100-01-01T23:59:59Z" })).to.deep.equal(newestFirst);
+      expect(await names({ StartDate: "2024-03-02T00:00:00Z", EndDate: "2024-03-03T23:59:59Z" })).to.deep.equal(["2024-03-03", "2024-03-02"]);
+    });
+  });
+
   describe("when every emulated route is exercised, successes and errors", () => {
     let f: EmulatorFixture;
     const exchanges: CheckedExchange[] = [];

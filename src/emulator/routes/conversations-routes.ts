@@ -40,6 +40,10 @@ export function conversationsRoutes(router: Router<EmulatorState>, deps: Emulato
         (!endLimit || c.dateCreated < endLimit) &&
         (!state || c.state === state),
     );
+    // Twilio's order: oldest first; newest first ("sorted by latest conversation creation date in descending order")
+    // as soon as StartDate or EndDate is given — the exact reverse, so paging is stable either way.
+    conversations.sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime());
+    if (start || end) conversations.reverse();
     respond(ctx, 200, pageV1(conversations, readPage(query, 100), {
       url: `${scope.prefix}/Conversations`,
       key: "conversations",

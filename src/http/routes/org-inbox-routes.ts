@@ -40,17 +40,29 @@ export function orgInboxHandlers(deps: {
       const inbox = inboxFor(request);
       const { limit, offset, filter } = request.query as { limit: number; offset: number; filter: OrgFilter };
       const todayMs = startOfUtcDay();
-      const matches = (await inbox.directory.all())
-        .filter((entry) => FILTERS[filter](entry, todayMs))
-        .sort((a, b) => b.lastActivityMs - a.lastActivityMs || (a.record.sid < b.record.sid ? -1 : 1));
-      const page = matches.slice(offset, offset + limit);
+      let page: ConversationEntry[];
+      let total: number;
+      let complete = true;
+      if (filter === "all") {
+        // As the chat API's list: ranked without waiting for the whole index after a start.
+        const ranked = await inbox.directory.ranked();
+        page = await inbox.directory.entriesOf(ranked.conversations.slice(offset, offset + limit));
+        total = ranked.conversations.length;
+        complete = ranked.complete;
+      } else {
+        const matches = (await inbox.directory.all())
+          .filter((entry) => FILTERS[filter](entry, todayMs))
+          .sort((a, b) => b.lastActivityMs - a.lastActivityMs || (a.record.sid < b.record.sid ? -1 : 1));
+        page = matches.slice(offset, offset + limit);
+        total = matches.length;
+      }
       const latest = await latestOf(request, page);
       return {
         body: {
           // A conversation gone from Twilio since it was indexed (latest undefined) is left out.
           conversations: page.flatMap((entry, i) => (latest[i] === undefined ? [] : [toOrgConversation(entry, latest[i])])),
-          total_count: matches.length,
-          has_more: offset + limit < matches.length,
+          total_count: total,
+          has_more: !complete || offset + limit < total,
         },
       };
     },
