@@ -44,6 +44,8 @@ export interface OperationResult {
   headers?: Record<string, string>;
   /** Content type when the body is not JSON. */
   type?: string;
+  /** The bytes to send instead of `body`, already compressed with `coding` (`body` stays what the audit reads). */
+  encoded?: { coding: string; body: Buffer };
 }
 
 export type OperationHandler = (request: OperationRequest) => Promise<OperationResult> | OperationResult;
@@ -152,7 +154,14 @@ function recordDisclosure(audit: AuditLog, operation: ContractOperation, request
  * stringified, measured (Buffer.byteLength) and then encoded again by the socket write — three passes over a string
  * that is two bytes a character as soon as one message holds an emoji.
  */
-function respondWith(ctx: Context, { body, type }: OperationResult): void {
+function respondWith(ctx: Context, { body, type, encoded }: OperationResult): void {
+  ctx.vary("Accept-Encoding");
+  if (encoded) {
+    ctx.type = type ?? "application/json";
+    ctx.set("Content-Encoding", encoded.coding);
+    ctx.body = encoded.body;
+    return;
+  }
   if (body === undefined || body === null || typeof body === "string" || Buffer.isBuffer(body) || !isJsonValue(body)) {
     if (type) ctx.type = type;
     ctx.body = body ?? null;
