@@ -47,6 +47,6 @@ async function respondCached(request: OperationRequest, answer: CachedResponse, 
   if (ifNoneMatchHits(ifNoneMatch, answer.etag)) return notModified(answer.etag);
   const headers = { ...answer.headers, ETag: answer.etag, "Cache-Control": CACHE_CONTROL };
   const coding = answer.body.length >= COMPRESSION_THRESHOLD_BYTES ? preferredCoding(request.ctx.get("accept-encoding") || undefined) : undefined;
-  const encoded = coding ? { coding, body: await encodedBody(answer, coding) } : undefined;
+  const encoded = coding ? { coding, body: await encodedBody(answer, coding) } : { coding: "identity", body: answer.body };
   return { body: answer.body, type: "application/json", headers, encoded };
 }

@@ -44,7 +44,10 @@ export interface OperationResult {
   headers?: Record<string, string>;
   /** Content type when the body is not JSON. */
   type?: string;
-  /** The bytes to send instead of `body`, already compressed with `coding` (`body` stays what the audit reads). */
+  /**
+   * The bytes to send instead of `body`, already in the coding the handler chose for the client (`identity`: as
+   * they are); no other compression applies. `body` stays what the audit reads.
+   */
   encoded?: { coding: string; body: Buffer };
 }
 
@@ -155,10 +158,11 @@ function recordDisclosure(audit: AuditLog, operation: ContractOperation, request
  * that is two bytes a character as soon as one message holds an emoji.
  */
 function respondWith(ctx: Context, { body, type, encoded }: OperationResult): void {
-  ctx.vary("Accept-Encoding");
   if (encoded) {
+    (ctx as { compress?: boolean }).compress = false; // koa-compress: negotiated already
+    ctx.vary("Accept-Encoding");
     ctx.type = type ?? "application/json";
-    ctx.set("Content-Encoding", encoded.coding);
+    if (encoded.coding !== "identity") ctx.set("Content-Encoding", encoded.coding);
     ctx.body = encoded.body;
     return;
   }
