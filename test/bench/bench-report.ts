@@ -194,13 +194,35 @@ function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow
       },
       {
         section,
-        figure: `${name}: server CPU per webhook`,
+        figure: `${name}: server CPU per webhook (gateway + in-process emulator)`,
         switchboard: `${sb.serverCpuMsPerWebhook} ms`,
         baseline: `${base.serverCpuMsPerWebhook} ms`,
         ratio: String(r.cpuPerWebhookRatio),
         target: "—",
       },
     );
+    const own = r.ownProcess;
+    if (own)
+      rows.push(
+        {
+          section,
+          figure: `${name}, gateway in its own process: gateway CPU per webhook (emulator's beside it)`,
+          switchboard: `${own.serverCpuMsPerWebhook} ms (emulator ${own.emulatorCpuMsPerWebhook ?? "?"} ms)`,
+          baseline: `${base.serverCpuMsPerWebhook} ms`,
+          ratio: String(r.ownProcessCpuPerWebhookRatio),
+          target: "≤ 2",
+          meets: (r.ownProcessCpuPerWebhookRatio ?? Infinity) <= 2,
+        },
+        {
+          section,
+          figure: `${name}, gateway in its own process: webhooks/s (answer p99), delivery p50 / p99`,
+          switchboard: `${num(own.sustainedPerSec)} (${ms(own.answerMs.p99)} ms), ${pair(own.deliveryMs.p50, own.deliveryMs.p99)}${missed(own)}`,
+          baseline: `${num(base.sustainedPerSec)} (${ms(base.answerMs.p99)} ms), ${pair(base.deliveryMs.p50, base.deliveryMs.p99)}`,
+          ratio: `${ratio(own.sustainedPerSec, base.sustainedPerSec)} / ${ratio(own.deliveryMs.p99, base.deliveryMs.p99)}`,
+          target: "p99 ≤ 15 ms",
+          meets: own.deliveryMs.p99 <= 15 && own.deliveries === own.expectedDeliveries,
+        },
+      );
   }
   return rows;
 }
