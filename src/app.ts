@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import cors from "@koa/cors";
 import Koa from "koa";
 import bodyParser from "koa-bodyparser";
+import compress from "koa-compress";
 import type { Logger } from "pino";
 import { InboxCache } from "./cache/inbox-cache.js";
 import { ResponseCache } from "./cache/response-cache.js";
@@ -9,6 +10,7 @@ import type { Config } from "./config.js";
 import { AppError } from "./errors.js";
 import { createTokenVerifier, type Principal, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
+import { BROTLI_DYNAMIC_OPTIONS, COMPRESSION_THRESHOLD_BYTES, GZIP_OPTIONS } from "./http/content-encoding.js";
 import { parseFlatForm } from "./http/flat-form.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { loadContract, type Contract } from "./http/openapi-contract.js";
@@ -31,6 +33,7 @@ import { phpCompatHandlers } from "./http/routes/php-compat-routes.js";
 import { templateHandlers } from "./http/routes/template-routes.js";
 import { TemplateCatalog } from "./templates/template-catalog.js";
 import { DomainEvents } from "./inbox/domain-events.js";
+import { conversationUpdate } from "./inbox/conversation-views.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import { InMemoryRecentActivity } from "./inbox/recent-activity.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
@@ -112,6 +115,9 @@ export const ACCOUNTS_UPSTREAM_LABEL = "@accounts";
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
 const WEBHOOK_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** Dynamic answers (errors, docs, uncached JSON): brotli at koa-compress's quality 4, gzip; not deflate or zstd. */
+const compressionOptions = { threshold: COMPRESSION_THRESHOLD_BYTES, br: BROTLI_DYNAMIC_OPTIONS, gzip: GZIP_OPTIONS, deflate: false, zstd: false } as compress.CompressOptions;
+
 /** Wires the layers; never listens (main.ts and the tests do). */
 export function createApp(config: Config, deps: AppDependencies): SwitchboardApp {
   const tenantConfigs = deps.tenants ?? config.tenants;
@@ -153,12 +159,14 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
           timeoutMs: config.upstream.timeoutMs,
           onCall: (event) => onUpstreamCall(tenant.id, event),
         }),
+        // The gateway's own writes reach the sockets at once; Twilio's echo of them is then recognised and dropped.
+        onAttributesWritten: (inbox, entry) => events.publish("conversation.updated", conversationUpdate(inbox, entry)),
       },
       emailSender,
     );
   };
-  const tenants = new TenantRegistry(tenantConfigs.map((tenant) => buildInbox(tenant)));
   const events = new DomainEvents();
+  const tenants = new TenantRegistry(tenantConfigs.map((tenant) => buildInbox(tenant)));
   const localDedupe = deps.scaleOut ? undefined : new InMemoryWebhookDedupe({ maxKeys: config.webhookDedupeMaxKeys, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
   const dedupe = deps.scaleOut?.dedupe ?? localDedupe!;
   const verifyToken = createTokenVerifier(config.jwt, config.accounts.sessionTokenSecret);
@@ -260,6 +268,9 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     }
   });
   koa.use(securityHeaders());
+  // brotli or gzip by Accept-Encoding for what the handlers did not compress already (cached pages come compressed,
+  // the inbox page's hashed assets gzipped at boot: both carry Content-Encoding, which koa-compress leaves alone).
+  koa.use(compress(compressionOptions));
   koa.use(errorHandler(deps.logger, { detailedErrors: config.environment !== "production" }));
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);

@@ -44,6 +44,11 @@ export interface OperationResult {
   headers?: Record<string, string>;
   /** Content type when the body is not JSON. */
   type?: string;
+  /**
+   * The bytes to send instead of `body`, already in the coding the handler chose for the client (`identity`: as
+   * they are); no other compression applies. `body` stays what the audit reads.
+   */
+  encoded?: { coding: string; body: Buffer };
 }
 
 export type OperationHandler = (request: OperationRequest) => Promise<OperationResult> | OperationResult;
@@ -152,7 +157,15 @@ function recordDisclosure(audit: AuditLog, operation: ContractOperation, request
  * stringified, measured (Buffer.byteLength) and then encoded again by the socket write — three passes over a string
  * that is two bytes a character as soon as one message holds an emoji.
  */
-function respondWith(ctx: Context, { body, type }: OperationResult): void {
+function respondWith(ctx: Context, { body, type, encoded }: OperationResult): void {
+  if (encoded) {
+    (ctx as { compress?: boolean }).compress = false; // koa-compress: negotiated already
+    ctx.vary("Accept-Encoding");
+    ctx.type = type ?? "application/json";
+    if (encoded.coding !== "identity") ctx.set("Content-Encoding", encoded.coding);
+    ctx.body = encoded.body;
+    return;
+  }
   if (body === undefined || body === null || typeof body === "string" || Buffer.isBuffer(body) || !isJsonValue(body)) {
     if (type) ctx.type = type;
     ctx.body = body ?? null;

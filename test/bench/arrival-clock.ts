@@ -9,7 +9,7 @@ export const BENCH_SEQ_HEADER = "x-bench-seq";
  * webhook → socket latency is measured from arrival, not from when the load generator meant to send.
  */
 export class ArrivalClock {
-  private times = new Float64Array(0);
+  private times: Float64Array = new Float64Array(0);
 
   /** Forgets earlier runs and makes room for `count` requests numbered 0 … count-1. */
   reset(count: number): void {
@@ -21,6 +21,18 @@ export class ArrivalClock {
     if (typeof raw !== "string") return;
     const seq = Number(raw);
     if (seq >= 0 && seq < this.times.length) this.times[seq] = wallClockMs();
+  }
+
+  /** The arrival times, to hand to another process. */
+  export(): Float64Array {
+    return this.times;
+  }
+
+  /** A clock holding another process's arrival times. */
+  static of(times: Float64Array): ArrivalClock {
+    const clock = new ArrivalClock();
+    clock.times = times;
+    return clock;
   }
 
   at(seq: number): number {

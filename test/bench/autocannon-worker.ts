@@ -7,6 +7,8 @@ export interface AutocannonRequest {
   headers: Record<string, string>;
   connections: number;
   durationSec: number;
+  /** The status every answer should have (default: any 2xx). */
+  expectedStatus?: number;
 }
 
 export interface AutocannonSummary {
@@ -30,7 +32,10 @@ serveParent(async (request: AutocannonRequest): Promise<AutocannonSummary> => {
   return {
     requestsPerSec: result.requests.average,
     totalRequests: result.requests.total,
-    non2xx: result.non2xx,
+    // Answers other than the expected ones (a 304 run expects every answer to be a 304).
+    non2xx: request.expectedStatus
+      ? Object.entries(result.statusCodeStats ?? {}).reduce((sum, [status, stats]) => sum + (Number(status) === request.expectedStatus ? 0 : (stats.count ?? 0)), 0)
+      : result.non2xx,
     errors: result.errors + result.timeouts,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,

@@ -39,14 +39,14 @@ export interface BenchGateway {
    * at nothing. `gateway-without-echo` leaves out onConversationUpdated, the webhook Twilio fires for the gateway's own
    * attribute writes.
    */
-  routeWebhooks(mode: "gateway" | "gateway-without-echo" | "off"): Promise<void>;
+  routeWebhooks(mode: "gateway" | "gateway-without-echo" | "off", gatewayBaseUrl?: string): Promise<void>;
   /** Resolves once the emulator has no webhook in flight and no REST call arrived for `quietMs`. */
   quiesce(quietMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Gateway settings a benchmark run may override from its environment (to try a tuning; defaults otherwise). */
-export const TUNABLE = /^(UPSTREAM_|CACHE_|RATE_LIMIT_|CONVERSATION_INDEX_LIMIT$|SEARCH_INDEX_MAX_MESSAGES$|WEBHOOK_DEDUPE_MAX_KEYS$)/;
+export const TUNABLE = /^(UPSTREAM_|CACHE_|RATE_LIMIT_|REALTIME_CONVERSATION_UPDATE_MS$|CONVERSATION_INDEX_LIMIT$|SEARCH_INDEX_MAX_MESSAGES$|WEBHOOK_DEDUPE_MAX_KEYS$)/;
 
 function gatewayTuning(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
@@ -54,25 +54,25 @@ function gatewayTuning(env: NodeJS.ProcessEnv): Record<string, string> {
   );
 }
 
-export async function startBenchGateway(): Promise<BenchGateway> {
-  const emulator = await TwilioEmulator.start({ rateLimits: false, webhookRetries: 0, webhookTimeoutMs: 60_000 });
-  const provision = (id: BenchTenantId, phone: string): TenantConfig => {
-    const account = emulator.createAccount({ friendlyName: id });
-    return {
-      id,
-      accountSid: account.accountSid,
-      authToken: account.authToken,
-      conversationsServiceSid: account.defaultServiceSid,
-      phoneNumber: phone,
-      whatsappNumber: `whatsapp:${phone}`,
-    };
-  };
-  const tenants = { alpha: provision("alpha", "+15005550001"), beta: provision("beta", "+15005550002") };
+/** The gateway's part of a bench gateway (its HTTP server, app and sockets), for a given emulator and tenants. */
+export interface BootedGateway {
+  baseUrl: string;
+  app: SwitchboardApp;
+  realtime: ReturnType<typeof attachChatSockets>;
+  server: Server;
+  config: Config;
+  arrivals: ArrivalClock;
+  upstream: { attempts: number; durationsMs: number[] };
+  close(): Promise<void>;
+}
+
+/** Boots the gateway as the bench runs it, against `emulatorBaseUrl` (in this process or another one). */
+export async function bootBenchGateway(emulatorBaseUrl: string, tenants: Record<BenchTenantId, TenantConfig>): Promise<BootedGateway> {
   const config = loadConfig({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     JWT_SECRET: BENCH_JWT_SECRET,
-    TWILIO_API_BASE_URL: emulator.baseUrl,
+    TWILIO_API_BASE_URL: emulatorBaseUrl,
     UPSTREAM_TIMEOUT_MS: "60000",
     // The load comes from one user and one address: the per-user/per-IP limits stay in the path but never reject.
     RATE_LIMIT_PER_USER_PER_MINUTE: "1000000000",
@@ -99,15 +99,45 @@ export async function startBenchGateway(): Promise<BenchGateway> {
   });
   server.on("request", app.callback);
   const realtime = attachChatSockets(server, app);
+  return {
+    baseUrl,
+    app,
+    realtime,
+    server,
+    config,
+    arrivals,
+    upstream,
+    close: async () => {
+      server.closeAllConnections();
+      await realtime.close();
+    },
+  };
+}
 
-  const routeWebhooks: BenchGateway["routeWebhooks"] = async (mode) => {
+export async function startBenchGateway(): Promise<BenchGateway> {
+  const emulator = await TwilioEmulator.start({ rateLimits: false, webhookRetries: 0, webhookTimeoutMs: 60_000 });
+  const provision = (id: BenchTenantId, phone: string): TenantConfig => {
+    const account = emulator.createAccount({ friendlyName: id });
+    return {
+      id,
+      accountSid: account.accountSid,
+      authToken: account.authToken,
+      conversationsServiceSid: account.defaultServiceSid,
+      phoneNumber: phone,
+      whatsappNumber: `whatsapp:${phone}`,
+    };
+  };
+  const tenants = { alpha: provision("alpha", "+15005550001"), beta: provision("beta", "+15005550002") };
+  const { baseUrl, app, realtime, server, config, arrivals, upstream, close } = await bootBenchGateway(emulator.baseUrl, tenants);
+
+  const routeWebhooks: BenchGateway["routeWebhooks"] = async (mode, gatewayBaseUrl = baseUrl) => {
     // As in production: the gateway registers itself through the twilio SDK.
-    if (mode === "gateway") return registerConversationWebhooks(app.tenants, baseUrl);
+    if (mode === "gateway") return registerConversationWebhooks(app.tenants, gatewayBaseUrl);
     const filters = CONVERSATION_WEBHOOK_FILTERS.filter(
       (name) => mode !== "gateway-without-echo" || name !== "onConversationUpdated",
     );
     for (const tenant of Object.values(tenants)) {
-      const postWebhookUrl = mode === "off" ? "" : `${baseUrl}${CONVERSATION_WEBHOOK_PATH}`;
+      const postWebhookUrl = mode === "off" ? "" : `${gatewayBaseUrl}${CONVERSATION_WEBHOOK_PATH}`;
       emulator.configureWebhooks(tenant.accountSid, tenant.conversationsServiceSid, { postWebhookUrl, filters });
     }
   };
@@ -139,8 +169,7 @@ export async function startBenchGateway(): Promise<BenchGateway> {
     },
     close: async () => {
       await emulator.stop();
-      server.closeAllConnections();
-      await realtime.close();
+      await close();
     },
   };
 }

@@ -4,6 +4,10 @@ import Koa from "koa";
 export interface RecordedResponse {
   body: Buffer;
   contentType: string;
+  /** Default 200; 304 answers no body. */
+  status?: number;
+  /** Sent as recorded (Content-Encoding of a compressed body, the ETag of a 304). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -25,6 +29,11 @@ export function createCeilingServer(
     }
     const recorded = responses.get(ctx.path);
     if (!recorded) return; // 404
+    if (recorded.headers) ctx.set(recorded.headers);
+    if (recorded.status === 304) {
+      ctx.status = 304;
+      return;
+    }
     ctx.type = recorded.contentType;
     ctx.body = recorded.body;
   });

@@ -13,6 +13,7 @@ import { seedBenchTenants } from "./seed-bench-tenants.js";
 import { benchThroughput } from "./throughput-bench.js";
 import { benchTokenCheck } from "./token-check-bench.js";
 import { benchWebhookFanout } from "./webhook-fanout-bench.js";
+import { benchWireBytes } from "./wire-bytes-bench.js";
 import { sourceState } from "./source-state.js";
 import { writeResults } from "./write-results.js";
 
@@ -72,6 +73,12 @@ async function main(): Promise<void> {
     }
     if (run.has("throughput")) {
       log("3. warm throughput vs the bare-Koa ceiling");
+      const listPath = `/api/v1/chat/conversations?limit=${settings.listLimit}`;
+      const messagesPath = `/api/v1/chat/conversations/${seeded.historySid}/messages?limit=50`;
+      results.wireBytes = await benchWireBytes(gateway, [
+        { name: `GET /conversations?limit=${settings.listLimit}`, path: listPath, tenant: "alpha" },
+        { name: "GET /conversations/:sid/messages?limit=50", path: messagesPath, tenant: "alpha" },
+      ]);
       results.throughput = await benchThroughput(gateway, settings, [
         {
           name: "GET /conversations?limit=50",
@@ -81,9 +88,13 @@ async function main(): Promise<void> {
         },
         {
           name: "GET /conversations/:sid/messages?limit=50",
-          path: `/api/v1/chat/conversations/${seeded.historySid}/messages?limit=50`,
+          path: messagesPath,
           tenant: "alpha",
         },
+        { name: "GET /conversations?limit=50, br", path: listPath, tenant: "alpha", variant: "br" },
+        { name: "GET /conversations?limit=50, 304", path: listPath, tenant: "alpha", variant: "304" },
+        { name: "GET /conversations/:sid/messages?limit=50, br", path: messagesPath, tenant: "alpha", variant: "br" },
+        { name: "GET /conversations/:sid/messages?limit=50, 304", path: messagesPath, tenant: "alpha", variant: "304" },
       ]);
       results.tokenCheck = benchTokenCheck(
         (token) => gateway.app.verifyToken(token),

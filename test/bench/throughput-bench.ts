@@ -13,6 +13,11 @@ export interface ThroughputTarget {
   /** Path and query, e.g. `/api/v1/chat/conversations?limit=50`. */
   path: string;
   tenant: BenchTenantId;
+  /**
+   * `br` / `gzip`: the request accepts that coding (the ceiling answers the gateway's compressed bytes); `304`: it
+   * sends the warm answer's ETag in If-None-Match (the ceiling answers a bare 304 with that ETag).
+   */
+  variant?: "br" | "gzip" | "304";
   /** Also load this server (e.g. the naive adapter) with the same request. */
   alsoBaseUrl?: { label: string; baseUrl: string };
 }
@@ -69,22 +74,39 @@ export async function benchThroughput(
   settings: BenchSettings,
   targets: ThroughputTarget[],
 ): Promise<ThroughputRow[]> {
-  const recorded = new Map<string, RecordedResponse>();
+  // Per target: the request's extra headers, and what the ceiling answers (the gateway's own warm answer).
+  const recorded = new Map<ThroughputTarget, { headers: Record<string, string>; response: RecordedResponse }>();
   for (const target of targets) {
-    const headers = { authorization: `Bearer ${gateway.token(target.tenant)}` };
-    await timedGet(`${gateway.baseUrl}${target.path}`, headers); // warm the cache
+    const headers: Record<string, string> = { authorization: `Bearer ${gateway.token(target.tenant)}` };
+    if (target.variant === "br" || target.variant === "gzip") headers["accept-encoding"] = target.variant;
+    await timedGet(`${gateway.baseUrl}${target.path}`, headers); // warm the cache (and the coding)
     const warm = await timedGet(`${gateway.baseUrl}${target.path}`, headers);
     if (warm.status !== 200) throw new Error(`${target.path} answered ${warm.status}`);
-    recorded.set(target.path.split("?")[0]!, { body: warm.body, contentType: warm.contentType });
+    const etag = String(warm.headers.etag ?? "");
+    if (target.variant === "304") {
+      if (!etag) throw new Error(`${target.path} sent no ETag`);
+      headers["if-none-match"] = etag;
+      const again = await timedGet(`${gateway.baseUrl}${target.path}`, headers);
+      if (again.status !== 304) throw new Error(`${target.path} with If-None-Match answered ${again.status}`);
+      recorded.set(target, { headers, response: { body: again.body, contentType: "", status: 304, headers: { ETag: etag } } });
+      continue;
+    }
+    const encoding = warm.headers["content-encoding"];
+    if (target.variant && encoding !== target.variant) throw new Error(`${target.path} came as ${String(encoding)}, not ${target.variant}`);
+    recorded.set(target, {
+      headers,
+      response: { body: warm.body, contentType: warm.contentType, headers: { ...(encoding ? { "Content-Encoding": String(encoding) } : {}), ...(etag ? { ETag: etag } : {}) } },
+    });
   }
-  const ceiling = await listenOnLoopback(createCeilingServer(gateway.app.verifyToken, recorded).callback());
   const worker = new WorkerProcess(new URL("./autocannon-worker.ts", import.meta.url));
   const request = (baseUrl: string, target: ThroughputTarget, durationSec: number): AutocannonRequest => ({
     url: `${baseUrl}${target.path}`,
-    headers: { authorization: `Bearer ${gateway.token(target.tenant)}` },
+    headers: recorded.get(target)!.headers,
     connections: settings.autocannonConnections,
     durationSec,
+    ...(target.variant === "304" ? { expectedStatus: 304 } : {}),
   });
+  let ceiling: Awaited<ReturnType<typeof listenOnLoopback>> | undefined;
   const warmUp = (baseUrl: string, target: ThroughputTarget) => worker.request<AutocannonSummary>(request(baseUrl, target, 1)); // JIT, connections
   const round = async (baseUrl: string, target: ThroughputTarget) => {
     const cpuBefore = process.cpuUsage();
@@ -101,6 +123,9 @@ export async function benchThroughput(
   try {
     const rows: ThroughputRow[] = [];
     for (const target of targets) {
+      // A ceiling per target: it answers this target's recorded bytes (or 304) whatever the request's path.
+      await ceiling?.close();
+      ceiling = await listenOnLoopback(createCeilingServer(gateway.app.verifyToken, new Map([[target.path.split("?")[0]!, recorded.get(target)!.response]])).callback());
       // The gateway's own count: calls of the naive adapter still in flight cannot blur it.
       const callsBefore = gateway.upstream.attempts;
       await warmUp(gateway.baseUrl, target);
@@ -110,7 +135,7 @@ export async function benchThroughput(
       for (let index = 0; index < settings.throughputRounds; index++) {
         const measureSwitchboard = async () =>
           switchboardRounds.push(await profiled(`switchboard ${target.name} round ${index + 1}`, () => round(gateway.baseUrl, target)));
-        const measureCeiling = async () => ceilingRounds.push(await round(ceiling.baseUrl, target));
+        const measureCeiling = async () => ceilingRounds.push(await round(ceiling!.baseUrl, target));
         if (index % 2 === 0) await measureSwitchboard().then(measureCeiling);
         else await measureCeiling().then(measureSwitchboard);
       }
@@ -123,7 +148,7 @@ export async function benchThroughput(
       rows.push({
         name: target.name,
         path: target.path,
-        responseBytes: recorded.get(target.path.split("?")[0]!)!.body.length,
+        responseBytes: recorded.get(target)!.response.body.length,
         switchboard,
         switchboardUpstreamCalls,
         ceiling: ceilingSummary,
@@ -143,6 +168,6 @@ export async function benchThroughput(
     return rows;
   } finally {
     await worker.close();
-    await ceiling.close();
+    await ceiling?.close();
   }
 }

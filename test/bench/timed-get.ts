@@ -7,6 +7,8 @@ export interface TimedResponse {
   status: number;
   body: Buffer;
   contentType: string;
+  /** The answer's headers (ETag, Content-Encoding). */
+  headers: Record<string, string | string[] | undefined>;
   /** Request written → last body byte read. */
   ms: number;
 }
@@ -23,6 +25,7 @@ export function timedGet(url: string, headers: Record<string, string>): Promise<
           status: response.statusCode ?? 0,
           body: Buffer.concat(chunks),
           contentType: response.headers["content-type"] ?? "",
+          headers: response.headers,
           ms: performance.now() - started,
         }),
       );

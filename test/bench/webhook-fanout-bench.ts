@@ -1,5 +1,8 @@
 import { CONVERSATION_WEBHOOK_PATH } from "../../src/webhooks/register-webhooks.js";
-import type { ArrivalClock } from "./arrival-clock.js";
+import twilio from "twilio";
+import { ArrivalClock } from "./arrival-clock.js";
+import type { GatewayProcessRequest } from "./gateway-process-worker.js";
+import { timedGet } from "./timed-get.js";
 import { BARE_WEBHOOK_PATH, startBareSocketServer } from "./bare-socket-server.js";
 import type { BenchGateway } from "./bench-gateway.js";
 import { profiled } from "./cpu-profile.js";
@@ -11,7 +14,7 @@ import { planWebhooks, type WebhookPlan } from "./webhook-plan.js";
 import { WorkerProcess } from "./worker-process.js";
 
 export interface FanoutRun {
-  server: "switchboard" | "bare Socket.IO";
+  server: "switchboard" | "switchboard, own process" | "bare Socket.IO";
   sockets: number;
   webhooks: number;
   offeredPerSec: number;
@@ -37,6 +40,8 @@ export interface FanoutRun {
   serverCpuMsPerWebhook: number;
   /** The same for the load generator's process (sender + sockets). */
   clientCpuShare: number;
+  /** Gateway in its own process: the bench process's CPU per webhook meanwhile (the emulator, mostly), ms. */
+  emulatorCpuMsPerWebhook?: number;
   upstreamCalls?: number;
   /** Gateway-measured duration of those calls (queueing in the gateway's upstream guard included). */
   upstreamMs?: LatencyStats;
@@ -47,6 +52,9 @@ export interface FanoutResult {
   sockets: number;
   conversations: number;
   switchboard: FanoutRun;
+  /** The gateway in a process of its own (the emulator stays in the bench's): its CPU per webhook is its own. */
+  ownProcess?: FanoutRun;
+  ownProcessCpuPerWebhookRatio?: number;
   /** The better of `baselineRuns` (more sustained, then lower delivery p99). */
   baseline: FanoutRun;
   baselineRuns: FanoutRun[];
@@ -61,7 +69,10 @@ interface RunTarget {
   baseUrl: string;
   webhookUrl: string;
   token: string;
-  arrivals: ArrivalClock;
+  /** Where the server stamps each numbered webhook's arrival (in this process or the server's own). */
+  arrivals: { reset(count: number): Promise<void> | void; snapshot(): Promise<ArrivalClock> | ArrivalClock };
+  /** The server's CPU time so far, µs (default: this process's). */
+  serverCpuMicros?: () => Promise<number>;
   upstreamCalls?: () => number;
   upstreamDurations?: () => number[];
   settle?: () => Promise<void>;
@@ -102,9 +113,10 @@ async function runOnce(
     };
     await worker.request<DriveReply>(warmUp);
   }
-  target.arrivals.reset(plan.webhooks.length);
+  await target.arrivals.reset(plan.webhooks.length);
   const callsBefore = target.upstreamCalls?.() ?? 0;
   const durationsBefore = target.upstreamDurations?.().length ?? 0;
+  const serverCpuBefore = await target.serverCpuMicros?.();
   const cpuBefore = process.cpuUsage();
   const wallBefore = performance.now();
   const drive = {
@@ -115,7 +127,9 @@ async function runOnce(
     expectedDeliveries,
   } satisfies SocketWorkerRequest;
   const reply = await profiled(`${target.server} ${sockets} sockets`, () => worker.request<DriveReply>(drive));
-  const cpu = process.cpuUsage(cpuBefore);
+  const localCpu = process.cpuUsage(cpuBefore);
+  const serverMicros = serverCpuBefore !== undefined ? (await target.serverCpuMicros!()) - serverCpuBefore : localCpu.user + localCpu.system;
+  const cpu = { user: serverMicros, system: 0 };
   const serverCpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
   await target.settle?.();
   const upstreamCalls = target.upstreamCalls ? target.upstreamCalls() - callsBefore : undefined;
@@ -124,12 +138,13 @@ async function runOnce(
     : undefined;
   await worker.request({ type: "disconnect" } satisfies SocketWorkerRequest);
 
+  const clock = await target.arrivals.snapshot();
   const delivery: number[] = [];
   for (let i = 0; i < reply.receiptSeq.length; i++) {
-    const arrived = target.arrivals.at(reply.receiptSeq[i]!);
+    const arrived = clock.at(reply.receiptSeq[i]!);
     if (!Number.isNaN(arrived)) delivery.push(reply.receiptAt[i]! - arrived);
   }
-  const arrivals = target.arrivals.summary();
+  const arrivals = clock.summary();
   const ok = Object.entries(reply.statuses).reduce((sum, [status, n]) => sum + (status.startsWith("2") ? n : 0), 0);
   return {
     server: target.server,
@@ -150,6 +165,9 @@ async function runOnce(
     serverCpuShare: Math.round(serverCpuShare * 100) / 100,
     serverCpuMsPerWebhook: Math.round(((cpu.user + cpu.system) / 1000 / plan.webhooks.length) * 100) / 100,
     clientCpuShare: reply.cpuShare,
+    ...(serverCpuBefore !== undefined
+      ? { emulatorCpuMsPerWebhook: Math.round(((localCpu.user + localCpu.system) / 1000 / plan.webhooks.length) * 100) / 100 }
+      : {}),
     ...(upstreamCalls !== undefined ? { upstreamCalls } : {}),
     ...(upstreamMs ? { upstreamMs } : {}),
   };
@@ -182,9 +200,33 @@ export async function benchWebhookFanout(
     baseUrl: gateway.baseUrl,
     webhookUrl: `${gateway.baseUrl}${CONVERSATION_WEBHOOK_PATH}`,
     token: gateway.token("alpha"),
-    arrivals: gateway.arrivals,
+    arrivals: { reset: (count) => gateway.arrivals.reset(count), snapshot: () => gateway.arrivals },
     upstreamCalls: () => gateway.emulator.requests.count(),
     upstreamDurations: () => gateway.upstream.durationsMs,
+    settle: () => gateway.quiesce(200),
+  };
+  // The same gateway in a process of its own, on the same emulator and tenants (started once, warmed by a list read).
+  const ownProcess = new WorkerProcess(new URL("./gateway-process-worker.ts", import.meta.url));
+  const { baseUrl: ownBaseUrl } = await ownProcess.request<{ baseUrl: string }>({
+    type: "start",
+    emulatorBaseUrl: gateway.emulator.baseUrl,
+    tenants: gateway.tenants,
+  } satisfies GatewayProcessRequest);
+  await timedGet(`${ownBaseUrl}/api/v1/chat/conversations?limit=100`, { authorization: `Bearer ${gateway.token("alpha")}` });
+  const ownTarget: RunTarget = {
+    server: "switchboard, own process",
+    baseUrl: ownBaseUrl,
+    webhookUrl: `${ownBaseUrl}${CONVERSATION_WEBHOOK_PATH}`,
+    token: gateway.token("alpha"),
+    arrivals: {
+      reset: async (count) => void (await ownProcess.request({ type: "reset-arrivals", count } satisfies GatewayProcessRequest)),
+      snapshot: async () => ArrivalClock.of((await ownProcess.request<{ times: Float64Array }>({ type: "arrivals" } satisfies GatewayProcessRequest)).times),
+    },
+    serverCpuMicros: async () => {
+      const usage = await ownProcess.request<NodeJS.CpuUsage>({ type: "cpu" } satisfies GatewayProcessRequest);
+      return usage.user + usage.system;
+    },
+    upstreamCalls: () => gateway.emulator.requests.count(),
     settle: () => gateway.quiesce(200),
   };
   const results: FanoutResult[] = [];
@@ -204,7 +246,7 @@ export async function benchWebhookFanout(
             baseUrl: bare.baseUrl,
             webhookUrl: `${bare.baseUrl}${BARE_WEBHOOK_PATH}`,
             token: "",
-            arrivals: bare.arrivals,
+            arrivals: { reset: (count: number) => bare.arrivals.reset(count), snapshot: () => bare.arrivals },
             warmUp,
           } as const;
           return await runOnce(worker, target, plan, sockets, conversations, settings);
@@ -219,6 +261,11 @@ export async function benchWebhookFanout(
       gateway.emulator.requests.clear();
       const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings);
       gateway.emulator.requests.clear();
+      // The same webhooks, signed for the other process's URL.
+      await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway", ownBaseUrl);
+      const own = await runOnce(worker, ownTarget, resign(plan, ownTarget.webhookUrl, gateway.tenants.alpha.authToken), sockets, conversations, settings);
+      await gateway.routeWebhooks("off");
+      gateway.emulator.requests.clear();
       const after = await bareRun(false);
       const baseline = better(before, after);
       results.push({
@@ -226,6 +273,8 @@ export async function benchWebhookFanout(
         sockets,
         conversations: conversations.length,
         switchboard,
+        ownProcess: own,
+        ownProcessCpuPerWebhookRatio: ratio(own.serverCpuMsPerWebhook, baseline.serverCpuMsPerWebhook),
         baseline,
         baselineRuns: [before, after],
         sustainedRatio: ratio(switchboard.sustainedPerSec, baseline.sustainedPerSec),
@@ -236,7 +285,20 @@ export async function benchWebhookFanout(
     }
   } finally {
     await worker.close();
+    await ownProcess.request({ type: "stop" } satisfies GatewayProcessRequest).catch(() => undefined);
+    await ownProcess.close();
     await gateway.routeWebhooks("gateway");
   }
   return results;
+}
+
+/** The plan's webhooks signed for another URL, as Twilio would sign them for it. */
+function resign(plan: WebhookPlan, url: string, authToken: string): WebhookPlan {
+  return {
+    ...plan,
+    webhooks: plan.webhooks.map((webhook) => ({
+      ...webhook,
+      signature: twilio.getExpectedTwilioSignature(authToken, url, Object.fromEntries(new URLSearchParams(webhook.body))),
+    })),
+  };
 }

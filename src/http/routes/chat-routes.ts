@@ -18,6 +18,7 @@ import type { ResponseCache } from "../../cache/response-cache.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
 import { findConversationByIdempotencyKey, findMessageByIdempotencyKey } from "../../inbox/find-by-idempotency-key.js";
 import { IdempotencyStore } from "../idempotency.js";
+import { answerBuilt, answerFromCache } from "../cached-answer.js";
 import { inTenant, type OperationHandler, type OperationRequest, type OperationResult } from "../operation-router.js";
 import { selectTenantId } from "../tenant-selection.js";
 
@@ -63,13 +64,16 @@ export function chatHandlers(
       const version = inbox.cache.tenantVersion(inbox.tenant.id);
       const clock = filter === "recents" ? Math.floor(Date.now() / 3_600_000) : 0;
       const key = [inbox.tenant.id, version, clock, limit, offset, filter, search ?? "", request.ctx.querystring].join("|");
-      const page = await responses.getOrBuild(key, async () => {
+      return answerFromCache(request, responses, key, inbox.tenant.id, async () => {
         const built = await listConversations(inbox, { limit, offset, filter, search });
         return { body: Buffer.from(JSON.stringify(built.items)), headers: built.hasMore ? nextLink(request.ctx, { offset: offset + limit }) : undefined };
       });
-      return { body: page.body, type: "application/json", headers: page.headers };
     },
-    getConversation: async (request) => ({ body: await getConversation(inboxFor(request), request.params.sid) }),
+    getConversation: async (request) => {
+      // Built from the cache when warm (cheap), not kept serialised: a WhatsApp conversation's window closes by itself.
+      const inbox = inboxFor(request);
+      return answerBuilt(request, inbox.tenant.id, { body: Buffer.from(JSON.stringify(await getConversation(inbox, request.params.sid))) });
+    },
     getChatStats: async (request) => ({ body: await inboxTotals(inboxFor(request)) }),
     createConversation: (request) =>
       once(
@@ -91,7 +95,7 @@ export function chatHandlers(
       // Like the list: the serialised page is kept under the page's own cache key (it names the conversation's
       // messages generation, so a new or updated message misses it).
       const key = `${messagesPageKey(inbox, request.params.sid, query)}|${request.ctx.querystring}`;
-      const answer = await responses.getOrBuild(key, async () => {
+      return answerFromCache(request, responses, key, inbox.tenant.id, async () => {
         const page = await listMessages(inbox, request.params.sid, query);
         const last = page.items.at(-1);
         const next = page.nextPageToken
@@ -101,7 +105,6 @@ export function chatHandlers(
             : undefined;
         return { body: Buffer.from(JSON.stringify(page.items)), headers: next };
       });
-      return { body: answer.body, type: "application/json", headers: answer.headers };
     },
     getMessageMedia: async (request) => {
       const { sid, messageSid, mediaSid } = request.params;

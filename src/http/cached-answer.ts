@@ -1,0 +1,52 @@
+import type { BuiltResponse, CachedResponse, ResponseCache } from "../cache/response-cache.js";
+import { etagOf, encodedBody } from "../cache/response-cache.js";
+import { COMPRESSION_THRESHOLD_BYTES, preferredCoding } from "./content-encoding.js";
+import type { OperationRequest, OperationResult } from "./operation-router.js";
+
+/**
+ * Tenant data may be kept by the browser (never by a shared cache) but is revalidated before each use: with the
+ * ETag, a poll that finds nothing new is a 304 of a few hundred bytes.
+ */
+const CACHE_CONTROL = "private, no-cache";
+
+/** `If-None-Match` (RFC 9110 §13.1.2, weak comparison): `*`, or one of the listed tags equals `etag`. */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  const opaque = etag.replace(/^W\//, "");
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === opaque);
+}
+
+const notModified = (etag: string): OperationResult => ({ status: 304, headers: { ETag: etag, "Cache-Control": CACHE_CONTROL } });
+
+/**
+ * A JSON answer held by the response cache under `key`: a 304 when the client's `If-None-Match` names it (found
+ * without building the page when it is cached), else the page, compressed as the client accepts (each coding
+ * computed once per cached page). `body` stays the uncompressed bytes (the audit reads them).
+ */
+export async function answerFromCache(
+  request: OperationRequest,
+  responses: ResponseCache,
+  key: string,
+  tenantId: string,
+  build: () => Promise<BuiltResponse>,
+): Promise<OperationResult> {
+  const ifNoneMatch = request.ctx.get("if-none-match") || undefined;
+  const held = ifNoneMatch ? responses.peek(key) : undefined;
+  if (held && ifNoneMatchHits(ifNoneMatch, held.etag)) return notModified(held.etag);
+  const answer = await responses.getOrBuild(key, tenantId, build);
+  return respondCached(request, answer, ifNoneMatch);
+}
+
+/** An answer built for this request only (not cached): same validator and codings, compressed per request. */
+export function answerBuilt(request: OperationRequest, tenantId: string, built: BuiltResponse): Promise<OperationResult> {
+  return respondCached(request, { ...built, etag: etagOf(tenantId, built), encoded: {} }, request.ctx.get("if-none-match") || undefined);
+}
+
+async function respondCached(request: OperationRequest, answer: CachedResponse, ifNoneMatch: string | undefined): Promise<OperationResult> {
+  if (ifNoneMatchHits(ifNoneMatch, answer.etag)) return notModified(answer.etag);
+  const headers = { ...answer.headers, ETag: answer.etag, "Cache-Control": CACHE_CONTROL };
+  const coding = answer.body.length >= COMPRESSION_THRESHOLD_BYTES ? preferredCoding(request.ctx.get("accept-encoding") || undefined) : undefined;
+  const encoded = coding ? { coding, body: await encodedBody(answer, coding) } : { coding: "identity", body: answer.body };
+  return { body: answer.body, type: "application/json", headers, encoded };
+}

@@ -1,0 +1,32 @@
+import type { TenantConfig } from "../../src/tenants/tenant-config.js";
+import { bootBenchGateway, type BenchTenantId, type BootedGateway } from "./bench-gateway.js";
+import { serveParent } from "./worker-process.js";
+
+/** What the parent asks the gateway's own process. */
+export type GatewayProcessRequest =
+  | { type: "start"; emulatorBaseUrl: string; tenants: Record<BenchTenantId, TenantConfig> }
+  | { type: "cpu" }
+  | { type: "reset-arrivals"; count: number }
+  | { type: "arrivals" }
+  | { type: "stop" };
+
+let gateway: BootedGateway | undefined;
+
+// The gateway alone in this process (the emulator stays in the parent's), so its CPU time is the gateway's own.
+serveParent(async (request: GatewayProcessRequest) => {
+  switch (request.type) {
+    case "start":
+      gateway = await bootBenchGateway(request.emulatorBaseUrl, request.tenants);
+      return { baseUrl: gateway.baseUrl };
+    case "cpu":
+      return process.cpuUsage();
+    case "reset-arrivals":
+      gateway!.arrivals.reset(request.count);
+      return {};
+    case "arrivals":
+      return { times: gateway!.arrivals.export() };
+    case "stop":
+      await gateway?.close();
+      return {};
+  }
+});

@@ -1,0 +1,175 @@
+import { request } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { expect } from "chai";
+import { createConversation, phoneNumbers } from "../../support/conversation-fixtures.js";
+import { seedMessages } from "../../support/seed-messages.js";
+import { startApp, type TestApp } from "../../support/start-app.js";
+
+const BASE = "/api/v1/chat/conversations";
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The bytes as sent (before any decoding). */
+  bytes: Buffer;
+}
+
+describe("chat API: compression and validators", () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.close());
+
+  const nextPhone = phoneNumbers("+1555710");
+
+  /** A GET with exactly these headers (fetch would decode the body and add its own Accept-Encoding). */
+  const get = (path: string, headers: Record<string, string> = {}, tenant: "alpha" | "beta" = "alpha") =>
+    new Promise<RawAnswer>((resolve, reject) => {
+      const req = request(`${t.baseUrl}${path}`, { headers: { authorization: `Bearer ${t.token({ tenants: [tenant] })}`, ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  const decoded = (answer: RawAnswer): unknown => {
+    const encoding = answer.headers["content-encoding"];
+    const bytes = encoding === "br" ? brotliDecompressSync(answer.bytes) : encoding === "gzip" ? gunzipSync(answer.bytes) : answer.bytes;
+    return JSON.parse(bytes.toString("utf8"));
+  };
+
+  const expectContractBody = (operationId: string, body: unknown) => {
+    const validate = t.app.contract.responseValidator(operationId, 200)!;
+    expect(validate(body), JSON.stringify(validate.errors)).to.equal(true);
+  };
+
+  /** A conversation with enough messages that its page and the list pass the compression threshold. */
+  let sid: string;
+  before(async () => {
+    for (let i = 0; i < 8; i++) ({ sid } = await createConversation(t, { name: `Compressed ${i}`, phone: nextPhone() }));
+    await seedMessages(
+      t,
+      "alpha",
+      sid,
+      Array.from({ length: 20 }, (_, i) => `message ${i}: the parcel left the depot and reaches you tomorrow`),
+    );
+  });
+
+  for (const [name, path, operationId] of [
+    ["the conversation list", `${BASE}?limit=50`, "listConversations"],
+    ["a page of messages", () => `${BASE}/${sid}/messages?limit=50`, "listMessages"],
+  ] as const) {
+    const url = () => (typeof path === "function" ? path() : path);
+    describe(`GET ${name}`, () => {
+      for (const coding of ["br", "gzip"] as const) {
+        describe(`when the client accepts ${coding} only`, () => {
+          it(`is sent with ${coding}, decoding to the answer sent uncompressed, as the contract declares it`, async () => {
+            const plain = await get(url());
+            const compressed = await get(url(), { "accept-encoding": coding });
+            expect(plain.status).to.equal(200);
+            expect(plain.headers["content-encoding"]).to.equal(undefined);
+            expect(compressed.status).to.equal(200);
+            expect(compressed.headers["content-encoding"]).to.equal(coding);
+            expect(compressed.headers.vary).to.match(/accept-encoding/i);
+            expect(compressed.bytes.length).to.be.lessThan(plain.bytes.length / 3);
+            expect(decoded(compressed)).to.deep.equal(JSON.parse(plain.bytes.toString("utf8")));
+            expectContractBody(operationId, decoded(compressed));
+          });
+        });
+      }
+      describe("when the client accepts both", () => {
+        it("prefers brotli", async () => {
+          const answer = await get(url(), { "accept-encoding": "gzip, deflate, br" });
+          expect(answer.headers["content-encoding"]).to.equal("br");
+        });
+      });
+      describe("when the client refuses every coding", () => {
+        it("is sent as is", async () => {
+          const answer = await get(url(), { "accept-encoding": "br;q=0, gzip;q=0" });
+          expect(answer.headers["content-encoding"]).to.equal(undefined);
+          expectContractBody(operationId, decoded(answer));
+        });
+      });
+      describe("when If-None-Match names its current ETag", () => {
+        it("is a 304 with no body and no audit line", async () => {
+          const first = await get(url(), { "accept-encoding": "br" });
+          const etag = first.headers.etag as string;
+          expect(etag).to.match(/^"[A-Za-z0-9_-]+"$/);
+          expect(first.headers["cache-control"]).to.equal("private, no-cache");
+          const audited = t.auditRecords.length;
+          const again = await get(url(), { "accept-encoding": "br", "if-none-match": `"other", ${etag}` });
+          expect(again.status).to.equal(304);
+          expect(again.bytes.length).to.equal(0);
+          expect(again.headers.etag).to.equal(etag);
+          expect(again.headers["content-encoding"]).to.equal(undefined);
+          expect(t.auditRecords.length).to.equal(audited);
+        });
+      });
+    });
+  }
+
+  describe("ETags", () => {
+    describe("when a conversation changes", () => {
+      it("the list's, the conversation's and (for a new message) the messages page's ETags change", async () => {
+        const before = {
+          list: (await get(`${BASE}?limit=50`)).headers.etag,
+          one: (await get(`${BASE}/${sid}`)).headers.etag,
+          messages: (await get(`${BASE}/${sid}/messages?limit=50`)).headers.etag,
+        };
+        expect(before.one).to.be.a("string");
+        expect((await get(`${BASE}/${sid}`, { "if-none-match": before.one as string })).status).to.equal(304);
+
+        const patched = await t.api().patch(`${BASE}/${sid}/attributes`, { isStarred: true });
+        expect(patched.status, patched.text).to.equal(200);
+        const sent = await t.api().post(`${BASE}/${sid}/messages`, { body: "one more" });
+        expect(sent.status, sent.text).to.equal(201);
+        await t.emulator.whenIdle();
+
+        const list = await get(`${BASE}?limit=50`, { "if-none-match": before.list as string });
+        const one = await get(`${BASE}/${sid}`, { "if-none-match": before.one as string });
+        const messages = await get(`${BASE}/${sid}/messages?limit=50`, { "if-none-match": before.messages as string });
+        for (const answer of [list, one, messages]) {
+          expect(answer.status).to.equal(200);
+          expect(answer.headers.etag).to.be.a("string").and.not.equal(undefined);
+        }
+        expect(list.headers.etag).not.to.equal(before.list);
+        expect(one.headers.etag).not.to.equal(before.one);
+        expect(messages.headers.etag).not.to.equal(before.messages);
+        expect((decoded(one) as { attributes: string }).attributes).to.include('"isStarred":true');
+        expect((decoded(messages) as Array<{ body: string }>)[0]!.body).to.equal("one more");
+      });
+    });
+
+    describe("when two tenants' answers are the same bytes", () => {
+      it("their ETags differ, and one's never makes the other's a 304", async () => {
+        const path = `${BASE}?search=${encodeURIComponent("nobody-by-this-name")}`;
+        const alpha = await get(path, {}, "alpha");
+        const beta = await get(path, {}, "beta");
+        expect(alpha.bytes.toString()).to.equal("[]");
+        expect(beta.bytes.toString()).to.equal("[]");
+        expect(alpha.headers.etag).not.to.equal(beta.headers.etag);
+        const crossed = await get(path, { "if-none-match": alpha.headers.etag as string }, "beta");
+        expect(crossed.status).to.equal(200);
+        expect(crossed.bytes.toString()).to.equal("[]");
+      });
+    });
+
+    describe("when If-None-Match is sent without a valid token", () => {
+      it("is refused before any validator is compared", async () => {
+        const etag = (await get(`${BASE}?limit=50`)).headers.etag as string;
+        const answer = await new Promise<number>((resolve, reject) => {
+          const req = request(`${t.baseUrl}${BASE}?limit=50`, { headers: { "if-none-match": etag } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on("error", reject);
+          req.end();
+        });
+        expect(answer).to.equal(401);
+      });
+    });
+  });
+});
