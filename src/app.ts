@@ -33,7 +33,6 @@ import { phpCompatHandlers } from "./http/routes/php-compat-routes.js";
 import { templateHandlers } from "./http/routes/template-routes.js";
 import { TemplateCatalog } from "./templates/template-catalog.js";
 import { DomainEvents } from "./inbox/domain-events.js";
-import { conversationUpdate } from "./inbox/conversation-views.js";
 import { createTenantInbox } from "./inbox/tenant-inbox.js";
 import { InMemoryRecentActivity } from "./inbox/recent-activity.js";
 import type { TenantConfig } from "./tenants/tenant-config.js";
@@ -159,14 +158,12 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
           timeoutMs: config.upstream.timeoutMs,
           onCall: (event) => onUpstreamCall(tenant.id, event),
         }),
-        // The gateway's own writes reach the sockets at once; Twilio's echo of them is then recognised and dropped.
-        onAttributesWritten: (inbox, entry) => events.publish("conversation.updated", conversationUpdate(inbox, entry)),
       },
       emailSender,
     );
   };
-  const events = new DomainEvents();
   const tenants = new TenantRegistry(tenantConfigs.map((tenant) => buildInbox(tenant)));
+  const events = new DomainEvents();
   const localDedupe = deps.scaleOut ? undefined : new InMemoryWebhookDedupe({ maxKeys: config.webhookDedupeMaxKeys, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
   const dedupe = deps.scaleOut?.dedupe ?? localDedupe!;
   const verifyToken = createTokenVerifier(config.jwt, config.accounts.sessionTokenSecret);

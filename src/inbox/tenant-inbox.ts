@@ -3,7 +3,7 @@ import type { EmailSender } from "../sendgrid/email-sender.js";
 import type { TenantConfig } from "../tenants/tenant-config.js";
 import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
 import type { MediaServiceClient } from "../twilio/media-service-client.js";
-import { ConversationDirectory, type ConversationEntry } from "./conversation-directory.js";
+import { ConversationDirectory } from "./conversation-directory.js";
 import { inMemoryKeyedLock, type KeyedLock } from "./keyed-lock.js";
 import type { RecentActivity } from "./recent-activity.js";
 
@@ -19,11 +19,6 @@ export interface TenantInbox {
   readonly media?: MediaServiceClient;
   /** Serialises read-modify-write of one conversation's attributes so no update is lost (across instances when scaled out). */
   readonly conversationLock: KeyedLock;
-  /**
-   * Told of each attributes write this gateway made, once Twilio accepted it (the realtime layer's
-   * `conversation.updated`): Twilio's echo of that write then has nothing left to tell.
-   */
-  readonly onAttributesWritten?: (inbox: TenantInbox, entry: ConversationEntry) => void;
   /** Cache key scoped to this tenant. */
   key(...parts: Array<string | number>): string;
 }
@@ -32,14 +27,7 @@ export function createTenantInbox(
   tenant: TenantConfig,
   gateway: ConversationsGateway,
   cache: InboxCache,
-  options: {
-    indexLimit: number;
-    concurrency: number;
-    conversationLock?: KeyedLock;
-    media?: MediaServiceClient;
-    recentActivity?: RecentActivity;
-    onAttributesWritten?: (inbox: TenantInbox, entry: ConversationEntry) => void;
-  },
+  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock; media?: MediaServiceClient; recentActivity?: RecentActivity },
   emailSender?: EmailSender,
 ): TenantInbox {
   return {
@@ -50,7 +38,6 @@ export function createTenantInbox(
     media: options.media,
     directory: new ConversationDirectory(cache, gateway, tenant.id, options),
     conversationLock: options.conversationLock ?? inMemoryKeyedLock(),
-    onAttributesWritten: options.onAttributesWritten,
     key: (...parts) => tenantKey(tenant.id, ...parts),
   };
 }

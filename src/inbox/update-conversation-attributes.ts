@@ -74,7 +74,6 @@ async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Ba
       const written = await inbox.gateway.updateConversation(conversationSid, { attributes: next });
       rememberOwnWrite(inbox, conversationSid, written.attributes === next ? [next] : [written.attributes, next]);
       entry = inbox.directory.remember(written);
-      inbox.onAttributesWritten?.(inbox, entry);
     }
     batch.changes.forEach(({ settle }, i) => settle(failed.has(i) ? { error: failed.get(i) } : { entry }));
   } catch (error) {

@@ -9,7 +9,6 @@ import { recordMessageAdded } from "../inbox/record-message-added.js";
 import { syncParticipantSummary } from "../inbox/manage-participants.js";
 import { isOwnWrite } from "../inbox/update-conversation-attributes.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
-import type { ConversationEntry } from "../inbox/conversation-directory.js";
 import type { OperationHandler } from "../http/operation-router.js";
 import {
   allowListConversationEvent,
@@ -67,9 +66,7 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
     case "onConversationStateUpdated": {
       return [
         async () => {
-          const fresh = await freshEntry(inbox, event);
-          // Twilio's echo of the gateway's own write (or of a state it holds already): published when it was written.
-          if (fresh !== ALREADY_KNOWN) events.publish("conversation.updated", conversationUpdate(inbox, fresh));
+          events.publish("conversation.updated", conversationUpdate(inbox, await freshEntry(inbox, event)));
         },
       ];
     }
@@ -86,9 +83,6 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
   }
 }
 
-/** What `freshEntry` answers for an event that tells the gateway nothing it does not hold (and has not published). */
-const ALREADY_KNOWN = Symbol("already known");
-
 /** Everything but the attributes (which only the gateway's own writes change; others may rename or close). */
 const sameButAttributes = (a: ConversationRecord, b: ConversationRecord) =>
   a.state === b.state && a.friendlyName === b.friendlyName && a.uniqueName === b.uniqueName;
@@ -100,7 +94,7 @@ const sameButAttributes = (a: ConversationRecord, b: ConversationRecord) =>
  * cache holds nothing to compare it with (scaled out, another instance's write has just invalidated it): it may be
  * an old one arriving late.
  */
-async function freshEntry(inbox: TenantInbox, event: ConversationEventFields): Promise<ConversationEntry | typeof ALREADY_KNOWN> {
+async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
   const conversationSid = event.ConversationSid!;
   const cached = inbox.directory.peek(conversationSid);
   const record = event.EventType === "onConversationStateUpdated" ? undefined : conversationFromEvent(event);
@@ -108,7 +102,7 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields): P
   // Our own write, reported back: the cache already holds this state, or a later one we wrote since. Only when
   // nothing else changed: a rename in the same second as our write is someone else's, and must not be lost.
   if (record && cached && sameButAttributes(cached.record, record) && (cached.record.attributes === record.attributes || isOwnWrite(inbox, conversationSid, record.attributes)))
-    return ALREADY_KNOWN;
+    return cached;
   return inbox.conversationLock.acquire(conversationSid, async () =>
     inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid)),
   );

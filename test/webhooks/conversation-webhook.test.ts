@@ -256,43 +256,6 @@ describe("POST /webhooks/twilio/conversation", () => {
     });
   });
 
-  describe("when Twilio echoes the gateway's own attributes write", () => {
-    /** Runs `write` with the service's webhooks pointed nowhere; returns what Twilio tried to send, by event type. */
-    const undelivered = async (write: () => Promise<unknown>): Promise<Record<string, WebhookDelivery>> => {
-      const { accountSid, conversationsServiceSid } = t.tenants.alpha;
-      const from = t.emulator.webhooks.entries.length;
-      t.emulator.configureWebhooks(accountSid, conversationsServiceSid, { postWebhookUrl: "http://127.0.0.1:9/unreachable" });
-      try {
-        await write();
-        await t.emulator.whenIdle();
-      } finally {
-        await registerConversationWebhooks(t.app.tenants, t.baseUrl);
-      }
-      const failed = t.emulator.webhooks.entries.slice(from).filter((d) => d.status === null && d.attempt === 0);
-      return Object.fromEntries(failed.map((d) => [d.eventType, d]));
-    };
-
-    it("the write itself reaches the sockets, and the echo costs no Twilio call and sends nothing more", async () => {
-      await settle(400); // conversation:updated of the creation (coalesced)
-      const events = recordEvents(client);
-      const late = await undelivered(() => t.api().patch(`${BASE}/${sid}/attributes`, { isStarred: true }));
-      expect(late.onConversationUpdated, "Twilio echoes the write").not.to.equal(undefined);
-      await settle(400);
-      const updates = events.of("conversation:updated").filter((p) => p.conversationSid === sid);
-      expect(updates.map((p) => JSON.parse(p.conversation.attributes).isStarred)).to.deep.equal([true]);
-
-      events.received.length = 0;
-      const calls = t.upstreamCalls.length;
-      const echo = await postSignedForm(t.api(), t.baseUrl, PATH, late.onConversationUpdated!.params, t.tenants.alpha.authToken, {
-        "i-twilio-idempotency-token": late.onConversationUpdated!.idempotencyToken,
-      });
-      expect(echo).to.deep.equal({ status: 200, body: { status: "applied" } });
-      await settle(400);
-      expect(t.upstreamCalls.slice(calls)).to.deep.equal([]);
-      expect(events.received).to.deep.equal([]);
-    });
-  });
-
   describe("when a REST read follows a webhook", () => {
     it("is fresh: the cache was updated by the webhook", async () => {
       const before = (await t.api().get(`${BASE}/${sid}/messages`)).body.length;
