@@ -15,6 +15,8 @@ import { loadContract, type Contract } from "./http/openapi-contract.js";
 import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
+import { businessHandlers } from "./http/routes/business-routes.js";
+import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
 import { addLiveGauges, createMetrics, recordUpstreamCall, type Metrics } from "./metrics.js";
@@ -197,6 +199,11 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const rateLimits = deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits);
   const audit = deps.audit ?? createAuditLog(config.auditLogFile);
   const templates = new TemplateCatalog(config.templateCacheTtlMs);
+  // The business API's cross-conversation message list (src/business/), bounded like the search index.
+  const businessMessages = createBusinessMessageIndexes(tenants, events, {
+    maxMessages: config.searchIndexMaxMessages,
+    concurrency: config.upstream.concurrencyPerTenant,
+  });
   const router = createOperationRouter(
     contract,
     {
@@ -217,6 +224,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...smsHandlers({ tenants, dedupe, config }),
       ...accountHandlers({ accounts, tenants, verifyToken, checkPrincipal }),
       ...orgInboxHandlers({ tenants, searchIndex }),
+      ...businessHandlers({ tenants, accounts, messageIndex: businessMessages, templates }),
     },
     {
       verifyToken,
