@@ -16,6 +16,8 @@ import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
 import { businessHandlers } from "./http/routes/business-routes.js";
+import { businessContactHandlers } from "./http/routes/business-contacts-routes.js";
+import { createContactBooks } from "./contacts/contact-book.js";
 import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
@@ -200,6 +202,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const audit = deps.audit ?? createAuditLog(config.auditLogFile);
   const templates = new TemplateCatalog(config.templateCacheTtlMs);
   // The business API's cross-conversation message list (src/business/), bounded like the search index.
+  const contactBook = createContactBooks();
   const businessMessages = createBusinessMessageIndexes(tenants, events, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
@@ -224,7 +227,14 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...smsHandlers({ tenants, dedupe, config }),
       ...accountHandlers({ accounts, tenants, verifyToken, checkPrincipal }),
       ...orgInboxHandlers({ tenants, searchIndex }),
-      ...businessHandlers({ tenants, accounts, messageIndex: businessMessages, templates }),
+      ...businessHandlers({
+        tenants,
+        accounts,
+        messageIndex: businessMessages,
+        templates,
+        contactOf: (inbox) => async (phone) => contactBook(inbox).findByPhone(phone),
+      }),
+      ...businessContactHandlers({ tenants, contactBook }),
     },
     {
       verifyToken,
