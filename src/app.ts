@@ -18,6 +18,8 @@ import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
 import { businessHandlers } from "./http/routes/business-routes.js";
 import { businessContactHandlers } from "./http/routes/business-contacts-routes.js";
 import { createContactBooks } from "./contacts/contact-book.js";
+import { ImportJobs } from "./contacts/import-jobs.js";
+import { WritePacer } from "./contacts/write-pacer.js";
 import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
@@ -77,6 +79,8 @@ export interface AppDependencies {
   scaleOut?: ScaleOutDependencies;
   /** Emulator mode (main.ts, without Twilio credentials): the development sign-in and simulated customer messages. */
   emulatorMode?: EmulatorMode;
+  /** The contact imports' pacing per tenant (benchmarks and tests count or speed it); default: CONTACT_IMPORT_WRITES_PER_SECOND. */
+  contactImportPacer?: (tenantId: string) => WritePacer;
   /** Where the built inbox page is (default: dist/web/, written by `npm run build`). */
   webBundleDir?: string;
 }
@@ -111,6 +115,20 @@ export interface SwitchboardApp {
 
 /** The label of the platform account's directory and tenant calls in metrics and upstream-call counts. */
 export const ACCOUNTS_UPSTREAM_LABEL = "@accounts";
+
+/** The largest contact CSV an import reads (a 20,000-row export is about 2 MB). */
+const CONTACT_IMPORT_MAX_BYTES = 10 * 1024 * 1024;
+
+/** One pacer per tenant (Twilio's limit is per service), made on first use. */
+function paced(make: (tenantId: string) => WritePacer, override?: (tenantId: string) => WritePacer): (tenantId: string) => WritePacer {
+  if (override) return override;
+  const pacers = new Map<string, WritePacer>();
+  return (tenantId) => {
+    let pacer = pacers.get(tenantId);
+    if (!pacer) pacers.set(tenantId, (pacer = make(tenantId)));
+    return pacer;
+  };
+}
 
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
 const WEBHOOK_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -234,7 +252,12 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         templates,
         contactOf: (inbox) => async (phone) => contactBook(inbox).findByPhone(phone),
       }),
-      ...businessContactHandlers({ tenants, contactBook }),
+      ...businessContactHandlers({
+        tenants,
+        contactBook,
+        imports: new ImportJobs(paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer)),
+        uploads: { maxBytes: CONTACT_IMPORT_MAX_BYTES, maxRows: config.contactImportMaxRows, idleTimeoutMs: config.mediaUploadIdleTimeoutMs },
+      }),
     },
     {
       verifyToken,

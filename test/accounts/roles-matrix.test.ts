@@ -25,6 +25,9 @@ const OWNER_AND_ADMIN_ONLY = new Set([
   // The business API: deleting a contact, and the bulk operations on contacts (export, import and its jobs).
   "deleteContact",
   "exportContacts",
+  "importContacts",
+  "getContactImport",
+  "getContactImportRejected",
 ]);
 const ROLES = ["OWNER", "ADMIN", "AGENT"] as const;
 
