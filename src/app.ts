@@ -20,6 +20,7 @@ import { businessContactHandlers } from "./http/routes/business-contacts-routes.
 import { createContactBooks } from "./contacts/contact-book.js";
 import { ImportJobs } from "./contacts/import-jobs.js";
 import { WritePacer } from "./contacts/write-pacer.js";
+import { MetaVerification } from "./business/meta-verification.js";
 import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
@@ -225,6 +226,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
   });
+  const sms = smsHandlers({ tenants, dedupe, config });
+  const metaVerification = new MetaVerification(accounts, tenants, config.accounts.secretReference);
   const router = createOperationRouter(
     contract,
     {
@@ -242,7 +245,10 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
-      ...smsHandlers({ tenants, dedupe, config }),
+      ...sms,
+      // The business API's webhook: the tenant's signed Twilio inbound, handled as the inbound SMS webhook is.
+      receiveBusinessWebhook: sms.receiveInboundSms!,
+      verifyBusinessWebhook: async (request) => ({ body: await metaVerification.verify(request.query as never), type: "text/plain" }),
       ...accountHandlers({ accounts, tenants, verifyToken, checkPrincipal }),
       ...orgInboxHandlers({ tenants, searchIndex }),
       ...businessHandlers({
