@@ -6,6 +6,7 @@ import type { Channel, MessageRecord } from "../inbox/inbox-types.js";
 import { sendMessage } from "../inbox/send-message.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { TemplateCatalog } from "../templates/template-catalog.js";
+import { checkTemplateSend } from "../templates/send-template-message.js";
 import { statusOf } from "./business-conversation.js";
 
 export interface BusinessSendInput {
@@ -67,7 +68,7 @@ export async function sendBusinessMessage(
     throw new AppError("validation_failed", "content.contentSid (a template of this tenant) is required for a template message", { field: "content/contentSid" });
   const channel = channelFor(inbox, input.channel);
   // A template is checked before a conversation is opened for it (nothing is created for a send that will fail).
-  if (input.type === "template") await templates.get(inbox, input.content.contentSid!);
+  if (input.type === "template") await checkTemplateSend(inbox, templates, channel, input.content.contentSid!, input.content.variables);
   // A new WhatsApp conversation has no customer service window: only a template may start it.
   const conversation = await openConversationFor(inbox, input.to, channel, !(channel === "WhatsApp" && input.type === "text"));
   const message = await sendMessage(

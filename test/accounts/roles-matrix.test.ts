@@ -23,6 +23,7 @@ const OWNER_AND_ADMIN_ONLY = new Set([
   "deleteTemplate",
   "requestTemplateApproval",
   // The business API: deleting a contact, and the bulk operations on contacts (export, import and its jobs).
+  "createBusinessTemplate",
   "deleteContact",
   "exportContacts",
   "importContacts",

@@ -30,15 +30,16 @@ describe("business API: /api/webhook", () => {
     });
 
     it("answers 403 in the envelope for a wrong token, another tenant's narrowing, and never echoes the challenge", async () => {
-      for (const query of [
+      const queries: Array<Record<string, string>> = [
         { "hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "x1" },
         { "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "x2", tenant: "alpha" },
-      ]) {
+      ];
+      for (const query of queries) {
         const response = await handshake(query);
         expect(response.status).to.equal(403);
         const body = (await response.json()) as any;
         expect(body.success).to.equal(false);
-        expect(JSON.stringify(body)).to.not.include(query["hub.challenge"]);
+        expect(JSON.stringify(body)).to.not.include(query["hub.challenge"]!);
       }
       expect((await handshake({ "hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "x" })).status).to.equal(400);
       expect((await handshake({ "hub.mode": "subscribe" })).status).to.equal(400);

@@ -8,6 +8,7 @@ import {
   type ContactLookup,
 } from "../../business/business-conversations.js";
 import { sendBusinessMessage } from "../../business/send-business-message.js";
+import { createBusinessTemplate, listBusinessTemplates } from "../../business/business-templates.js";
 import type { TenantInbox } from "../../inbox/tenant-inbox.js";
 import type { TemplateCatalog } from "../../templates/template-catalog.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
@@ -59,6 +60,8 @@ export function businessHandlers(deps: {
       deps.messageIndex(inbox.tenant.id).upsert(message);
       return ok(toBusinessMessage(message, inbox.tenant, inbox.directory.peek(conversation.record.sid) ?? conversation), 201);
     },
+    listBusinessTemplates: async (request) => ok({ templates: await listBusinessTemplates(inboxFor(request), deps.templates) }),
+    createBusinessTemplate: async (request) => ok(await createBusinessTemplate(inboxFor(request), deps.templates, request.body), 201),
     listBusinessConversations: async (request) => {
       const inbox = inboxFor(request);
       const { page, limit, status, search, assignedTo } = request.query;
