@@ -21,6 +21,7 @@ import { createContactBooks } from "./contacts/contact-book.js";
 import { ImportJobs } from "./contacts/import-jobs.js";
 import { WritePacer } from "./contacts/write-pacer.js";
 import { MetaVerification } from "./business/meta-verification.js";
+import { startMessageCounters } from "./analytics/message-counters.js";
 import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
@@ -222,6 +223,8 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const templates = new TemplateCatalog(config.templateCacheTtlMs);
   // The business API's cross-conversation message list (src/business/), bounded like the search index.
   const contactBook = createContactBooks();
+  // The analytics counters, kept in Twilio (conversation attributes) as messages and receipts arrive.
+  startMessageCounters(tenants, events, deps.logger);
   const businessMessages = createBusinessMessageIndexes(tenants, events, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,

@@ -9,6 +9,7 @@ import {
 } from "../../business/business-conversations.js";
 import { sendBusinessMessage } from "../../business/send-business-message.js";
 import { createBusinessTemplate, listBusinessTemplates } from "../../business/business-templates.js";
+import { cachedOverviews } from "../../analytics/analytics-overview.js";
 import type { TenantInbox } from "../../inbox/tenant-inbox.js";
 import type { TemplateCatalog } from "../../templates/template-catalog.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
@@ -33,6 +34,7 @@ export function businessHandlers(deps: {
   const inboxFor = (request: OperationRequest) =>
     inTenant(request, tenants.get(selectTenantId(request.principal, request.headers["x-tenant-id"], (id) => tenants.has(id))));
   const contactsOf = (inbox: TenantInbox) => deps.contactOf?.(inbox);
+  const overview = cachedOverviews();
   // A user of this gateway's directory in the tenant; where sign-in is off (external tokens), only the caller is known.
   const isTenantUser = (request: OperationRequest, tenantId: string) => async (userId: string) => {
     if (!deps.accounts.enabled) return userId === request.principal.userId;
@@ -60,6 +62,7 @@ export function businessHandlers(deps: {
       deps.messageIndex(inbox.tenant.id).upsert(message);
       return ok(toBusinessMessage(message, inbox.tenant, inbox.directory.peek(conversation.record.sid) ?? conversation), 201);
     },
+    getAnalyticsOverview: async (request) => ok(await overview(inboxFor(request), request.query.days)),
     listBusinessTemplates: async (request) => ok({ templates: await listBusinessTemplates(inboxFor(request), deps.templates) }),
     createBusinessTemplate: async (request) => ok(await createBusinessTemplate(inboxFor(request), deps.templates, request.body), 201),
     listBusinessConversations: async (request) => {
