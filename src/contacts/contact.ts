@@ -42,7 +42,8 @@ export function toContact(record: ContactUserRecord): Contact {
   return {
     id: record.sid,
     phoneNumber: record.identity.slice(CONTACT_IDENTITY_PREFIX.length),
-    name: typeof attributes.name === "string" ? attributes.name : (record.friendlyName ?? null),
+    // The attributes are the record (a cleared name is null there); a User made elsewhere has only its FriendlyName.
+    name: "name" in attributes ? (typeof attributes.name === "string" ? attributes.name : null) : (record.friendlyName ?? null),
     email: typeof attributes.email === "string" ? attributes.email : null,
     tags: Array.isArray(attributes.tags) ? attributes.tags.filter((tag): tag is string => typeof tag === "string") : [],
     createdAt: record.dateCreated,

@@ -28,6 +28,7 @@ describe("business API: /api/contacts", () => {
       const changed = await t.api().patch(`/api/contacts/${id}`, { name: "John Q. Doe", tags: ["customer"] });
       expect(changed.body.data).to.deep.include({ name: "John Q. Doe", tags: ["customer"], email: "john@example.com", phoneNumber: "+1234567890" });
       expect((await t.api().get(`/api/contacts/${id}`)).body.data.name).to.equal("John Q. Doe");
+      expect((await t.api().patch(`/api/contacts/${id}`, { name: null })).body.data.name, "a name can be cleared").to.equal(null);
       expect((await t.api().delete(`/api/contacts/${id}`)).status).to.equal(200);
       expect((await t.api().get(`/api/contacts/${id}`)).status).to.equal(404);
     });
