@@ -17,6 +17,14 @@ import { loadContract, type Contract } from "./http/openapi-contract.js";
 import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
+import { businessHandlers } from "./http/routes/business-routes.js";
+import { businessContactHandlers } from "./http/routes/business-contacts-routes.js";
+import { createContactBooks } from "./contacts/contact-book.js";
+import { ImportJobs } from "./contacts/import-jobs.js";
+import { WritePacer } from "./contacts/write-pacer.js";
+import { MetaVerification } from "./business/meta-verification.js";
+import { startMessageCounters } from "./analytics/message-counters.js";
+import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
 import { addLiveGauges, createMetrics, recordUpstreamCall, type Metrics } from "./metrics.js";
@@ -76,6 +84,8 @@ export interface AppDependencies {
   scaleOut?: ScaleOutDependencies;
   /** Emulator mode (main.ts, without Twilio credentials): the development sign-in and simulated customer messages. */
   emulatorMode?: EmulatorMode;
+  /** The contact imports' pacing per tenant (benchmarks and tests count or speed it); default: CONTACT_IMPORT_WRITES_PER_SECOND. */
+  contactImportPacer?: (tenantId: string) => WritePacer;
   /** Where the built inbox page is (default: dist/web/, written by `npm run build`). */
   webBundleDir?: string;
 }
@@ -110,6 +120,20 @@ export interface SwitchboardApp {
 
 /** The label of the platform account's directory and tenant calls in metrics and upstream-call counts. */
 export const ACCOUNTS_UPSTREAM_LABEL = "@accounts";
+
+/** The largest contact CSV an import reads (a 20,000-row export is about 2 MB). */
+const CONTACT_IMPORT_MAX_BYTES = 10 * 1024 * 1024;
+
+/** One pacer per tenant (Twilio's limit is per service), made on first use. */
+function paced(make: (tenantId: string) => WritePacer, override?: (tenantId: string) => WritePacer): (tenantId: string) => WritePacer {
+  if (override) return override;
+  const pacers = new Map<string, WritePacer>();
+  return (tenantId) => {
+    let pacer = pacers.get(tenantId);
+    if (!pacer) pacers.set(tenantId, (pacer = make(tenantId)));
+    return pacer;
+  };
+}
 
 /** How long a processed webhook is remembered for deduplication (Twilio retries within minutes). */
 const WEBHOOK_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -205,6 +229,16 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const rateLimits = deps.rateLimits ?? deps.scaleOut?.rateLimits ?? RateLimits.inMemory(config.rateLimits);
   const audit = deps.audit ?? createAuditLog(config.auditLogFile);
   const templates = new TemplateCatalog(config.templateCacheTtlMs);
+  // The business API's cross-conversation message list (src/business/), bounded like the search index.
+  const contactBook = createContactBooks();
+  // The analytics counters, kept in Twilio (conversation attributes) as messages and receipts arrive.
+  startMessageCounters(tenants, events, deps.logger);
+  const businessMessages = createBusinessMessageIndexes(tenants, events, {
+    maxMessages: config.searchIndexMaxMessages,
+    concurrency: config.upstream.concurrencyPerTenant,
+  });
+  const sms = smsHandlers({ tenants, dedupe, config });
+  const metaVerification = new MetaVerification(accounts, tenants, config.accounts.secretReference);
   const router = createOperationRouter(
     contract,
     {
@@ -222,9 +256,25 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       receiveSmsStatus: messagingStatusHandler("SMS", { events, dedupe }),
       receiveWhatsappStatus: messagingStatusHandler("WhatsApp", { events, dedupe }),
       receiveEmailEvents: sendgridEventHandler({ events, dedupe }),
-      ...smsHandlers({ tenants, dedupe, config }),
+      ...sms,
+      // The business API's webhook: the tenant's signed Twilio inbound, handled as the inbound SMS webhook is.
+      receiveBusinessWebhook: sms.receiveInboundSms!,
+      verifyBusinessWebhook: async (request) => ({ body: await metaVerification.verify(request.query as never), type: "text/plain" }),
       ...accountHandlers({ accounts, tenants, verifyToken, checkPrincipal }),
       ...orgInboxHandlers({ tenants, searchIndex }),
+      ...businessHandlers({
+        tenants,
+        accounts,
+        messageIndex: businessMessages,
+        templates,
+        contactOf: (inbox) => async (phone) => contactBook(inbox).findByPhone(phone),
+      }),
+      ...businessContactHandlers({
+        tenants,
+        contactBook,
+        imports: new ImportJobs(paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer)),
+        uploads: { maxBytes: CONTACT_IMPORT_MAX_BYTES, maxRows: config.contactImportMaxRows, idleTimeoutMs: config.mediaUploadIdleTimeoutMs },
+      }),
     },
     {
       verifyToken,

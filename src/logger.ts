@@ -56,7 +56,7 @@ export interface LiveFeedOpened {
   /** The Socket.IO namespace. */
   surface: string;
   /** How the feed was opened: `connect`, `recover` (a session restored after a drop) or `subscribe:conversation`. */
-  operation: "connect" | "recover" | "subscribe:conversation";
+  operation: "connect" | "recover" | "subscribe:conversation" | "join-conversation";
   /** The conversation subscribed to; empty for the tenant-wide feed. */
   conversationSids: string[];
 }

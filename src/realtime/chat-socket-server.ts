@@ -1,12 +1,14 @@
 import type { Server as HttpServer } from "node:http";
-import { Server, type ServerOptions } from "socket.io";
+import { Server, type Namespace, type ServerOptions } from "socket.io";
 import { AppError, isAppError } from "../errors.js";
 import type { AuditLog } from "../logger.js";
 import type { Principal, TokenVerifier } from "../http/access-token.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
-import { startChatBroadcaster } from "./chat-broadcaster.js";
+import { startChatBroadcaster, type BusinessAudience } from "./chat-broadcaster.js";
+import { attachBusinessSockets } from "./business-sockets.js";
+import type { BusinessClientToServerEvents, BusinessServerToClientEvents } from "./business-events.js";
 import { attachOrgLiveSockets } from "./org-live-sockets.js";
 import { guardNamespace, type NamespacePolicy } from "./socket-guard.js";
 import {
@@ -52,8 +54,8 @@ const HANDSHAKE_TENANT: NamespacePolicy = {
 };
 
 /**
- * Socket.IO: namespace `/chat`, the organization live namespaces (org-live-sockets.ts) and `/` (nothing is emitted
- * there yet; the business API's events will be). Every namespace is guarded alike (socket-guard.ts): the handshake's
+ * Socket.IO: namespace `/chat`, the organization live namespaces (org-live-sockets.ts) and `/` (the business API's
+ * event names, business-sockets.ts). Every namespace is guarded alike (socket-guard.ts): the handshake's
  * token is verified by the same code as REST, on recovery too, and the socket is disconnected when it expires.
  * Sockets join their tenant's room, subscribe to conversations of that tenant only, and relay typing to the other
  * subscribers.
@@ -65,11 +67,9 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
     serveClient: false,
     ...(components.adapter ? { adapter: components.adapter } : {}),
   });
-  const root = io.of("/");
+  const root = io.of("/") as unknown as Namespace<BusinessClientToServerEvents, BusinessServerToClientEvents, Record<string, never>, SocketData>;
   guardNamespace(root, HANDSHAKE_TENANT, components);
-  root.on("connection", (socket) => {
-    if (!socket.recovered) void socket.join(tenantRoom(socket.data.tenantId));
-  });
+  attachBusinessSockets(root, components);
 
   const chat = io.of(CHAT_NAMESPACE);
   guardNamespace(chat, HANDSHAKE_TENANT, components);
@@ -134,7 +134,11 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
     }
   });
 
-  const stopBroadcaster = startChatBroadcaster(chat, components.events, components.conversationUpdateIntervalMs);
+  const stopBroadcaster = startChatBroadcaster(chat, components.events, components.conversationUpdateIntervalMs, {
+    namespace: root as unknown as BusinessAudience["namespace"],
+    tenantOf: (tenantId) => (components.tenants.has(tenantId) ? components.tenants.get(tenantId).tenant : undefined),
+    entryOf: (tenantId, sid) => (components.tenants.has(tenantId) ? components.tenants.get(tenantId).directory.peek(sid) : undefined),
+  });
   const stopOrgLive = attachOrgLiveSockets(io, components);
   return {
     io,

@@ -13,6 +13,7 @@ import type {
 import { translateTwilioError } from "./twilio-error.js";
 import { toBinding, toConversationRecord, toMessageRecord, toParticipantRecord } from "./record-mappers.js";
 import { ContentGateway } from "./content-gateway.js";
+import { ContactsGateway } from "./contacts-gateway.js";
 
 type TwilioClient = ReturnType<typeof twilio>;
 
@@ -33,6 +34,8 @@ export interface ConversationUpdate {
 export class ConversationsGateway {
   /** The account's Content API templates (same credentials). */
   readonly content: ContentGateway;
+  /** The service's Users, where the business API keeps contacts (same credentials). */
+  readonly contacts: ContactsGateway;
 
   constructor(
     private readonly client: TwilioClient,
@@ -42,6 +45,7 @@ export class ConversationsGateway {
     readonly circuitState: () => "closed" | "open" | "half-open" = () => "closed",
   ) {
     this.content = new ContentGateway(client);
+    this.contacts = new ContactsGateway(client, serviceSid);
   }
 
   private get service() {

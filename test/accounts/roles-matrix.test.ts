@@ -6,7 +6,8 @@ import { ACCOUNTS_ENV, PASSWORD, signUp } from "../support/accounts.js";
 
 /**
  * The permission policy, stated here on its own: what an AGENT may not do (settings, people, deleting conversations
- * and messages, the account's status, creating and deleting templates or asking for their approval). Every other bearer operation is open to every role. The contract's x-roles
+ * and messages, the account's status, creating and deleting templates or asking for their approval, deleting contacts,
+ * exporting and importing them). Every other bearer operation is open to every role. The contract's x-roles
  * must say exactly this, and the server must enforce it on every operation of every surface.
  */
 const OWNER_AND_ADMIN_ONLY = new Set([
@@ -21,6 +22,13 @@ const OWNER_AND_ADMIN_ONLY = new Set([
   "createTemplate",
   "deleteTemplate",
   "requestTemplateApproval",
+  // The business API: deleting a contact, and the bulk operations on contacts (export, import and its jobs).
+  "createBusinessTemplate",
+  "deleteContact",
+  "exportContacts",
+  "importContacts",
+  "getContactImport",
+  "getContactImportRejected",
 ]);
 const ROLES = ["OWNER", "ADMIN", "AGENT"] as const;
 
@@ -76,7 +84,7 @@ describe("roles: the role × operation matrix", function () {
           body: operation.method === "get" || operation.method === "delete" ? undefined : "{}",
         });
         const text = await response.text();
-        const refused = isRoleRefusal(response.status, text ? JSON.parse(text) : undefined);
+        const refused = isRoleRefusal(response.status, text && response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : undefined);
         const shouldRefuse = role === "AGENT" && OWNER_AND_ADMIN_ONLY.has(operation.operationId);
         if (refused !== shouldRefuse) mismatches.push(`${operation.operationId}: ${response.status} ${text.slice(0, 160)}`);
         if (response.status >= 500) mismatches.push(`${operation.operationId}: ${response.status}`);

@@ -1,0 +1,147 @@
+import pMap from "p-map";
+import { isAppError } from "../errors.js";
+import { parseAttributes } from "../inbox/conversation-attributes.js";
+import type { MessageAttributes } from "../inbox/message-attributes.js";
+import { advancesStatus } from "../inbox/delivery-status.js";
+import type { DeliveryStatus } from "../inbox/domain-events.js";
+import type { MessageRecord } from "../inbox/inbox-types.js";
+import type { TenantInbox } from "../inbox/tenant-inbox.js";
+import { businessStatus, toBusinessMessage, type BusinessMessage, type BusinessDirection, type BusinessStatus } from "./business-message.js";
+
+const PAGE = 100;
+
+export interface MessageFilter {
+  conversationId?: string;
+  direction?: BusinessDirection;
+  status?: BusinessStatus;
+}
+
+/**
+ * One tenant's messages across its conversations, newest first (Twilio lists messages per conversation only):
+ * built from Twilio on first use (every indexed conversation, newest pages first, one call per 100 messages,
+ * bounded concurrency, at most `maxMessages`), then kept current by the message and delivery events the webhooks
+ * publish. Past `maxMessages` the oldest leave it. After a restart it is empty until the next read builds it.
+ */
+export class BusinessMessageIndex {
+  private readonly messages = new Map<string, BusinessMessage & { timeMs: number; index: number }>();
+  /** The inbox's own delivery status (finer than the API's four states), so receipts only move it forward. */
+  private readonly delivery = new Map<string, string>();
+  private sorted: Array<BusinessMessage & { timeMs: number; index: number }> | undefined;
+  private building: Promise<void> | undefined;
+  private built = false;
+  private pending: Array<() => void> = [];
+  readonly stats = { documents: 0, buildMs: 0, builtAt: undefined as string | undefined, upstreamCalls: 0 };
+
+  constructor(
+    private readonly inbox: TenantInbox,
+    private readonly options: { maxMessages: number; concurrency: number },
+  ) {}
+
+  /** A message added (webhook or the gateway's own send). Before the index exists it waits for the build. */
+  upsert(message: MessageRecord): void {
+    this.whenBuilt(() => this.add(message));
+  }
+
+  /** A delivery receipt: moves the message's status forward, never back. */
+  receipt(messageSid: string, status: DeliveryStatus | "opened" | "clicked"): void {
+    this.whenBuilt(() => {
+      const held = this.messages.get(messageSid);
+      if (!held || status === "opened" || status === "clicked") return;
+      if (!advancesStatus(this.delivery.get(messageSid), status)) return;
+      this.delivery.set(messageSid, status);
+      held.status = businessStatus(status, held.direction);
+    });
+  }
+
+  remove(conversationSid: string): void {
+    this.whenBuilt(() => {
+      for (const [sid, message] of this.messages) if (message.conversationId === conversationSid) this.messages.delete(sid);
+      this.sorted = undefined;
+      this.stats.documents = this.messages.size;
+    });
+  }
+
+  /** One page of the matching messages (newest first) and how many match in all. */
+  async list(filter: MessageFilter, page: number, limit: number): Promise<{ messages: BusinessMessage[]; total: number }> {
+    await this.ensureBuilt();
+    this.sorted ??= [...this.messages.values()].sort((a, b) => b.timeMs - a.timeMs || b.index - a.index);
+    const matches =
+      filter.conversationId || filter.direction || filter.status
+        ? this.sorted.filter(
+            (m) =>
+              (!filter.conversationId || m.conversationId === filter.conversationId) &&
+              (!filter.direction || m.direction === filter.direction) &&
+              (!filter.status || m.status === filter.status),
+          )
+        : this.sorted;
+    return { messages: matches.slice((page - 1) * limit, page * limit).map(publicView), total: matches.length };
+  }
+
+  ensureBuilt(): Promise<void> {
+    if (this.built) return Promise.resolve();
+    this.building ??= this.build().finally(() => (this.building = undefined));
+    return this.building;
+  }
+
+  private whenBuilt(change: () => void) {
+    if (this.built) change();
+    else if (this.building) this.pending.push(change);
+  }
+
+  private async build(): Promise<void> {
+    const started = performance.now();
+    const fetched: MessageRecord[] = [];
+    let calls = 0;
+    const conversations = await this.inbox.directory.all();
+    await pMap(
+      conversations,
+      async (entry) => {
+        let pageToken: string | undefined;
+        try {
+          do {
+            if (fetched.length >= this.options.maxMessages) return;
+            const page = await this.inbox.gateway.listMessages(entry.record.sid, { order: "desc", limit: PAGE, pageToken });
+            calls++;
+            fetched.push(...page.items);
+            pageToken = page.nextPageToken;
+          } while (pageToken);
+        } catch (error) {
+          // Gone from Twilio since it was indexed: left out, not a failed list.
+          if (!isAppError(error) || error.code !== "not_found") throw error;
+          this.inbox.directory.forget(entry.record.sid);
+        }
+      },
+      { concurrency: this.options.concurrency },
+    );
+    fetched.sort((a, b) => Date.parse(a.dateCreated) - Date.parse(b.dateCreated) || a.index - b.index);
+    for (const message of fetched.slice(-this.options.maxMessages)) this.add(message);
+    this.built = true;
+    for (const change of this.pending.splice(0)) change();
+    this.stats.buildMs = Math.round(performance.now() - started);
+    this.stats.builtAt = new Date().toISOString();
+    this.stats.upstreamCalls = calls;
+  }
+
+  private add(message: MessageRecord) {
+    const held = this.messages.get(message.sid);
+    const view = toBusinessMessage(message, this.inbox.tenant, this.inbox.directory.peek(message.conversationSid));
+    const status = parseAttributes<MessageAttributes>(message.attributes).status;
+    // A receipt may have overtaken the message's own event: the later state wins.
+    if (held && !advancesStatus(this.delivery.get(message.sid), (status ?? "queued") as DeliveryStatus)) view.status = held.status;
+    else if (status) this.delivery.set(message.sid, status);
+    this.messages.delete(message.sid);
+    this.messages.set(message.sid, { ...view, timeMs: Date.parse(message.dateCreated) || Date.now(), index: message.index });
+    for (const oldest of this.messages.keys()) {
+      if (this.messages.size <= this.options.maxMessages) break;
+      this.messages.delete(oldest);
+      this.delivery.delete(oldest);
+    }
+    this.sorted = undefined;
+    this.stats.documents = this.messages.size;
+  }
+}
+
+function publicView(held: BusinessMessage & { timeMs?: number; index?: number }): BusinessMessage {
+  const { timeMs: _t, index: _i, ...message } = held;
+  return { ...message, content: { ...message.content } };
+}

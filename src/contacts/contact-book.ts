@@ -1,0 +1,136 @@
+import { AppError, isAppError } from "../errors.js";
+import type { TenantInbox } from "../inbox/tenant-inbox.js";
+import { contactAttributes, contactIdentity, isContactIdentity, toContact, type Contact, type ContactInput } from "./contact.js";
+
+/** The most contacts a tenant's book holds in memory (one Users call per 50 loads them). */
+export const MAX_CONTACTS = 50_000;
+/** How long the loaded book is trusted before it is read from Twilio again (another instance may have written). */
+const RELOAD_AFTER_MS = 5 * 60_000;
+
+/**
+ * One tenant's contacts: Conversations Users of its service with identity `contact:<E.164>` (Twilio is the store).
+ * Read once into memory (Twilio lists Users 50 a call and cannot search them), then kept current by this gateway's
+ * own writes and re-read every few minutes.
+ */
+export class ContactBook {
+  private byId = new Map<string, Contact>();
+  private byPhone = new Map<string, Contact>();
+  private loading: Promise<void> | undefined;
+  private loadedAtMs = 0;
+
+  constructor(private readonly inbox: TenantInbox) {}
+
+  private get gateway() {
+    return this.inbox.gateway.contacts;
+  }
+
+  /** Every contact, newest first. */
+  async all(): Promise<Contact[]> {
+    await this.ensureLoaded();
+    return [...this.byId.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+  }
+
+  async get(id: string): Promise<Contact> {
+    await this.ensureLoaded();
+    const contact = this.byId.get(id);
+    if (!contact) throw new AppError("not_found", "no such contact in this tenant", { field: "id" });
+    return contact;
+  }
+
+  async findByPhone(phone: string): Promise<Contact | undefined> {
+    await this.ensureLoaded();
+    return this.byPhone.get(phone);
+  }
+
+  /** Creates a contact; a number that has one already answers 409. */
+  async create(input: ContactInput): Promise<Contact> {
+    await this.ensureLoaded();
+    if (this.byPhone.has(input.phoneNumber)) throw new AppError("conflict", "a contact with this phoneNumber exists", { field: "phoneNumber" });
+    if (this.byId.size >= MAX_CONTACTS) throw new AppError("conflict", `a tenant holds at most ${MAX_CONTACTS} contacts`, { field: "phoneNumber" });
+    const fields = { name: input.name ?? null, email: input.email ?? null, tags: input.tags ?? [] };
+    return this.remember(toContact(await this.gateway.create(contactIdentity(input.phoneNumber), fields.name ?? undefined, contactAttributes(fields))));
+  }
+
+  async update(id: string, changes: Partial<Omit<ContactInput, "phoneNumber">>): Promise<Contact> {
+    const current = await this.get(id);
+    const next = {
+      name: changes.name !== undefined ? changes.name : current.name,
+      email: changes.email !== undefined ? changes.email : current.email,
+      tags: changes.tags ?? current.tags,
+    };
+    return this.remember(toContact(await this.gateway.update(id, { ...(next.name ? { friendlyName: next.name } : {}), attributes: contactAttributes(next) })));
+  }
+
+  async remove(id: string): Promise<void> {
+    const contact = await this.get(id);
+    await this.gateway.remove(id);
+    this.byId.delete(id);
+    this.byPhone.delete(contact.phoneNumber);
+  }
+
+  /**
+   * Creates or updates the contact of `input.phoneNumber` (imports): no write when nothing changed. A create that
+   * finds the number taken (another instance, a stale book) updates the existing one instead.
+   */
+  async upsert(input: ContactInput): Promise<"created" | "updated" | "unchanged"> {
+    await this.ensureLoaded();
+    const known = this.byPhone.get(input.phoneNumber);
+    const fields = { name: input.name ?? null, email: input.email ?? null, tags: input.tags ?? [] };
+    if (known) {
+      if (known.name === fields.name && known.email === fields.email && JSON.stringify(known.tags) === JSON.stringify(fields.tags)) return "unchanged";
+      await this.update(known.id, fields);
+      return "updated";
+    }
+    try {
+      await this.create(input);
+      return "created";
+    } catch (error) {
+      if (!isAppError(error) || error.code !== "conflict" || error.options.upstream === undefined) throw error;
+      const existing = await this.gateway.find(contactIdentity(input.phoneNumber));
+      if (!existing) throw error;
+      this.remember(toContact(existing));
+      await this.update(existing.sid, fields);
+      return "updated";
+    }
+  }
+
+  private remember(contact: Contact): Contact {
+    const previous = this.byId.get(contact.id);
+    if (previous) this.byPhone.delete(previous.phoneNumber);
+    this.byId.set(contact.id, contact);
+    this.byPhone.set(contact.phoneNumber, contact);
+    return contact;
+  }
+
+  private ensureLoaded(): Promise<void> {
+    if (this.loadedAtMs > 0 && Date.now() - this.loadedAtMs < RELOAD_AFTER_MS) return Promise.resolve();
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    // Users also hold chat identities; only `contact:` ones are contacts (read up to twice the bound to find them).
+    const records = await this.gateway.list(MAX_CONTACTS * 2);
+    const byId = new Map<string, Contact>();
+    const byPhone = new Map<string, Contact>();
+    for (const record of records) {
+      if (!isContactIdentity(record.identity) || byId.size >= MAX_CONTACTS) continue;
+      const contact = toContact(record);
+      byId.set(contact.id, contact);
+      byPhone.set(contact.phoneNumber, contact);
+    }
+    this.byId = byId;
+    this.byPhone = byPhone;
+    this.loadedAtMs = Date.now();
+  }
+}
+
+/** One contact book per tenant, made on first use. */
+export function createContactBooks(): (inbox: TenantInbox) => ContactBook {
+  const books = new WeakMap<TenantInbox["gateway"], ContactBook>();
+  return (inbox) => {
+    let book = books.get(inbox.gateway);
+    if (!book) books.set(inbox.gateway, (book = new ContactBook(inbox)));
+    return book;
+  };
+}

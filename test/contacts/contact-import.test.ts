@@ -1,0 +1,112 @@
+import { expect } from "chai";
+import { CsvParser } from "../../src/contacts/contacts-csv.js";
+import { startApp, type TestApp } from "../support/start-app.js";
+
+const parseCsv = (text: string) => {
+  const parser = new CsvParser();
+  return [...parser.push(text), ...parser.end()];
+};
+
+describe("business API: contact imports (/api/contacts/import)", function () {
+  this.timeout(300_000);
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await startApp({ env: { CONTACT_IMPORT_WRITES_PER_SECOND: "5000", CONTACT_IMPORT_MAX_ROWS: "10000" } });
+  });
+  afterEach(() => t.close());
+
+  const token = () => t.token({ tenants: ["alpha"] });
+  async function upload(csv: string, options: { token?: string } = {}) {
+    const form = new FormData();
+    form.append("file", new Blob([csv], { type: "text/csv" }), "contacts.csv");
+    const response = await fetch(`${t.baseUrl}/api/contacts/import/csv`, { method: "POST", headers: { authorization: `Bearer ${options.token ?? token()}` }, body: form });
+    return { status: response.status, body: (await response.json()) as any };
+  }
+  async function finished(jobId: string, as = token()) {
+    for (;;) {
+      const job = await t.api().withToken(as).get(`/api/contacts/import/${jobId}`);
+      expect(job.status, job.text).to.equal(200);
+      if (job.body.data.status === "completed") return job.body.data;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  describe("when an export is imported back with two bad rows added", () => {
+    it("upserts by number (nothing twice), rejects just the bad rows with their reasons, and gives them back as CSV", async () => {
+      await t.api().post("/api/contacts", { phoneNumber: "+15550200001", name: "=Ada", tags: ["vip", "beta"] });
+      await t.api().post("/api/contacts", { phoneNumber: "+15550200002", name: "Bob, Jr.", email: "bob@example.com" });
+      const exported = await (await fetch(`${t.baseUrl}/api/contacts/export`, { headers: { authorization: `Bearer ${token()}` } })).text();
+      const csv = `${exported}+15550200003,New Person,,x\r\nnot-a-number,Bad,,\r\n+15550200004,Bad Email,nope,\r\n`;
+      const started = await upload(csv);
+      expect(started.status, JSON.stringify(started.body)).to.equal(202);
+      expect(started.body.data).to.include({ total: 5 });
+      const job = await finished(started.body.data.id);
+      expect(job).to.include({ total: 5, processed: 5, created: 1, unchanged: 2, updated: 0, failed: 2 });
+      expect(job.errors).to.deep.equal([
+        { row: 5, field: "phoneNumber", message: "phoneNumber must be an E.164 number (+ and up to 15 digits)" },
+        { row: 6, field: "email", message: "email is not an email address" },
+      ]);
+      const contacts = (await t.api().get("/api/contacts")).body.data.contacts;
+      expect(contacts).to.have.length(3);
+      expect(contacts.find((c: any) => c.phoneNumber === "+15550200001")).to.deep.include({ name: "=Ada", tags: ["vip", "beta"] });
+      const rejected = await fetch(`${t.baseUrl}/api/contacts/import/${job.id}/rejected`, { headers: { authorization: `Bearer ${token()}` } });
+      expect(rejected.headers.get("content-type")).to.match(/^text\/csv/);
+      const rows = parseCsv(await rejected.text());
+      expect(rows[0]).to.deep.equal(["phoneNumber", "name", "email", "tags", "createdAt", "error"]);
+      expect(rows.slice(1).map((row) => row[0])).to.deep.equal(["not-a-number", "'+15550200004"]);
+      expect(rows[1]![5]).to.match(/^row 5: phoneNumber/);
+
+      const again = await finished((await upload(csv)).body.data.id);
+      expect(again).to.include({ created: 0, unchanged: 3, failed: 2 });
+    });
+  });
+
+  describe("when Twilio answers a burst of 429s", () => {
+    it("still stores every row", async () => {
+      t.emulator.setFaultPlan({ failures: [{ status: 429, count: 12, method: "POST", pathPattern: "/Users" }] });
+      const rows = Array.from({ length: 20 }, (_, i) => `+1555030${String(i).padStart(4, "0")},P${i}`).join("\n");
+      const job = await finished((await upload(`phone,name\n${rows}\n`)).body.data.id);
+      expect(job).to.include({ total: 20, processed: 20, created: 20, failed: 0 });
+      expect((await t.api().get("/api/contacts?limit=100")).body.data.pagination.total).to.equal(20);
+    });
+  });
+
+  describe("when a file holds 10,000 rows", () => {
+    it("completes with every row accounted for, each contact created once", async () => {
+      const rows = Array.from({ length: 10_000 }, (_, i) => `+1555${String(i).padStart(7, "0")},Person ${i},,bulk`);
+      rows[1234] = "+0555,bad number,,";
+      const job = await finished((await upload(`phoneNumber,name,email,tags\r\n${rows.join("\r\n")}\r\n`)).body.data.id);
+      expect(job).to.include({ total: 10_000, processed: 10_000, created: 9_999, failed: 1 });
+      expect(job.errors).to.deep.equal([{ row: 1236, field: "phoneNumber", message: "phoneNumber must be an E.164 number (+ and up to 15 digits)" }]);
+      expect((await t.api().get("/api/contacts?search=bulk&limit=1")).body.data.pagination.total).to.equal(9_999);
+      expect(t.upstreamCalls.filter((call) => call.method === "POST" && /\/Users$/.test(new URL(call.url).pathname))).to.have.length(9_999);
+    });
+  });
+
+  describe("hostile uploads", () => {
+    it("refuses more rows than CONTACT_IMPORT_MAX_ROWS (413), a file without a phone column and a missing file part (400), creating nothing", async () => {
+      const tooMany = Array.from({ length: 10_001 }, (_, i) => `+1555${String(i).padStart(7, "0")}`).join("\n");
+      const big = await upload(`phone\n${tooMany}\n`);
+      expect(big.status).to.equal(413);
+      expect(big.body).to.include({ success: false });
+      const noPhone = await upload("name,email\nAda,ada@example.com\n");
+      expect(noPhone.status).to.equal(400);
+      expect(noPhone.body.message).to.match(/phone number column/);
+      const form = new FormData();
+      form.append("other", "x");
+      const noFile = await fetch(`${t.baseUrl}/api/contacts/import/csv`, { method: "POST", headers: { authorization: `Bearer ${token()}` }, body: form });
+      expect(noFile.status).to.equal(400);
+      const json = await t.api().post("/api/contacts/import/csv", { file: "phone\n+15550000000" });
+      expect(json.status).to.equal(415);
+      expect((await t.api().get("/api/contacts")).body.data.pagination.total).to.equal(0);
+    });
+
+    it("another tenant cannot read the job or its rejected rows", async () => {
+      const started = await upload("phone\nbad\n");
+      const beta = t.token({ tenants: ["beta"] });
+      expect((await t.api().withToken(beta).get(`/api/contacts/import/${started.body.data.id}`)).status).to.equal(404);
+      const rejected = await fetch(`${t.baseUrl}/api/contacts/import/${started.body.data.id}/rejected`, { headers: { authorization: `Bearer ${beta}` } });
+      expect(rejected.status).to.equal(404);
+    });
+  });
+});
