@@ -22,13 +22,14 @@ const PHONE_CONVERSATIONS_SCANNED = 20;
 
 /**
  * The channel a send to a number uses: the one asked for, else WhatsApp when the tenant has a WhatsApp sender, else
- * SMS; refused (400) when the tenant has no sender for it.
+ * SMS; refused (409, as on every surface) while the tenant's settings name no sender for it.
  */
 export function channelFor(inbox: TenantInbox, asked: BusinessSendInput["channel"]): Channel {
   const channel: Channel = asked === "sms" ? "SMS" : asked === "whatsapp" ? "WhatsApp" : inbox.tenant.whatsappNumber ? "WhatsApp" : "SMS";
   if (channel === "WhatsApp" && !inbox.tenant.whatsappNumber)
-    throw new AppError("validation_failed", "this tenant has no WhatsApp sender (settings): send with channel sms", { field: "channel" });
-  if (channel === "SMS" && !inbox.tenant.phoneNumber) throw new AppError("validation_failed", "this tenant has no SMS sender (settings)", { field: "channel" });
+    throw new AppError("conflict", "this tenant has no WhatsApp sender yet: name one in its settings (whatsappConfig.number), or send with channel sms", { field: "channel" });
+  if (channel === "SMS" && !inbox.tenant.phoneNumber)
+    throw new AppError("conflict", "this tenant has no SMS sender yet: name one in its settings (smsConfig.phoneNumber)", { field: "channel" });
   return channel;
 }
 

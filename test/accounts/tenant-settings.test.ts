@@ -27,6 +27,11 @@ describe("accounts: tenant settings (/api/settings)", function () {
       const before = await owner.post("/api/v1/chat/conversations", body);
       expect(before.status).to.equal(409);
       expect(before.body.error.message).to.match(/no SMS sender yet/);
+      // The business API answers the same 409, in its own envelope, for a message to a number.
+      const businessSend = await owner.post("/api/messages", { to: "+15551230001", type: "text", content: { text: "hi" } });
+      expect(businessSend.status, businessSend.text).to.equal(409);
+      expect(businessSend.body).to.include({ success: false });
+      expect(businessSend.body.message).to.match(/no SMS sender yet/);
       const patched = await owner.patch("/api/settings", { smsConfig: { phoneNumber: "+15005550777" } });
       expect(patched.status, patched.text).to.equal(200);
       expect(patched.body.data.smsConfig).to.deep.equal({ phoneNumber: "+15005550777" });
