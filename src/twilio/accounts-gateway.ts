@@ -1,5 +1,6 @@
 import type twilio from "twilio";
 import type { ServiceRecord } from "../inbox/inbox-types.js";
+import { toServiceRecord } from "./record-mappers.js";
 import { translateTwilioError } from "./twilio-error.js";
 
 type TwilioClient = ReturnType<typeof twilio>;
@@ -30,13 +31,7 @@ export class AccountsGateway {
   listServices(): Promise<ServiceRecord[]> {
     return call(async () => {
       const list = await this.services.list({ pageSize: 100 });
-      return list.map((s) => ({
-        sid: s.sid,
-        accountSid: s.accountSid,
-        friendlyName: s.friendlyName ?? null,
-        dateCreated: (s.dateCreated ?? new Date(0)).toISOString(),
-        dateUpdated: (s.dateUpdated ?? s.dateCreated ?? new Date(0)).toISOString(),
-      }));
+      return list.map(toServiceRecord);
     });
   }
 

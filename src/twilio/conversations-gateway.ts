@@ -11,7 +11,7 @@ import type {
   ServiceRecord,
 } from "../inbox/inbox-types.js";
 import { translateTwilioError } from "./twilio-error.js";
-import { toBinding, toConversationRecord, toMessageRecord, toParticipantRecord } from "./record-mappers.js";
+import { toBinding, toConversationRecord, toMessageRecord, toParticipantRecord, toServiceRecord } from "./record-mappers.js";
 import { ContentGateway } from "./content-gateway.js";
 import { ContactsGateway } from "./contacts-gateway.js";
 
@@ -188,13 +188,7 @@ export class ConversationsGateway {
   listServices(limit: number): Promise<ServiceRecord[]> {
     return call(async () => {
       const list = await this.client.conversations.v1.services.list({ pageSize: Math.min(100, limit), limit });
-      return list.map((s) => ({
-        sid: s.sid,
-        accountSid: s.accountSid,
-        friendlyName: s.friendlyName ?? null,
-        dateCreated: (s.dateCreated ?? new Date(0)).toISOString(),
-        dateUpdated: (s.dateUpdated ?? s.dateCreated ?? new Date(0)).toISOString(),
-      }));
+      return list.map(toServiceRecord);
     });
   }
 

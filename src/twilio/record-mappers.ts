@@ -7,6 +7,7 @@ import type {
   MessageRecord,
   MessagingBinding,
   ParticipantRecord,
+  ServiceRecord,
 } from "../inbox/inbox-types.js";
 
 /** Structural views of the SDK instances: only the fields the gateway reads. */
@@ -47,7 +48,19 @@ interface MessageLike {
   dateUpdated: Date | null;
 }
 
+interface ServiceLike {
+  sid: string;
+  accountSid: string;
+  friendlyName: string | null;
+  dateCreated: Date | null;
+  dateUpdated: Date | null;
+}
+
 const iso = (date: Date | null): string => (date ?? new Date(0)).toISOString();
+
+export function toServiceRecord(s: ServiceLike): ServiceRecord {
+  return { sid: s.sid, accountSid: s.accountSid, friendlyName: s.friendlyName ?? null, dateCreated: iso(s.dateCreated), dateUpdated: iso(s.dateUpdated ?? s.dateCreated) };
+}
 
 export function toConversationRecord(c: ConversationLike): ConversationRecord {
   return {
