@@ -1,5 +1,6 @@
 import type { BusinessConversation } from "../business/business-conversation.js";
 import type { BusinessMessage, BusinessStatus } from "../business/business-message.js";
+import type { Ack } from "./chat-events.js";
 
 /** Events the server emits on the default namespace `/` for the business API's clients. */
 export interface BusinessServerToClientEvents {
@@ -14,7 +15,8 @@ export interface BusinessServerToClientEvents {
 /** `{ conversationId }` (or the id alone) of `join-conversation`, `leave-conversation`, `typing-start`, `typing-stop`. */
 export type ConversationRef = string | { conversationId: string };
 
-export type BusinessAck<T> = (response: { data: T } | { error: { code: string; message: string } }) => void;
+/** The ack of a client event on `/`: `{ data }` or `{ error }`, as on /chat. */
+export type BusinessAck<T> = Ack<T>;
 
 /** Events clients emit on `/`. */
 export interface BusinessClientToServerEvents {

@@ -1,12 +1,12 @@
 import type { Namespace } from "socket.io";
-import { AppError, isAppError } from "../errors.js";
+import { AppError } from "../errors.js";
 import type { AuditLog } from "../logger.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
-import type { BusinessAck, BusinessClientToServerEvents, BusinessServerToClientEvents, ConversationRef } from "./business-events.js";
+import type { BusinessClientToServerEvents, BusinessServerToClientEvents, ConversationRef } from "./business-events.js";
 import { conversationRoom, tenantRoom, type SocketData } from "./chat-events.js";
-
-const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+import { joinConversationRoom } from "./join-conversation-room.js";
+import { CONVERSATION_SID, respond } from "./socket-ack.js";
 
 type BusinessNamespace = Namespace<BusinessClientToServerEvents, BusinessServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -26,21 +26,10 @@ export function attachBusinessSockets(root: BusinessNamespace, deps: { tenants: 
   root.on("connection", (socket) => {
     const { tenantId, userId } = socket.data;
     if (!socket.recovered) void socket.join(tenantRoom(tenantId));
-    const respond = async <T>(ack: BusinessAck<T> | undefined, work: () => Promise<T>) => {
-      try {
-        const data = await work();
-        if (typeof ack === "function") ack({ data });
-      } catch (error) {
-        const known = isAppError(error) ? error : new AppError("internal_error", "Internal Server Error");
-        if (typeof ack === "function") ack({ error: { code: known.code, message: known.expose ? known.message : "Internal Server Error" } });
-      }
-    };
     socket.on("join-conversation", (payload, ack) =>
       respond(ack, async () => {
         const conversationId = conversationIdOf(payload);
-        await deps.tenants.get(tenantId).directory.lookup(conversationId); // 404 unless it is this tenant's
-        await socket.join(conversationRoom(tenantId, conversationId));
-        deps.audit?.({ action: "conversation.live.conversation", userId, tenantId, surface: "/", operation: "join-conversation", conversationSids: [conversationId] });
+        await joinConversationRoom(socket, deps.tenants.get(tenantId), conversationId, deps.audit, { surface: "/", operation: "join-conversation" });
         return { conversationId };
       }),
     );

@@ -11,17 +11,17 @@ import { attachBusinessSockets } from "./business-sockets.js";
 import type { BusinessClientToServerEvents, BusinessServerToClientEvents } from "./business-events.js";
 import { attachOrgLiveSockets } from "./org-live-sockets.js";
 import { guardNamespace, type NamespacePolicy } from "./socket-guard.js";
+import { joinConversationRoom } from "./join-conversation-room.js";
+import { CONVERSATION_SID, respond } from "./socket-ack.js";
 import {
   CHAT_NAMESPACE,
   conversationRoom,
   tenantRoom,
-  type Ack,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
 } from "./chat-events.js";
 
-const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
 
 export interface RealtimeComponents {
   verifyToken: TokenVerifier;
@@ -90,29 +90,10 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
         throw new AppError("validation_failed", "conversationSid must be a conversation SID (CH…)", { field: "conversationSid" });
       return sid;
     };
-    const respond = async <T>(ack: Ack<T> | undefined, work: () => Promise<T>) => {
-      try {
-        const data = await work();
-        if (typeof ack === "function") ack({ data });
-      } catch (error) {
-        const known = isAppError(error) ? error : new AppError("internal_error", "Internal Server Error");
-        if (typeof ack === "function") ack({ error: { code: known.code, message: known.expose ? known.message : "Internal Server Error" } });
-      }
-    };
-
     socket.on("subscribe:conversation", (payload, ack) =>
       respond(ack, async () => {
         const conversationSid = conversationSidOf(payload);
-        await inbox.directory.lookup(conversationSid); // 404 unless it exists in this tenant (from the cache when it can)
-        await socket.join(conversationRoom(tenantId, conversationSid));
-        components.audit?.({
-          action: "conversation.live.conversation",
-          userId,
-          tenantId,
-          surface: CHAT_NAMESPACE,
-          operation: "subscribe:conversation",
-          conversationSids: [conversationSid],
-        });
+        await joinConversationRoom(socket, inbox, conversationSid, components.audit, { surface: CHAT_NAMESPACE, operation: "subscribe:conversation" });
         return { conversationSid };
       }),
     );

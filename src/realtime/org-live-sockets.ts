@@ -5,6 +5,7 @@ import type { RealtimeComponents } from "./chat-socket-server.js";
 import { tenantRoom } from "./chat-events.js";
 import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
 import { guardNamespace } from "./socket-guard.js";
+import { CONVERSATION_SID } from "./socket-ack.js";
 
 /** `/api/v1/conversations/{organizationId}/live`: the organization inbox's live namespace of one id or alias. */
 export const orgLiveNamespace = (organizationId: string) => `/api/v1/conversations/${organizationId}/live`;
@@ -45,7 +46,7 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
         if (!socket.recovered) void socket.join(tenantRoom(tenantId));
         socket.on("typing_indicator", (payload: { conversation_id?: unknown; is_typing?: unknown }) => {
           const sid = payload?.conversation_id;
-          if (typeof sid !== "string" || !/^CH[0-9a-fA-F]{32}$/.test(sid)) return;
+          if (typeof sid !== "string" || !CONVERSATION_SID.test(sid)) return;
           events.publish("typing.changed", { tenantId, conversationSid: sid, userId, typing: payload.is_typing !== false, originSocketId: socket.id });
         });
       });

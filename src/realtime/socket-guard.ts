@@ -5,6 +5,7 @@ import type { RateLimits } from "../http/rate-limits.js";
 import type { AuditLog } from "../logger.js";
 import { conversationOfRoom, isRoomOfTenant, type SessionExpired } from "./chat-events.js";
 import { guardRecovery } from "./recovery-guard.js";
+import { ackErrorOf } from "./socket-ack.js";
 import { authenticateSocket, type SocketAuthenticationDependencies, type SocketIdentity } from "./socket-authentication.js";
 
 export interface SocketGuardDependencies extends SocketAuthenticationDependencies {
@@ -113,14 +114,8 @@ export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps:
             if (outcome !== "ended") next();
           },
           (error: unknown) => {
-            const known = isAppError(error) ? error : undefined;
-            ack?.({
-              error: {
-                code: known?.code ?? "internal_error",
-                message: known?.expose ? known.message : "Internal Server Error",
-                ...(known?.options.retryAfterSeconds !== undefined ? { retryAfterSeconds: known.options.retryAfterSeconds } : {}),
-              },
-            });
+            const retryAfterSeconds = isAppError(error) ? error.options.retryAfterSeconds : undefined;
+            ack?.({ error: { ...ackErrorOf(error), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } });
           },
         );
     });
