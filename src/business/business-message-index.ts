@@ -1,14 +1,11 @@
-import pMap from "p-map";
-import { isAppError } from "../errors.js";
 import { parseAttributes } from "../inbox/conversation-attributes.js";
 import type { MessageAttributes } from "../inbox/message-attributes.js";
 import { advancesStatus } from "../inbox/delivery-status.js";
 import type { DeliveryStatus } from "../inbox/domain-events.js";
 import type { MessageRecord } from "../inbox/inbox-types.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
+import { readTenantMessages } from "../inbox/read-tenant-messages.js";
 import { businessStatus, toBusinessMessage, type BusinessMessage, type BusinessDirection, type BusinessStatus } from "./business-message.js";
-
-const PAGE = 100;
 
 export interface MessageFilter {
   conversationId?: string;
@@ -91,28 +88,11 @@ export class BusinessMessageIndex {
   private async build(): Promise<void> {
     const started = performance.now();
     const fetched: MessageRecord[] = [];
-    let calls = 0;
-    const conversations = await this.inbox.directory.all();
-    await pMap(
-      conversations,
-      async (entry) => {
-        let pageToken: string | undefined;
-        try {
-          do {
-            if (fetched.length >= this.options.maxMessages) return;
-            const page = await this.inbox.gateway.listMessages(entry.record.sid, { order: "desc", limit: PAGE, pageToken });
-            calls++;
-            fetched.push(...page.items);
-            pageToken = page.nextPageToken;
-          } while (pageToken);
-        } catch (error) {
-          // Gone from Twilio since it was indexed: left out, not a failed list.
-          if (!isAppError(error) || error.code !== "not_found") throw error;
-          this.inbox.directory.forget(entry.record.sid);
-        }
-      },
-      { concurrency: this.options.concurrency },
-    );
+    const calls = await readTenantMessages(this.inbox, {
+      concurrency: this.options.concurrency,
+      enough: () => fetched.length >= this.options.maxMessages,
+      onPage: (messages) => fetched.push(...messages),
+    });
     fetched.sort((a, b) => Date.parse(a.dateCreated) - Date.parse(b.dateCreated) || a.index - b.index);
     for (const message of fetched.slice(-this.options.maxMessages)) this.add(message);
     this.built = true;

@@ -1,8 +1,7 @@
 import MiniSearch from "minisearch";
-import pMap from "p-map";
-import { isAppError } from "../errors.js";
 import type { MessageRecord } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
+import { readTenantMessages } from "./read-tenant-messages.js";
 
 /** What the index holds per message (the body is indexed and stored, to show the hit). */
 interface IndexedMessage {
@@ -21,8 +20,6 @@ export interface SearchHit {
   timeMs: number;
   score: number;
 }
-
-const PAGE = 100;
 
 /**
  * Full-text search over one tenant's messages (Twilio has none): a MiniSearch index built from Twilio on first use
@@ -90,34 +87,15 @@ export class MessageSearchIndex {
   private async build(): Promise<void> {
     const started = performance.now();
     const fetched = new Map<string, { document: IndexedMessage; index: number }>();
-    let calls = 0;
-    let count = 0;
-    const conversations = await this.inbox.directory.all();
-    await pMap(
-      conversations,
-      async (entry) => {
-        let pageToken: string | undefined;
-        try {
-          do {
-            if (count >= this.options.maxMessages) return;
-            const page = await this.inbox.gateway.listMessages(entry.record.sid, { order: "desc", limit: PAGE, pageToken });
-            calls++;
-            for (const message of page.items) {
-              if (message.body && !fetched.has(message.sid)) {
-                fetched.set(message.sid, { document: toDocument(message), index: message.index });
-                count++;
-              }
-            }
-            pageToken = page.nextPageToken;
-          } while (pageToken);
-        } catch (error) {
-          // Gone from Twilio since it was indexed (deleted elsewhere, its webhook not here yet): left out, not a failed search.
-          if (!isAppError(error) || error.code !== "not_found") throw error;
-          this.inbox.directory.forget(entry.record.sid);
+    const calls = await readTenantMessages(this.inbox, {
+      concurrency: this.options.concurrency,
+      enough: () => fetched.size >= this.options.maxMessages,
+      onPage: (messages) => {
+        for (const message of messages) {
+          if (message.body && !fetched.has(message.sid)) fetched.set(message.sid, { document: toDocument(message), index: message.index });
         }
       },
-      { concurrency: this.options.concurrency },
-    );
+    });
     // Oldest first (Twilio's dates are to the second: a conversation's index breaks ties), so that the bound later
     // evicts the oldest; at most maxMessages, the newest.
     const documents = [...fetched.values()]
