@@ -45,6 +45,15 @@ async function trickle(port: number, head: string, drip: string, intervalMs: num
   return JSON.parse(output) as { outcome: "closed" | "stillOpen"; answer: string };
 }
 
+/** Runs the real entry point with `env` (and PATH) until it exits: its exit code and what it wrote to standard error. */
+async function runMainToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  const [code] = (await once(child, "exit")) as [number | null];
+  return { code, stderr };
+}
+
 /** Starts the real entry point (emulator mode) and resolves once it prints its development token. */
 async function startMain(port: number, env: Record<string, string>): Promise<{ child: ChildProcess; token: string; output: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -159,13 +168,7 @@ describe("src/main.ts", function () {
 
   describe("when a configuration value is invalid", () => {
     it("exits 1 with one line naming the variable", async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        env: { PATH: process.env.PATH, PORT: "not-a-port" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      child.stderr!.on("data", (chunk) => (stderr += chunk));
-      const [code] = await once(child, "exit");
+      const { code, stderr } = await runMainToExit({ PORT: "not-a-port" });
       expect(code).to.equal(1);
       expect(stderr.trim()).to.equal("switchboard: configuration error: PORT: must be integer");
     });
@@ -180,13 +183,7 @@ describe("src/main.ts", function () {
 
   describe("when NODE_ENV=production has no PUBLIC_BASE_URL", () => {
     it("exits 1 with one configuration-error line naming PUBLIC_BASE_URL", async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        env: { PATH: process.env.PATH, NODE_ENV: "production", JWT_SECRET: "x".repeat(40), PORT: "0", ...twilioAccount },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      child.stderr!.on("data", (chunk) => (stderr += chunk));
-      const [code] = await once(child, "exit");
+      const { code, stderr } = await runMainToExit({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40), PORT: "0", ...twilioAccount });
       expect(code).to.equal(1);
       expect(stderr.trim().split("\n")).to.have.length(1);
       expect(stderr).to.match(/^switchboard: configuration error: PUBLIC_BASE_URL: is required in production/);
@@ -214,21 +211,14 @@ describe("src/main.ts", function () {
       const page = createHttpServer((_req, res) => res.writeHead(404, { "content-type": "text/html" }).end("<html><title>Captive portal</title>\n<body>Sign in</body></html>"));
       await new Promise<void>((resolve) => page.listen(0, "127.0.0.1", resolve));
       try {
-        const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-          env: {
-            PATH: process.env.PATH,
-            PORT: "0",
-            HOST: "127.0.0.1",
-            LOG_LEVEL: "silent",
-            ...twilioAccount,
-            TWILIO_API_BASE_URL: `http://127.0.0.1:${(page.address() as { port: number }).port}`,
-            PUBLIC_BASE_URL: "https://inbox.example.com",
-          },
-          stdio: ["ignore", "pipe", "pipe"],
+        const { code, stderr } = await runMainToExit({
+          PORT: "0",
+          HOST: "127.0.0.1",
+          LOG_LEVEL: "silent",
+          ...twilioAccount,
+          TWILIO_API_BASE_URL: `http://127.0.0.1:${(page.address() as { port: number }).port}`,
+          PUBLIC_BASE_URL: "https://inbox.example.com",
         });
-        let stderr = "";
-        child.stderr!.on("data", (chunk) => (stderr += chunk));
-        const [code] = await once(child, "exit");
         expect(code).to.equal(1);
         expect(stderr.trim().split("\n")).to.have.length(1);
         expect(stderr).to.match(/^switchboard: failed to start: .*HTTP 404.*<title>Captive portal<\/title> <body>Sign in/);
@@ -242,13 +232,7 @@ describe("src/main.ts", function () {
 
   describe("when NODE_ENV=production has no Twilio credentials", () => {
     it("refuses to start (no emulator in production)", async () => {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-        env: { PATH: process.env.PATH, NODE_ENV: "production", JWT_SECRET: "x".repeat(40) },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      child.stderr!.on("data", (chunk) => (stderr += chunk));
-      const [code] = await once(child, "exit");
+      const { code, stderr } = await runMainToExit({ NODE_ENV: "production", JWT_SECRET: "x".repeat(40) });
       expect(code).to.equal(1);
       expect(stderr).to.contain("TWILIO_ACCOUNT_SID: is required in production");
     });
