@@ -99,7 +99,7 @@ describe("accounts API (/api/auth)", function () {
   });
 
   describe("when the password breaks NIST 800-63B's rules", () => {
-    for (const [why, password] of [["is 7 characters", "abcdefg"], ["is a common password", "password123"], ["is the email", "weak@acme.example"]]) {
+    for (const [why, password] of [["is 7 characters", "abcdefg"], ["is a common password", "password123"], ["is in the published breach list (any case)", "MaVeRiCk"], ["is the email", "weak@acme.example"]]) {
       it(`answers 400 naming password when it ${why}`, async () => {
         const response = record(await anon.post("/api/auth/register", { tenantName: "W", email: "weak@acme.example", password, name: "W" }, { token: null }));
         expect(response.status).to.equal(400);
