@@ -1,0 +1,82 @@
+import { expect } from "chai";
+import { settle } from "../support/connect-client.js";
+import { createConversation, inboundMessage, phoneNumbers, throughInstance, type FixtureTarget } from "../support/conversation-fixtures.js";
+import { startCluster, type GatewayInstance, type TestCluster } from "../support/start-cluster.js";
+import { REDIS_SERVER, requireSystemProgram } from "../support/system-programs.js";
+
+/**
+ * The business API behind a balancer: Twilio's webhook lands on instance A, the REST request on B. Every test builds
+ * B's state first (its message index, its contact book), so only what travels between the instances can change it.
+ */
+describe("business API on two gateway instances sharing one Redis (REDIS_URL)", function () {
+  this.timeout(30_000);
+  let t: TestCluster;
+  let a: GatewayInstance;
+  let b: GatewayInstance;
+  let fixtures: FixtureTarget;
+  const nextPhone = phoneNumbers("+1555410");
+
+  before(async function () {
+    requireSystemProgram(this, REDIS_SERVER);
+    this.timeout(30_000);
+    t = await startCluster();
+    [a, b] = t.instances;
+    fixtures = throughInstance(t, a);
+  });
+  after(async () => {
+    await t?.close();
+  });
+  afterEach(() => {
+    if (t) t.balancer.mode = "round-robin";
+  });
+
+  /** The texts B lists for `query` (GET /api/messages). */
+  const listedOnB = async (query: string) => {
+    const response = await b.api().get(`/api/messages?limit=100&${query}`);
+    expect(response.status, response.text).to.equal(200);
+    return (response.body.data.messages as Array<{ id: string; content: { text?: string }; status: string }>).map((m) => m.content.text);
+  };
+  /** Lets the webhooks finish on A and the bus reach B. */
+  const webhooksDone = async () => {
+    await t.emulator.whenIdle();
+    await settle(200);
+  };
+
+  describe("when the webhooks of a conversation reach only instance A", () => {
+    it("B's message list hears the new messages, their delivery receipts (status filters) and the conversation's removal", async () => {
+      expect(await listedOnB("direction=INBOUND")).to.deep.equal([]); // B's index is built now
+      t.balancer.mode = 0;
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
+      await inboundMessage(fixtures, { from: phone, body: "Inbound through A", waitForWebhooks: false });
+      const sent = await a.api().post("/api/messages", { to: phone, type: "text", channel: "sms", content: { text: "Reply through A" } });
+      expect(sent.status, sent.text).to.equal(201);
+      await webhooksDone();
+      expect(t.balancer.forwarded[1] ?? 0, "no webhook went to B").to.equal(0);
+
+      expect(await listedOnB(`conversationId=${sid}`)).to.deep.equal(["Reply through A", "Inbound through A"]);
+      expect(await listedOnB("direction=INBOUND&status=DELIVERED")).to.deep.equal(["Inbound through A"]);
+      expect(await listedOnB("direction=OUTBOUND&status=SENT")).to.deep.equal(["Reply through A"]);
+
+      const messageSid = (sent.body.data.id as string).split("-")[1]!;
+      await t.emulator.simulateDelivery({ accountSid: t.tenant.accountSid, conversationSid: sid, messageSid, status: "delivered" });
+      await webhooksDone();
+      expect(await listedOnB("direction=OUTBOUND&status=DELIVERED")).to.deep.equal(["Reply through A"]);
+      expect(await listedOnB("direction=OUTBOUND&status=SENT")).to.deep.equal([]);
+      await t.emulator.simulateDelivery({ accountSid: t.tenant.accountSid, conversationSid: sid, messageSid, status: "read" });
+      await webhooksDone();
+      expect(await listedOnB("status=READ")).to.deep.equal(["Reply through A"]);
+      expect(await listedOnB("direction=OUTBOUND&status=DELIVERED")).to.deep.equal([]);
+
+      const removed = await fetch(`${t.emulator.baseUrl}/v1/Conversations/${sid}`, {
+        method: "DELETE",
+        // Twilio calls the webhooks of a REST change only when asked to.
+        headers: { "x-twilio-webhook-enabled": "true", authorization: `Basic ${Buffer.from(`${t.tenant.accountSid}:${t.tenant.authToken}`).toString("base64")}` },
+      });
+      expect(removed.status).to.equal(204);
+      await webhooksDone();
+      expect(await listedOnB(`conversationId=${sid}`)).to.deep.equal([]);
+      expect(await listedOnB("status=READ")).to.deep.equal([]);
+      expect(t.balancer.forwarded[1] ?? 0, "no webhook went to B").to.equal(0);
+    });
+  });
+});
