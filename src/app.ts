@@ -232,7 +232,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const audit = deps.audit ?? createAuditLog(config.auditLogFile);
   const templates = new TemplateCatalog(config.templateCacheTtlMs);
   // The business API's cross-conversation message list (src/business/), bounded like the search index.
-  const contactBook = createContactBooks();
+  const contactBook = createContactBooks(deps.scaleOut?.cacheBus);
   // The analytics counters, kept in Twilio (conversation attributes) as messages and receipts arrive.
   startMessageCounters(tenants, events, deps.logger);
   const businessMessages = createBusinessMessageIndexes(tenants, {

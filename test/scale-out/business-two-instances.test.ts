@@ -79,4 +79,32 @@ describe("business API on two gateway instances sharing one Redis (REDIS_URL)", 
       expect(t.balancer.forwarded[1] ?? 0, "no webhook went to B").to.equal(0);
     });
   });
+
+  describe("when contacts are written on instance A", () => {
+    it("B's contact book, loaded before, finds the created contact, sees its edit and forgets it when deleted", async () => {
+      const search = async (text: string) => {
+        const response = await b.api().get(`/api/contacts?search=${encodeURIComponent(text)}`);
+        expect(response.status, response.text).to.equal(200);
+        return response.body.data.contacts as Array<{ id: string; name: string; tags: string[] }>;
+      };
+      expect(await search("+15554200001")).to.deep.equal([]); // B's book is loaded now
+      const created = await a.api().post("/api/contacts", { phoneNumber: "+15554200001", name: "Grace Hopper", tags: ["navy"] });
+      expect(created.status, created.text).to.equal(201);
+      const id = created.body.data.id as string;
+      await settle(200);
+
+      expect((await search("+15554200001")).map((c) => c.name)).to.deep.equal(["Grace Hopper"]);
+      expect((await b.api().get(`/api/contacts/${id}`)).body.data).to.include({ name: "Grace Hopper" });
+      expect((await b.api().post("/api/contacts", { phoneNumber: "+15554200001", name: "Twice" })).status, "B knows the number is taken").to.equal(409);
+
+      expect((await a.api().patch(`/api/contacts/${id}`, { name: "Rear Admiral Hopper", tags: ["navy", "cobol"] })).status).to.equal(200);
+      await settle(200);
+      expect((await search("cobol")).map((c) => c.name)).to.deep.equal(["Rear Admiral Hopper"]);
+
+      expect((await a.api().delete(`/api/contacts/${id}`)).status).to.equal(200);
+      await settle(200);
+      expect(await search("Hopper")).to.deep.equal([]);
+      expect((await b.api().get(`/api/contacts/${id}`)).status).to.equal(404);
+    });
+  });
 });
