@@ -276,7 +276,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...businessContactHandlers({
         tenants,
         contactBook,
-        imports: new ImportJobs(paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer)),
+        imports: new ImportJobs(paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer), deps.scaleOut?.importJobs),
         uploads: { maxBytes: CONTACT_IMPORT_MAX_BYTES, maxRows: config.contactImportMaxRows, idleTimeoutMs: config.mediaUploadIdleTimeoutMs },
       }),
     },
