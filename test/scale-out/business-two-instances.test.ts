@@ -107,4 +107,41 @@ describe("business API on two gateway instances sharing one Redis (REDIS_URL)", 
       expect((await b.api().get(`/api/contacts/${id}`)).status).to.equal(404);
     });
   });
+
+  describe("when an import is started on instance A and followed on B", () => {
+    it("B answers for the job from start to end: progress, per-row errors and the rejected rows' CSV", async () => {
+      const rows = Array.from({ length: 30 }, (_, i) => `+155542100${String(i).padStart(2, "0")},Imported ${i}`);
+      rows[4] = "12345,No plus";
+      rows[20] = "+15554210003,Twice";
+      const form = new FormData();
+      form.append("file", new Blob([`phone,name\n${rows.join("\n")}\n`], { type: "text/csv" }), "contacts.csv");
+      const started = await fetch(`${a.baseUrl}/api/contacts/import/csv`, { method: "POST", headers: { authorization: `Bearer ${t.token()}` }, body: form });
+      expect(started.status).to.equal(202);
+      const jobId = ((await started.json()) as { data: { id: string } }).data.id;
+
+      const seen: string[] = [];
+      let job: any;
+      for (;;) {
+        const response = await b.api().get(`/api/contacts/import/${jobId}`);
+        expect(response.status, response.text).to.equal(200);
+        job = response.body.data;
+        seen.push(job.status);
+        if (job.status !== "processing") break;
+        await settle(100);
+      }
+      expect(seen[0], "B saw the job running").to.equal("processing");
+      expect(job).to.include({ status: "completed", total: 30, processed: 30, created: 28, failed: 2 });
+      expect(job.errors).to.deep.equal([
+        { row: 6, field: "phoneNumber", message: "phoneNumber must be an E.164 number (+ and up to 15 digits)" },
+        { row: 22, field: "phoneNumber", message: "the same phoneNumber as row 5" },
+      ]);
+      const rejected = await fetch(`${b.baseUrl}/api/contacts/import/${jobId}/rejected`, { headers: { authorization: `Bearer ${t.token()}` } });
+      expect(rejected.status).to.equal(200);
+      expect(await rejected.text()).to.equal(
+        "phone,name,error\r\n12345,No plus,row 6: phoneNumber must be an E.164 number (+ and up to 15 digits)\r\n'+15554210003,Twice,row 22: the same phoneNumber as row 5\r\n",
+      );
+      const imported = await b.api().get("/api/contacts?search=Imported&limit=100");
+      expect(imported.body.data.pagination.total, "B's contact book heard the import's writes").to.equal(28);
+    });
+  });
 });
