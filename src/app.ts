@@ -28,6 +28,7 @@ import { createBusinessMessageIndexes } from "./business/business-message-indexe
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
 import { addLiveGauges, createMetrics, recordUpstreamCall, type Metrics } from "./metrics.js";
+import { MessageIndexBudget } from "./inbox/message-index-budget.js";
 import { feedMessageIndexes } from "./inbox/message-index-facts.js";
 import { createSearchIndexes } from "./inbox/search-indexes.js";
 import { createAuditLog, type AuditLog } from "./logger.js";
@@ -213,10 +214,12 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     logger: deps.logger,
   });
   const checkPrincipal = createSessionCheck(accounts, tenants);
+  // One bound over every tenant's message indexes (search, business API): the least recently used tenant's go first.
+  const indexBudget = new MessageIndexBudget(config.messageIndexesMaxMessages);
   const searchIndexes = createSearchIndexes(tenants, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
-  });
+  }, indexBudget);
   const searchIndex = (tenantId: string) => searchIndexes.get(tenantId);
   deps.scaleOut?.cacheBus.attach(cache);
   // The base of the URL Twilio calls, for signature checks (unset: the request's own, see src/webhooks/webhook-url.ts).
@@ -238,7 +241,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const businessMessages = createBusinessMessageIndexes(tenants, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
-  });
+  }, indexBudget);
   // Both message indexes hear every instance's webhooks (the cache bus carries them when scaled out).
   feedMessageIndexes(events, [searchIndexes, businessMessages], deps.scaleOut?.cacheBus);
   const sms = smsHandlers({ tenants, dedupe, config });
