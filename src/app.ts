@@ -28,6 +28,8 @@ import { createBusinessMessageIndexes } from "./business/business-message-indexe
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
 import { addLiveGauges, createMetrics, recordUpstreamCall, type Metrics } from "./metrics.js";
+import { MessageIndexBudget } from "./inbox/message-index-budget.js";
+import { feedMessageIndexes } from "./inbox/message-index-facts.js";
 import { createSearchIndexes } from "./inbox/search-indexes.js";
 import { createAuditLog, type AuditLog } from "./logger.js";
 import { docsHandlers } from "./http/routes/docs-routes.js";
@@ -212,11 +214,14 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     logger: deps.logger,
   });
   const checkPrincipal = createSessionCheck(accounts, tenants);
-  const searchIndex = createSearchIndexes(tenants, events, {
+  // One bound over every tenant's message indexes (search, business API): the least recently used tenant's go first.
+  const indexBudget = new MessageIndexBudget(config.messageIndexesMaxMessages);
+  const searchIndexes = createSearchIndexes(tenants, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
-  });
-  deps.scaleOut?.cacheBus.attach({ cache, events, indexMessage: (tenantId, message) => searchIndex(tenantId)?.upsert(message) });
+  }, indexBudget);
+  const searchIndex = (tenantId: string) => searchIndexes.get(tenantId);
+  deps.scaleOut?.cacheBus.attach(cache);
   // The base of the URL Twilio calls, for signature checks (unset: the request's own, see src/webhooks/webhook-url.ts).
   const publicBaseUrl = () => deps.publicBaseUrl?.() ?? config.publicBaseUrl;
   const limit = String(config.bodyLimitBytes);
@@ -230,13 +235,15 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const audit = deps.audit ?? createAuditLog(config.auditLogFile);
   const templates = new TemplateCatalog(config.templateCacheTtlMs);
   // The business API's cross-conversation message list (src/business/), bounded like the search index.
-  const contactBook = createContactBooks();
+  const contactBook = createContactBooks(deps.scaleOut?.cacheBus);
   // The analytics counters, kept in Twilio (conversation attributes) as messages and receipts arrive.
   startMessageCounters(tenants, events, deps.logger);
-  const businessMessages = createBusinessMessageIndexes(tenants, events, {
+  const businessMessages = createBusinessMessageIndexes(tenants, {
     maxMessages: config.searchIndexMaxMessages,
     concurrency: config.upstream.concurrencyPerTenant,
-  });
+  }, indexBudget);
+  // Both message indexes hear every instance's webhooks (the cache bus carries them when scaled out).
+  feedMessageIndexes(events, [searchIndexes, businessMessages], deps.scaleOut?.cacheBus);
   const sms = smsHandlers({ tenants, dedupe, config });
   const metaVerification = new MetaVerification(accounts, tenants, config.accounts.secretReference);
   const router = createOperationRouter(
@@ -265,14 +272,14 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...businessHandlers({
         tenants,
         accounts,
-        messageIndex: businessMessages,
+        messageIndex: (tenantId) => businessMessages.get(tenantId),
         templates,
         contactOf: (inbox) => async (phone) => contactBook(inbox).findByPhone(phone),
       }),
       ...businessContactHandlers({
         tenants,
         contactBook,
-        imports: new ImportJobs(paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer)),
+        imports: new ImportJobs(paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer), deps.scaleOut?.importJobs),
         uploads: { maxBytes: CONTACT_IMPORT_MAX_BYTES, maxRows: config.contactImportMaxRows, idleTimeoutMs: config.mediaUploadIdleTimeoutMs },
       }),
     },
@@ -296,7 +303,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     sockets: () => realtimeStats.sockets,
     circuits: () => Object.fromEntries(tenants.all().map((inbox) => [inbox.tenant.id, inbox.gateway.circuitState()])),
     ...(localDedupe ? { dedupeKeys: () => localDedupe.size } : {}),
-    searchIndexMessages: () => tenants.all().reduce((sum, inbox) => sum + searchIndex(inbox.tenant.id).stats.documents, 0),
+    searchIndexMessages: () => searchIndexes.documents(),
   });
 
   const koa = new Koa({ proxy: config.trustProxy });

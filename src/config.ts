@@ -79,6 +79,7 @@ const ENV_SCHEMA = {
     RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE: { type: "integer", minimum: 0, default: 600 },
     AUDIT_LOG_FILE: { type: "string", minLength: 1 },
     SEARCH_INDEX_MAX_MESSAGES: { type: "integer", minimum: 1, default: 200000 },
+    MESSAGE_INDEXES_MAX_MESSAGES: { type: "integer", minimum: 1, default: 500000 },
     CONTACT_IMPORT_WRITES_PER_SECOND: { type: "number", exclusiveMinimum: 0, maximum: 10000, default: 25 },
     CONTACT_IMPORT_MAX_ROWS: { type: "integer", minimum: 1, maximum: 100000, default: 20000 },
     MEDIA_UPLOAD_IDLE_TIMEOUT_MS: { type: "integer", minimum: 100, default: 30000 },
@@ -179,6 +180,8 @@ export interface Config {
   readonly auditLogFile?: string;
   /** Most messages per tenant held in the search index. */
   readonly searchIndexMaxMessages: number;
+  /** Messages held by every tenant's search and business message indexes together (least recently used dropped). */
+  readonly messageIndexesMaxMessages: number;
   /** Contact imports write to Twilio at most this often per tenant (Twilio allows 30 creates/s per service: keep it under that against Twilio). */
   readonly contactImportWritesPerSecond: number;
   /** Most rows one contact import takes. */
@@ -341,6 +344,7 @@ export function loadConfig(
     },
     smsAcknowledgement: str("SMS_ACKNOWLEDGEMENT"),
     searchIndexMaxMessages: num("SEARCH_INDEX_MAX_MESSAGES"),
+    messageIndexesMaxMessages: num("MESSAGE_INDEXES_MAX_MESSAGES"),
     contactImportWritesPerSecond: num("CONTACT_IMPORT_WRITES_PER_SECOND"),
     contactImportMaxRows: num("CONTACT_IMPORT_MAX_ROWS"),
     mediaUploadIdleTimeoutMs: num("MEDIA_UPLOAD_IDLE_TIMEOUT_MS"),

@@ -31,7 +31,7 @@ export class BusinessMessageIndex {
 
   constructor(
     private readonly inbox: TenantInbox,
-    private readonly options: { maxMessages: number; concurrency: number },
+    private readonly options: { maxMessages: number; concurrency: number; onBuilt?: () => void },
   ) {}
 
   /** A message added (webhook or the gateway's own send). Before the index exists it waits for the build. */
@@ -100,6 +100,7 @@ export class BusinessMessageIndex {
     this.stats.buildMs = Math.round(performance.now() - started);
     this.stats.builtAt = new Date().toISOString();
     this.stats.upstreamCalls = calls;
+    this.options.onBuilt?.();
   }
 
   private add(message: MessageRecord) {

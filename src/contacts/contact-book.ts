@@ -1,24 +1,30 @@
 import { AppError, isAppError } from "../errors.js";
+import type { SharedFacts } from "../inbox/shared-facts.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import { contactAttributes, contactIdentity, isContactIdentity, toContact, type Contact, type ContactInput } from "./contact.js";
 
 /** The most contacts a tenant's book holds in memory (one Users call per 50 loads them). */
 export const MAX_CONTACTS = 50_000;
-/** How long the loaded book is trusted before it is read from Twilio again (another instance may have written). */
+/** How long the loaded book is trusted before it is read from Twilio again (a safety net: writes are shared). */
 const RELOAD_AFTER_MS = 5 * 60_000;
 
 /**
  * One tenant's contacts: Conversations Users of its service with identity `contact:<E.164>` (Twilio is the store).
  * Read once into memory (Twilio lists Users 50 a call and cannot search them), then kept current by this gateway's
- * own writes and re-read every few minutes.
+ * own writes and, scaled out, by the other instances' (each write is announced as a `ContactFact`), and re-read
+ * every few minutes.
  */
 export class ContactBook {
   private byId = new Map<string, Contact>();
   private byPhone = new Map<string, Contact>();
   private loading: Promise<void> | undefined;
   private loadedAtMs = 0;
+  private heardWhileLoading: ContactFact[] = [];
 
-  constructor(private readonly inbox: TenantInbox) {}
+  constructor(
+    private readonly inbox: TenantInbox,
+    private readonly announce: (fact: ContactFact) => void = () => {},
+  ) {}
 
   private get gateway() {
     return this.inbox.gateway.contacts;
@@ -62,10 +68,26 @@ export class ContactBook {
   }
 
   async remove(id: string): Promise<void> {
-    const contact = await this.get(id);
+    await this.get(id); // 404 for an unknown id
     await this.gateway.remove(id);
-    this.byId.delete(id);
-    this.byPhone.delete(contact.phoneNumber);
+    this.forget(id);
+    this.announce({ tenantId: this.inbox.tenant.id, removed: id });
+  }
+
+  /** Another instance's write (only a loaded book holds contacts; one not loaded reads them all when first used). */
+  applyRemote(fact: ContactFact): void {
+    if (this.loading) this.heardWhileLoading.push(fact); // the list being read may predate it
+    if (this.loadedAtMs > 0) this.apply(fact);
+  }
+
+  private apply(fact: ContactFact) {
+    if ("contact" in fact) this.remember(fact.contact, false);
+    else this.forget(fact.removed);
+  }
+
+  /** Facts may have been missed (the bus reconnected): the next read loads the book again. */
+  markStale(): void {
+    this.loadedAtMs = 0;
   }
 
   /**
@@ -94,12 +116,19 @@ export class ContactBook {
     }
   }
 
-  private remember(contact: Contact): Contact {
+  private remember(contact: Contact, announce = true): Contact {
     const previous = this.byId.get(contact.id);
     if (previous) this.byPhone.delete(previous.phoneNumber);
     this.byId.set(contact.id, contact);
     this.byPhone.set(contact.phoneNumber, contact);
+    if (announce) this.announce({ tenantId: this.inbox.tenant.id, contact });
     return contact;
+  }
+
+  private forget(id: string) {
+    const contact = this.byId.get(id);
+    this.byId.delete(id);
+    if (contact && this.byPhone.get(contact.phoneNumber)?.id === id) this.byPhone.delete(contact.phoneNumber);
   }
 
   private ensureLoaded(): Promise<void> {
@@ -109,6 +138,7 @@ export class ContactBook {
   }
 
   private async load(): Promise<void> {
+    this.heardWhileLoading = [];
     // Users also hold chat identities; only `contact:` ones are contacts (read up to twice the bound to find them).
     const records = await this.gateway.list(MAX_CONTACTS * 2);
     const byId = new Map<string, Contact>();
@@ -122,15 +152,27 @@ export class ContactBook {
     this.byId = byId;
     this.byPhone = byPhone;
     this.loadedAtMs = Date.now();
+    for (const fact of this.heardWhileLoading.splice(0)) this.apply(fact);
   }
 }
 
-/** One contact book per tenant, made on first use. */
-export function createContactBooks(): (inbox: TenantInbox) => ContactBook {
-  const books = new WeakMap<TenantInbox["gateway"], ContactBook>();
+/** A contact written (created, edited, imported) or deleted on one instance, for the others' books. */
+export type ContactFact = { tenantId: string; contact: Contact } | { tenantId: string; removed: string };
+
+/**
+ * One contact book per tenant, made on first use (a tenant's inbox rebuilt with new settings keeps its gateway and
+ * its book). Scaled out, every write is shared with the other instances' books (one bus topic).
+ */
+export function createContactBooks(shared?: SharedFacts): (inbox: TenantInbox) => ContactBook {
+  const books = new Map<string, { gateway: TenantInbox["gateway"]; book: ContactBook }>();
+  const announce = shared?.topic<ContactFact>(
+    "contacts",
+    (fact) => books.get(fact.tenantId)?.book.applyRemote(fact),
+    () => books.forEach(({ book }) => book.markStale()),
+  );
   return (inbox) => {
-    let book = books.get(inbox.gateway);
-    if (!book) books.set(inbox.gateway, (book = new ContactBook(inbox)));
-    return book;
+    let held = books.get(inbox.tenant.id);
+    if (held?.gateway !== inbox.gateway) books.set(inbox.tenant.id, (held = { gateway: inbox.gateway, book: new ContactBook(inbox, announce) }));
+    return held.book;
   };
 }

@@ -4,6 +4,7 @@ import { AppError, isAppError } from "../errors.js";
 import { validateContact, type ContactInput } from "./contact.js";
 import type { ContactBook } from "./contact-book.js";
 import { CSV_COLUMNS, csvRow, TAG_SEPARATOR, undefuse } from "./contacts-csv.js";
+import { InMemoryImportJobStore, type ImportJobStore, type LiveImportJob } from "./import-job-store.js";
 import type { WritePacer } from "./write-pacer.js";
 
 export interface RowError {
@@ -15,7 +16,8 @@ export interface RowError {
 
 export interface ImportJob {
   id: string;
-  status: "processing" | "completed";
+  /** `interrupted`: the instance running it stopped (scaled out: its heartbeat lapsed); the counts are as it left them. */
+  status: "processing" | "completed" | "interrupted";
   total: number;
   processed: number;
   created: number;
@@ -25,6 +27,7 @@ export interface ImportJob {
   /** The first MAX_LISTED_ERRORS rejected rows; every one is in the rejected rows' CSV. */
   errors: RowError[];
   startedAt: string;
+  /** When it completed, or (interrupted) when its instance was last heard of. */
   finishedAt: string | null;
 }
 
@@ -38,32 +41,35 @@ const HEADER_ALIASES: Record<keyof ContactInput, string[]> = {
 export const MAX_LISTED_ERRORS = 1000;
 /** Attempts per row when Twilio stays unavailable (429/5xx after the upstream policy's own retries). */
 const ROW_ATTEMPTS = 4;
-const JOBS_KEPT_PER_TENANT = 20;
 /** Writes of one import in flight at once (the pacer still spaces their starts). */
 const WRITES_IN_FLIGHT = 8;
+/**
+ * The rejected rows a job keeps for its CSV, in bytes of their cells and reasons (about 10,000 rows of a usual
+ * export): past it a row is only counted, and the CSV's last row says how many were left out. Bounds a job's record
+ * (in Redis when scaled out) at about 1.1 MiB with its 1,000 listed errors.
+ */
+export const MAX_REJECTED_BYTES = 1024 * 1024;
+/** How often the running instance records a job's progress in the store (scaled out: its heartbeat). */
+const PROGRESS_EVERY_MS = 1000;
 
-interface JobState {
-  job: ImportJob;
-  header: string[];
-  rejected: Array<{ row: number; cells: string[]; message: string }>;
-}
+type JobState = LiveImportJob & { rejectedBytes: number };
 
 /**
  * Contact imports: an upload's rows are checked at once (the answer carries the job), then upserted by E.164 in the
  * background, paced under Twilio's create limit; each row ends created, updated, unchanged or failed with its reason.
- * Jobs live in this process's memory (the last few per tenant); an import is idempotent, so one lost to a restart
- * is simply sent again.
+ * Jobs are kept in the store (memory, or Redis when scaled out so any instance answers for them; the last few per
+ * tenant); the running instance records progress every second. An import is idempotent, so an interrupted one is
+ * simply sent again.
  */
 export class ImportJobs {
-  private readonly byTenant = new Map<string, Map<string, JobState>>();
-
   constructor(
     private readonly pacer: (tenantId: string) => WritePacer,
+    private readonly store: ImportJobStore = new InMemoryImportJobStore(),
     private readonly retryDelayMs = 1000,
   ) {}
 
   /** Checks the records (header first) and starts the job; rejects (400) a file without a phone number column. */
-  start(tenantId: string, book: ContactBook, records: string[][]): ImportJob {
+  async start(tenantId: string, book: ContactBook, records: string[][]): Promise<ImportJob> {
     const [header, ...rows] = records;
     if (!header) throw new AppError("validation_failed", "the CSV is empty: it needs a header row", { field: "file" });
     const columns = columnsOf(header);
@@ -73,6 +79,8 @@ export class ImportJobs {
       job: { id: randomUUID(), status: "processing", total: rows.length, processed: 0, created: 0, updated: 0, unchanged: 0, failed: 0, errors: [], startedAt: new Date().toISOString(), finishedAt: null },
       header,
       rejected: [],
+      rejectedLeftOut: 0,
+      rejectedBytes: 0,
     };
     const valid: Array<{ row: number; cells: string[]; input: ContactInput }> = [];
     const seen = new Map<string, number>();
@@ -92,35 +100,27 @@ export class ImportJobs {
         this.reject(state, row, cells, error);
       }
     });
-    this.keep(tenantId, state);
+    await this.store.start(tenantId, state);
     void this.run(tenantId, book, state, valid);
     return snapshot(state.job);
   }
 
-  get(tenantId: string, jobId: string): ImportJob {
-    return snapshot(this.state(tenantId, jobId).job);
+  async get(tenantId: string, jobId: string): Promise<ImportJob> {
+    return (await this.record(tenantId, jobId)).job;
   }
 
   /** The rejected rows as CSV: the file's own header and cells, and a last column saying why. */
-  rejectedCsv(tenantId: string, jobId: string): string {
-    const state = this.state(tenantId, jobId);
-    return [csvRow([...state.header, "error"]), ...state.rejected.sort((a, b) => a.row - b.row).map(({ cells, message, row }) => csvRow([...state.header.map((_, i) => cells[i] ?? ""), ...cells.slice(state.header.length), `row ${row}: ${message}`]))].join("");
+  async rejectedCsv(tenantId: string, jobId: string): Promise<string> {
+    const { header, rejected, rejectedLeftOut } = await this.record(tenantId, jobId, true);
+    const rows = [...rejected].sort((a, b) => a.row - b.row).map(({ cells, message, row }) => csvRow([...header.map((_, i) => cells[i] ?? ""), ...cells.slice(header.length), `row ${row}: ${message}`]));
+    if (rejectedLeftOut > 0) rows.push(csvRow([...header.map(() => ""), `${rejectedLeftOut} more rejected rows are not listed (a job keeps ${MAX_REJECTED_BYTES / 1024} KiB of them)`]));
+    return [csvRow([...header, "error"]), ...rows].join("");
   }
 
-  private state(tenantId: string, jobId: string): JobState {
-    const state = this.byTenant.get(tenantId)?.get(jobId);
-    if (!state) throw new AppError("not_found", "no such import job in this tenant", { field: "jobId" });
-    return state;
-  }
-
-  private keep(tenantId: string, state: JobState) {
-    let jobs = this.byTenant.get(tenantId);
-    if (!jobs) this.byTenant.set(tenantId, (jobs = new Map()));
-    jobs.set(state.job.id, state);
-    for (const [id, old] of jobs) {
-      if (jobs.size <= JOBS_KEPT_PER_TENANT) break;
-      if (old.job.status === "completed") jobs.delete(id);
-    }
+  private async record(tenantId: string, jobId: string, withRejected = false) {
+    const record = await this.store.read(tenantId, jobId, withRejected);
+    if (!record) throw new AppError("not_found", "no such import job in this tenant", { field: "jobId" });
+    return record;
   }
 
   private reject(state: JobState, row: number, cells: string[], error: unknown) {
@@ -129,12 +129,20 @@ export class ImportJobs {
     const field = known?.options.field ?? "row";
     state.job.failed++;
     state.job.processed++;
-    state.rejected.push({ row, cells, message });
+    const bytes = cells.reduce((sum, cell) => sum + cell.length + 1, message.length + 8);
+    if (state.rejectedBytes + bytes <= MAX_REJECTED_BYTES) {
+      state.rejectedBytes += bytes;
+      state.rejected.push({ row, cells, message });
+    } else state.rejectedLeftOut++;
     if (state.job.errors.length < MAX_LISTED_ERRORS) state.job.errors.push({ row, field, message });
   }
 
   private async run(tenantId: string, book: ContactBook, state: JobState, rows: Array<{ row: number; cells: string[]; input: ContactInput }>) {
     const pacer = this.pacer(tenantId);
+    // Progress reaches the store every second (one write at a time); the last write says it completed.
+    let recording = Promise.resolve();
+    const record = () => (recording = recording.then(() => this.store.progress(tenantId, state)).catch(() => {}));
+    const heartbeat = setInterval(record, PROGRESS_EVERY_MS);
     // Several writes in flight: one at a time, Twilio's round trip (~100-200 ms) would hold an import far below the
     // pace; the pacer alone decides how many start each second. Duplicate numbers were refused above, so no two
     // writes in flight touch the same contact.
@@ -157,9 +165,10 @@ export class ImportJobs {
           break;
         }
       }
-    }, { concurrency: WRITES_IN_FLIGHT });
+    }, { concurrency: WRITES_IN_FLIGHT }).finally(() => clearInterval(heartbeat));
     state.job.status = "completed";
     state.job.finishedAt = new Date().toISOString();
+    await record();
   }
 }
 

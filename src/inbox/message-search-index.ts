@@ -38,7 +38,7 @@ export class MessageSearchIndex {
 
   constructor(
     private readonly inbox: TenantInbox,
-    private readonly options: { maxMessages: number; concurrency: number },
+    private readonly options: { maxMessages: number; concurrency: number; onBuilt?: () => void },
   ) {}
 
   private static create() {
@@ -112,6 +112,7 @@ export class MessageSearchIndex {
     this.stats.buildMs = Math.round(performance.now() - started);
     this.stats.builtAt = new Date().toISOString();
     this.stats.upstreamCalls = calls;
+    this.options.onBuilt?.();
   }
 
   private add(message: MessageRecord) {

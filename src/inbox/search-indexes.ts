@@ -1,24 +1,16 @@
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
-import type { DomainEvents } from "./domain-events.js";
+import type { MessageIndexBudget } from "./message-index-budget.js";
 import { MessageSearchIndex } from "./message-search-index.js";
+import { TenantMessageIndexes } from "./tenant-message-indexes.js";
 
-/** One search index per tenant, kept current by the message events webhooks publish. */
+/** One search index per tenant, made on first use; `feedMessageIndexes` keeps them current, `budget` bounds them all. */
 export function createSearchIndexes(
   tenants: TenantRegistry,
-  events: DomainEvents,
   options: { maxMessages: number; concurrency: number },
-): (tenantId: string) => MessageSearchIndex {
-  const indexes = new Map(tenants.all().map((inbox) => [inbox.tenant.id, new MessageSearchIndex(inbox, options)]));
-  for (const name of ["message.received", "message.sent"] as const) {
-    events.on(name, ({ tenantId, message }) => indexes.get(tenantId)?.upsert(message));
-  }
-  // Tenants created at sign-up join the registry later: their index is made on first use.
-  return (tenantId) => {
-    let index = indexes.get(tenantId);
-    if (!index) {
-      index = new MessageSearchIndex(tenants.get(tenantId), options);
-      indexes.set(tenantId, index);
-    }
-    return index;
-  };
+  budget?: MessageIndexBudget,
+): TenantMessageIndexes<MessageSearchIndex> {
+  return new TenantMessageIndexes(
+    (tenantId) => new MessageSearchIndex(tenants.get(tenantId), { ...options, onBuilt: () => budget?.queueCheck() }),
+    budget && { name: "search", of: budget },
+  );
 }

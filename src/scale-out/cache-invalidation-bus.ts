@@ -2,39 +2,37 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { CacheChange, InboxCache } from "../cache/inbox-cache.js";
-import type { DomainEvents } from "../inbox/domain-events.js";
-import type { MessageRecord } from "../inbox/inbox-types.js";
+import type { SharedFacts } from "../inbox/shared-facts.js";
 
 const CHANNEL = "switchboard:cache-changes";
 
 interface Envelope {
   from: string;
   changes: CacheChange[];
-  /** New messages, for the other instances' search indexes. */
-  messages: Array<{ tenantId: string; message: MessageRecord }>;
+  /** Facts for other instances' in-memory state (message indexes, contact books), in the order they happened. */
+  facts: Array<[topic: string, fact: unknown]>;
 }
 
-/** What the bus keeps in step on this instance. */
-export interface LocalState {
-  cache: InboxCache;
-  events: DomainEvents;
-  /** Adds a message another instance learned of to this instance's search index. */
-  indexMessage(tenantId: string, message: MessageRecord): void;
+interface Topic {
+  apply(fact: unknown): void;
+  resync?(): void;
 }
 
 /**
  * Keeps every instance's cache honest (Redis pub/sub): this instance's cache writes are published, batched per
- * tick, and other instances drop those keys (or bump those generations) without publishing again. New messages
- * travel too, for the search indexes; sockets hear them through the Socket.IO adapter, not from here. Pub/sub is
- * not durable: after the subscriber reconnects, the whole local cache is dropped, since invalidations may have
- * been missed.
+ * tick, and other instances drop those keys (or bump those generations) without publishing again. Named topics
+ * carry facts for the other in-memory state that must stay current on every instance (the message indexes hear new
+ * messages, receipts and removals; the contact books hear contact writes); sockets hear events through the
+ * Socket.IO adapter, not from here. Pub/sub is not durable: after the subscriber reconnects, the whole local cache is
+ * dropped and every topic resyncs (drops what it holds), since changes may have been missed.
  */
-export class CacheInvalidationBus {
+export class CacheInvalidationBus implements SharedFacts {
   readonly instanceId = randomUUID();
   private pending: Envelope | undefined;
   private readonly stops: Array<() => void> = [];
+  private readonly topics = new Map<string, Topic>();
 
-  private local: LocalState | undefined;
+  private cache: InboxCache | undefined;
 
   private constructor(
     private readonly publisher: Redis,
@@ -46,7 +44,7 @@ export class CacheInvalidationBus {
     const bus = new CacheInvalidationBus(publisher, logger);
     let connectedBefore = false;
     const onReady = () => {
-      if (connectedBefore) bus.local?.cache.clear();
+      if (connectedBefore) bus.resync();
       connectedBefore = true;
     };
     const onMessage = (channel: string, text: string) => channel === CHANNEL && bus.receive(text);
@@ -58,36 +56,43 @@ export class CacheInvalidationBus {
     return bus;
   }
 
-  /** Relays for this instance's state (one per bus). */
-  attach(local: LocalState): void {
-    this.local = local;
-    this.stops.push(
-      local.cache.onChange((change) => this.queue().changes.push(change)),
-      ...(["message.received", "message.sent"] as const).map((name) =>
-        local.events.on(name, ({ tenantId, message }) => this.queue().messages.push({ tenantId, message })),
-      ),
-    );
+  /** Relays this instance's cache writes and applies the others' (one cache per bus). */
+  attach(cache: InboxCache): void {
+    this.cache = cache;
+    this.stops.push(cache.onChange((change) => this.queue().changes.push(change)));
+  }
+
+  topic<T>(name: string, apply: (fact: T) => void, resync?: () => void): (fact: T) => void {
+    if (this.topics.has(name)) throw new Error(`the bus topic ${name} has a subscriber already`);
+    this.topics.set(name, { apply: apply as (fact: unknown) => void, resync });
+    return (fact) => this.queue().facts.push([name, fact]);
   }
 
   private receive(text: string): void {
     try {
       const envelope = JSON.parse(text) as Envelope;
-      if (envelope.from === this.instanceId || !this.local) return;
-      for (const change of envelope.changes) this.local.cache.applyRemoteChange(change);
-      for (const { tenantId, message } of envelope.messages) this.local.indexMessage(tenantId, message);
+      if (envelope.from === this.instanceId) return;
+      if (this.cache) for (const change of envelope.changes) this.cache.applyRemoteChange(change);
+      for (const [name, fact] of envelope.facts) this.topics.get(name)?.apply(fact);
     } catch (error) {
       this.logger.warn({ err: (error as Error).message }, "ignored a malformed cache change");
     }
   }
 
+  private resync(): void {
+    this.cache?.clear();
+    for (const topic of this.topics.values()) topic.resync?.();
+  }
+
   close(): void {
     this.stops.splice(0).forEach((stop) => stop());
-    this.local = undefined;
+    this.cache = undefined;
+    this.topics.clear();
   }
 
   private queue(): Envelope {
     if (!this.pending) {
-      this.pending = { from: this.instanceId, changes: [], messages: [] };
+      this.pending = { from: this.instanceId, changes: [], facts: [] };
       setImmediate(() => {
         const envelope = this.pending!;
         this.pending = undefined;

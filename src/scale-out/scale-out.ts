@@ -8,9 +8,11 @@ import { CacheInvalidationBus } from "./cache-invalidation-bus.js";
 import { connectRedis } from "./redis-connection.js";
 import { createRedisLocks } from "./redis-keyed-lock.js";
 import { redisLoginThrottle, redisRateLimits } from "./redis-rate-limits.js";
+import { RedisImportJobStore } from "./redis-import-jobs.js";
 import { RedisRecentActivity } from "./redis-recent-activity.js";
 import { RedisWebhookDedupe } from "./redis-webhook-dedupe.js";
 import type { RecentActivity } from "../inbox/recent-activity.js";
+import type { ImportJobStore } from "../contacts/import-job-store.js";
 import { socketAdapter } from "./socket-adapter.js";
 
 /** What createApp shares with the other instances when scaled out. */
@@ -23,6 +25,8 @@ export interface ScaleOutDependencies {
   cacheBus: CacheInvalidationBus;
   /** The shared record of recent activity, `perTenant` conversations per tenant (outlives restarts). */
   recentActivity(perTenant: number): RecentActivity;
+  /** Contact import jobs, readable from every instance. */
+  importJobs: ImportJobStore;
 }
 
 export interface ScaleOut {
@@ -58,6 +62,7 @@ export async function startScaleOut(
         loginThrottle: redisLoginThrottle(commands, options.loginLimits),
         cacheBus,
         recentActivity: (perTenant) => new RedisRecentActivity(commands, perTenant, options.logger),
+        importJobs: new RedisImportJobStore(commands),
       },
       socketAdapter: socketAdapter(commands),
       close: async () => {

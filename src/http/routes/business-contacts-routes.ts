@@ -26,12 +26,12 @@ export function businessContactHandlers(deps: {
     importContacts: async (request) => {
       const inbox = inboxFor(request);
       const records = await readCsvUpload(request.ctx.req, deps.uploads);
-      const job = deps.imports.start(inbox.tenant.id, deps.contactBook(inbox), records);
+      const job = await deps.imports.start(inbox.tenant.id, deps.contactBook(inbox), records);
       return ok(job, 202);
     },
-    getContactImport: async (request) => ok(deps.imports.get(inboxFor(request).tenant.id, request.params.jobId)),
+    getContactImport: async (request) => ok(await deps.imports.get(inboxFor(request).tenant.id, request.params.jobId)),
     getContactImportRejected: async (request) => ({
-      body: deps.imports.rejectedCsv(inboxFor(request).tenant.id, request.params.jobId),
+      body: await deps.imports.rejectedCsv(inboxFor(request).tenant.id, request.params.jobId),
       type: "text/csv; charset=utf-8",
       headers: { "Content-Disposition": 'attachment; filename="rejected-rows.csv"', "Cache-Control": "no-store" },
     }),
