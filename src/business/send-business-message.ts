@@ -81,10 +81,12 @@ export async function sendBusinessMessage(
     // The URL's own checks before anything else: a refused URL costs no call to Twilio or to its host.
     const url = mediaFetcher.check(input.content.mediaUrl);
     const channel = channelFor(inbox, input.channel);
+    // A file is free-form: on WhatsApp the customer's conversation must exist already (found, never created, before
+    // the URL is fetched); elsewhere one is opened only once the file is fetched and checked.
+    const existing = channel === "WhatsApp" ? await openConversationFor(inbox, input.to, channel, false) : undefined;
     const upload = await mediaFetcher.fetch(url, mediaRequirements(channel, input.type as MediaType), input.content.caption);
     try {
-      // A file is free-form: a new WhatsApp conversation has no customer service window for it.
-      const conversation = await openConversationFor(inbox, input.to, channel, channel !== "WhatsApp");
+      const conversation = existing ?? (await openConversationFor(inbox, input.to, channel));
       return { message: await sendUploadedMedia(inbox, conversation.record.sid, upload, { userId }), conversation };
     } finally {
       await upload.cleanup();

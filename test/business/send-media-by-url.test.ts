@@ -125,11 +125,13 @@ describe("business API: POST /api/messages with content.mediaUrl", function () {
       expect(finished, "the file server could not send it all").to.equal(false);
     });
 
-    it("answers 409 for a new WhatsApp number (no window for a file) and opens no conversation", async () => {
+    it("answers 409 for a new WhatsApp number (no window for a file), opens no conversation and fetches nothing", async () => {
       const before = await conversationsOf();
+      const requests = files.requests.length;
       const sent = await t.api().post("/api/messages", { to: phone(), type: "image", content: { mediaUrl: url("/a.png") } });
       expect(sent.status, sent.text).to.equal(409);
       expect(await conversationsOf()).to.equal(before);
+      expect(files.requests.length).to.equal(requests);
     });
   });
 
