@@ -84,7 +84,10 @@ export async function sendBusinessMessage(
     // A file is free-form: on WhatsApp the customer's conversation must exist already (found, never created, before
     // the URL is fetched); elsewhere one is opened only once the file is fetched and checked.
     const existing = channel === "WhatsApp" ? await openConversationFor(inbox, input.to, channel, false) : undefined;
-    const upload = await mediaFetcher.fetch(url, mediaRequirements(channel, input.type as MediaType), input.content.caption);
+    const upload = await mediaFetcher.fetch(url, mediaRequirements(channel, input.type as MediaType), {
+      tenantId: inbox.tenant.id,
+      caption: input.content.caption,
+    });
     try {
       const conversation = existing ?? (await openConversationFor(inbox, input.to, channel));
       return { message: await sendUploadedMedia(inbox, conversation.record.sid, upload, { userId }), conversation };

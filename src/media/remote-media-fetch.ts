@@ -37,9 +37,18 @@ export interface RemoteMediaRequirements {
 export interface RemoteMediaFetcher {
   /** The checks that need no network (400 naming content/mediaUrl), to run before anything else. */
   check(raw: string): URL;
-  /** The file at `url`, spooled to a private temporary file and checked, as one upload of the chat API. */
-  fetch(url: URL, requirements: RemoteMediaRequirements, caption?: string): Promise<MessageUpload>;
+  /**
+   * The file at `url`, spooled to a private temporary file and checked, as one upload of the chat API; `caption` is its
+   * text. At most `MAX_FETCHES_PER_TENANT` at once per `tenantId` (429 beyond).
+   */
+  fetch(url: URL, requirements: RemoteMediaRequirements, options: { tenantId: string; caption?: string }): Promise<MessageUpload>;
 }
+
+/**
+ * Fetches one tenant may have in flight: each holds a connection and up to 16 MB of disk for up to
+ * MEDIA_FETCH_TIMEOUT_MS, so the per-user request rate alone would let one user hold hundreds.
+ */
+export const MAX_FETCHES_PER_TENANT = 4;
 
 /** Redirects followed, each checked as the first URL was (Mastodon and Discourse follow a few; 3 covers a CDN's). */
 export const MAX_REDIRECTS = 3;
@@ -56,35 +65,54 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  */
 export function createRemoteMediaFetcher(settings: RemoteMediaFetchSettings, deps: RemoteMediaFetchDeps = {}): RemoteMediaFetcher {
   const resolve = deps.resolve ?? systemResolver;
+  const inFlight = new Map<string, number>();
   return {
     check: (raw) => checkMediaUrl(raw, settings),
-    async fetch(first, requirements, caption) {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), settings.timeoutMs);
+    async fetch(first, requirements, { tenantId, caption }) {
+      const running = inFlight.get(tenantId) ?? 0;
+      if (running >= MAX_FETCHES_PER_TENANT)
+        throw new AppError("rate_limited", `at most ${MAX_FETCHES_PER_TENANT} media URLs are fetched at once per tenant: retry when one has finished`, {
+          field: MEDIA_URL_FIELD,
+          retryAfterSeconds: 1,
+        });
+      inFlight.set(tenantId, running + 1);
       try {
-        let url = first;
-        for (let hop = 0; ; hop++) {
-          const redirected = hop > 0;
-          const pinned = await untilAborted(resolveMediaHost(url, settings, resolve, redirected), abort.signal);
-          const response = await get(url, pinned, settings.connectTimeoutMs, abort.signal, deps.ca);
-          if (REDIRECTS.has(response.statusCode ?? 0)) {
-            response.destroy();
-            const location = response.headers.location;
-            if (hop === MAX_REDIRECTS) throw remoteFailure(`it redirected more than ${MAX_REDIRECTS} times`);
-            if (!location) throw remoteFailure(`it answered ${response.statusCode} without a Location`);
-            url = checkMediaUrl(new URL(location, url).href, settings, true);
-            continue;
-          }
-          return await spool(response, url, requirements, abort.signal, caption);
-        }
-      } catch (error) {
-        if (!isAppError(error) && abort.signal.aborted) throw remoteFailure(`it did not answer in full within ${settings.timeoutMs} ms`, error);
-        throw translate(error, settings);
+        return await fetchFile(first, requirements, caption);
       } finally {
-        clearTimeout(timer);
+        const left = inFlight.get(tenantId)! - 1;
+        if (left === 0) inFlight.delete(tenantId);
+        else inFlight.set(tenantId, left);
       }
     },
   };
+
+  /** One fetch: the redirect loop, each hop resolved, checked and pinned, under one total timeout. */
+  async function fetchFile(first: URL, requirements: RemoteMediaRequirements, caption?: string): Promise<MessageUpload> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), settings.timeoutMs);
+    try {
+      let url = first;
+      for (let hop = 0; ; hop++) {
+        const redirected = hop > 0;
+        const pinned = await untilAborted(resolveMediaHost(url, settings, resolve, redirected), abort.signal);
+        const response = await get(url, pinned, settings.connectTimeoutMs, abort.signal, deps.ca);
+        if (REDIRECTS.has(response.statusCode ?? 0)) {
+          response.destroy();
+          const location = response.headers.location;
+          if (hop === MAX_REDIRECTS) throw remoteFailure(`it redirected more than ${MAX_REDIRECTS} times`);
+          if (!location) throw remoteFailure(`it answered ${response.statusCode} without a Location`);
+          url = checkMediaUrl(new URL(location, url).href, settings, true);
+          continue;
+        }
+        return await spool(response, url, requirements, abort.signal, caption);
+      }
+    } catch (error) {
+      if (!isAppError(error) && abort.signal.aborted) throw remoteFailure(`it did not answer in full within ${settings.timeoutMs} ms`, error);
+      throw translate(error, settings);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 /** One GET to the pinned address: no cookies, no credentials, no compression, a fresh connection (never pooled). */

@@ -66,7 +66,7 @@ describe("remote media fetch (the business API's media by URL)", function () {
       },
       { resolve: dns.resolve, ca: testCertificate().cert },
     );
-    return { fetcher, dns, get: (url: string, requirements = anyImage) => fetcher.fetch(fetcher.check(url), requirements) };
+    return { fetcher, dns, get: (url: string, requirements = anyImage, tenantId = "alpha") => fetcher.fetch(fetcher.check(url), requirements, { tenantId }) };
   };
   const local = { "media.test": [["127.0.0.1"]] };
   const at = (path: string, host = "media.test") => `https://${host}:${server.port}${path}`;
@@ -220,6 +220,37 @@ describe("remote media fetch (the business API's media by URL)", function () {
     });
   });
 
+  describe("when a tenant already has 4 fetches in flight", () => {
+    it("refuses a fifth with 429 without connecting, serves other tenants, and takes new ones once one finishes", async () => {
+      const held: ServerResponse[] = [];
+      handler = (_path, res) => {
+        res.writeHead(200, { "content-type": "image/png" });
+        res.write(PNG.subarray(0, 12));
+        held.push(res);
+      };
+      const { get } = fetcherWith(local);
+      const slow = [1, 2, 3, 4].map(() => get(at("/slow.png")));
+      for (let i = 0; i < 250 && held.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(held).to.have.length(4);
+      const connections = server.connections;
+      const error = (await refusal(get(at("/fifth.png")))) as { status: number; options: { retryAfterSeconds?: number } };
+      expect(error.status).to.equal(429);
+      expect(error.options.retryAfterSeconds).to.equal(1);
+      expect(server.connections).to.equal(connections);
+      // Another tenant is not held back by this one.
+      const other = get(at("/other.png"), anyImage, "beta");
+      for (let i = 0; i < 250 && held.length < 5; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      held[4]!.end(PNG.subarray(12));
+      await (await other).cleanup();
+      held[0]!.end(PNG.subarray(12));
+      await (await slow[0]!).cleanup();
+      const next = get(at("/next.png"));
+      for (let i = 0; i < 250 && held.length < 6; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const res of held.slice(1)) if (!res.writableEnded) res.end(PNG.subarray(12));
+      for (const upload of await Promise.all([...slow.slice(1), next])) await upload.cleanup();
+    });
+  });
+
   describe("when the file is larger than the channel takes", () => {
     it("aborts mid-stream when the server sends more than the limit without Content-Length (413)", async () => {
       let finished: boolean | undefined;
@@ -332,7 +363,7 @@ describe("remote media fetch (the business API's media by URL)", function () {
           { connectTimeoutMs: 300, timeoutMs: 20_000, allowedPorts: [port], policy: createAddressPolicy(["127.0.0.1/32"]) },
           { resolve: dns.resolve, ca: testCertificate().cert },
         );
-        const error = await refusal(fetcher.fetch(fetcher.check(`https://media.test:${port}/a.png`), anyImage));
+        const error = await refusal(fetcher.fetch(fetcher.check(`https://media.test:${port}/a.png`), anyImage, { tenantId: "alpha" }));
         expect(error.status).to.equal(502);
         expect(error.message).to.match(/did not accept a connection within 300 ms/);
       });
