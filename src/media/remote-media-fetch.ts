@@ -50,7 +50,7 @@ export interface RemoteMediaFetcher {
  */
 export const MAX_FETCHES_PER_TENANT = 4;
 
-/** Redirects followed, each checked as the first URL was (Mastodon and Discourse follow a few; 3 covers a CDN's). */
+/** Redirects followed, each checked as the first URL was (3 covers a link shortener in front of a CDN). */
 export const MAX_REDIRECTS = 3;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
