@@ -18,6 +18,8 @@ import { createOperationRouter } from "./http/operation-router.js";
 import { chatHandlers } from "./http/routes/chat-routes.js";
 import { orgInboxHandlers } from "./http/routes/org-inbox-routes.js";
 import { businessHandlers } from "./http/routes/business-routes.js";
+import { createAddressPolicy } from "./media/address-policy.js";
+import { createRemoteMediaFetcher, type RemoteMediaFetchDeps } from "./media/remote-media-fetch.js";
 import { businessContactHandlers } from "./http/routes/business-contacts-routes.js";
 import { createContactBooks } from "./contacts/contact-book.js";
 import { ImportJobs } from "./contacts/import-jobs.js";
@@ -88,6 +90,8 @@ export interface AppDependencies {
   emulatorMode?: EmulatorMode;
   /** The contact imports' pacing per tenant (benchmarks and tests count or speed it); default: CONTACT_IMPORT_WRITES_PER_SECOND. */
   contactImportPacer?: (tenantId: string) => WritePacer;
+  /** The business API's media fetch: tests answer DNS and trust their own CA (default: the system's). */
+  mediaFetch?: RemoteMediaFetchDeps;
   /** Where the built inbox page is (default: dist/web/, written by `npm run build`). */
   webBundleDir?: string;
 }
@@ -274,6 +278,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         accounts,
         messageIndex: (tenantId) => businessMessages.get(tenantId),
         templates,
+        mediaFetcher: createRemoteMediaFetcher({ ...config.mediaFetch, policy: createAddressPolicy(config.mediaFetch.allowedPrivateAddresses) }, deps.mediaFetch),
         contactOf: (inbox) => async (phone) => contactBook(inbox).findByPhone(phone),
       }),
       ...businessContactHandlers({

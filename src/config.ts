@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
 import { sessionSecret } from "./accounts/session-tokens.js";
 import { ConfigError } from "./config-error.js";
+import { parseCidr } from "./media/address-policy.js";
 import { normaliseWhatsappNumber, parseTenantsFile, type TenantConfig } from "./tenants/tenant-config.js";
 
 export { ConfigError };
@@ -83,6 +84,10 @@ const ENV_SCHEMA = {
     CONTACT_IMPORT_WRITES_PER_SECOND: { type: "number", exclusiveMinimum: 0, maximum: 10000, default: 25 },
     CONTACT_IMPORT_MAX_ROWS: { type: "integer", minimum: 1, maximum: 100000, default: 20000 },
     MEDIA_UPLOAD_IDLE_TIMEOUT_MS: { type: "integer", minimum: 100, default: 30000 },
+    MEDIA_FETCH_CONNECT_TIMEOUT_MS: { type: "integer", minimum: 100, maximum: 60000, default: 5000 },
+    MEDIA_FETCH_TIMEOUT_MS: { type: "integer", minimum: 100, maximum: 600000, default: 30000 },
+    MEDIA_FETCH_ALLOWED_PORTS: { type: "string", pattern: "^\\d{1,5}(,\\d{1,5})*$" },
+    MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES: { type: "string", minLength: 1 },
     TEMPLATE_CACHE_TTL_MS: { type: "integer", minimum: 0, default: 60000 },
     WEBHOOK_DEDUPE_MAX_KEYS: { type: "integer", minimum: 1, default: 200000 },
     REALTIME_CONVERSATION_UPDATE_MS: { type: "integer", minimum: 0, maximum: 10000, default: 250 },
@@ -188,6 +193,16 @@ export interface Config {
   readonly contactImportMaxRows: number;
   /** A multipart upload that sends nothing for this long is answered 408. */
   readonly mediaUploadIdleTimeoutMs: number;
+  /**
+   * The business API's media by URL (src/media/remote-media-fetch.ts): connect (TCP + TLS) and whole-fetch timeouts,
+   * ports besides 443, and private/reserved CIDRs it may reach anyway (empty by default; for tests and demos).
+   */
+  readonly mediaFetch: {
+    readonly connectTimeoutMs: number;
+    readonly timeoutMs: number;
+    readonly allowedPorts: readonly number[];
+    readonly allowedPrivateAddresses: readonly string[];
+  };
   /** How long a template and its WhatsApp approval are reused before Twilio is asked again. */
   readonly templateCacheTtlMs: number;
   /** Most webhook keys remembered (for 24 h) to apply each delivery once, without Redis. */
@@ -348,6 +363,12 @@ export function loadConfig(
     contactImportWritesPerSecond: num("CONTACT_IMPORT_WRITES_PER_SECOND"),
     contactImportMaxRows: num("CONTACT_IMPORT_MAX_ROWS"),
     mediaUploadIdleTimeoutMs: num("MEDIA_UPLOAD_IDLE_TIMEOUT_MS"),
+    mediaFetch: {
+      connectTimeoutMs: num("MEDIA_FETCH_CONNECT_TIMEOUT_MS"),
+      timeoutMs: num("MEDIA_FETCH_TIMEOUT_MS"),
+      allowedPorts: parseAllowedPorts(str("MEDIA_FETCH_ALLOWED_PORTS")),
+      allowedPrivateAddresses: parseAllowedPrivateAddresses(str("MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES")),
+    },
     templateCacheTtlMs: num("TEMPLATE_CACHE_TTL_MS"),
     webhookDedupeMaxKeys: num("WEBHOOK_DEDUPE_MAX_KEYS"),
     conversationUpdateIntervalMs: num("REALTIME_CONVERSATION_UPDATE_MS"),
@@ -367,6 +388,26 @@ function parsePublicBaseUrl(raw: string | undefined): string | undefined {
   if (/[?#]/.test(base)) throw new ConfigError("PUBLIC_BASE_URL", "must not have a query or fragment (webhook paths are appended to it)");
   if (url.username || url.password) throw new ConfigError("PUBLIC_BASE_URL", "must not carry credentials");
   return base;
+}
+
+/** MEDIA_FETCH_ALLOWED_PORTS: ports 1–65535 a media URL may name besides 443. */
+function parseAllowedPorts(raw: string | undefined): number[] {
+  const ports = raw?.split(",").map(Number) ?? [];
+  if (ports.some((port) => port < 1 || port > 65535)) throw new ConfigError("MEDIA_FETCH_ALLOWED_PORTS", "must be ports from 1 to 65535, comma-separated");
+  return ports;
+}
+
+/** MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES: addresses or CIDR blocks, comma-separated, checked here so a typo stops the boot. */
+function parseAllowedPrivateAddresses(raw: string | undefined): string[] {
+  const blocks = raw?.split(",").map((block) => block.trim()) ?? [];
+  for (const block of blocks) {
+    try {
+      parseCidr(block);
+    } catch {
+      throw new ConfigError("MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES", `${block} is not an address or CIDR block (e.g. 127.0.0.1/32, ::1/128)`);
+    }
+  }
+  return blocks;
 }
 
 function defaultTenantFromEnv(

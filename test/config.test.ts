@@ -82,6 +82,19 @@ describe("loadConfig", () => {
     });
   });
 
+  describe("when the media fetch is not configured", () => {
+    it("reaches public addresses on 443 only, with a 5 s connect and 30 s total timeout", () => {
+      expect(loadConfig({}).mediaFetch).to.deep.equal({ connectTimeoutMs: 5000, timeoutMs: 30000, allowedPorts: [], allowedPrivateAddresses: [] });
+    });
+  });
+
+  describe("when MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES and MEDIA_FETCH_ALLOWED_PORTS are set", () => {
+    it("reads the blocks and ports", () => {
+      const config = loadConfig({ MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES: "127.0.0.1/32, ::1", MEDIA_FETCH_ALLOWED_PORTS: "8443,9443" });
+      expect(config.mediaFetch).to.deep.include({ allowedPrivateAddresses: ["127.0.0.1/32", "::1"], allowedPorts: [8443, 9443] });
+    });
+  });
+
   describe("when HEADERS_TIMEOUT_MS exceeds REQUEST_TIMEOUT_MS", () => {
     it("throws a ConfigError naming HEADERS_TIMEOUT_MS", () => {
       const error = configErrorOf(() => loadConfig({ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" }));
@@ -250,6 +263,11 @@ describe("loadConfig", () => {
     ["METRICS_PORT", "70000"],
     ["REQUEST_TIMEOUT_MS", "10"],
     ["JWT_MAX_LIFETIME_SECONDS", "-1"],
+    ["MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES", "127.0.0.1/33"],
+    ["MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES", "localhost"],
+    ["MEDIA_FETCH_ALLOWED_PORTS", "0"],
+    ["MEDIA_FETCH_ALLOWED_PORTS", "443,http"],
+    ["MEDIA_FETCH_TIMEOUT_MS", "10"],
   ];
   for (const [variable, value] of invalidValues) {
     describe(`when ${variable} is ${JSON.stringify(value)}`, () => {

@@ -4,6 +4,9 @@ import type { ConversationEntry } from "../inbox/conversation-directory.js";
 import { findConversationsByPhone } from "../inbox/find-conversations-by-phone.js";
 import type { Channel, MessageRecord } from "../inbox/inbox-types.js";
 import { sendMessage } from "../inbox/send-message.js";
+import { rulesFor } from "../media/channel-media-rules.js";
+import type { RemoteMediaFetcher, RemoteMediaRequirements } from "../media/remote-media-fetch.js";
+import { sendUploadedMedia } from "../media/send-media-message.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { TemplateCatalog } from "../templates/template-catalog.js";
 import { checkTemplateSend } from "../templates/send-template-message.js";
@@ -55,18 +58,43 @@ export function openConversationFor(inbox: TenantInbox, phone: string, channel: 
   });
 }
 
-/** POST /api/messages — text or a template to a number, in the customer's open conversation (opened when there is none). */
+/** The message types sent as a file fetched from `content.mediaUrl`. */
+const MEDIA_TYPES = new Set<BusinessSendInput["type"]>(["image", "video", "audio", "document"]);
+
+/**
+ * POST /api/messages — text, a template, or a file by URL to a number, in the customer's open conversation (opened
+ * when there is none). A file is fetched (src/media/remote-media-fetch.ts) and checked before any conversation is
+ * opened for it, then sent as the chat API sends an upload.
+ */
 export async function sendBusinessMessage(
   inbox: TenantInbox,
   input: BusinessSendInput,
   userId: string,
   templates: TemplateCatalog,
+  mediaFetcher: RemoteMediaFetcher,
 ): Promise<{ message: MessageRecord; conversation: ConversationEntry }> {
-  if (input.type !== "text" && input.type !== "template")
-    throw new AppError("not_implemented", `sending ${input.type} by URL is not available yet: upload the file with the chat API`, { field: "type" });
   if (input.type === "text" && !input.content.text?.trim()) throw new AppError("validation_failed", "content.text is required for a text message", { field: "content/text" });
   if (input.type === "template" && !input.content.contentSid)
     throw new AppError("validation_failed", "content.contentSid (a template of this tenant) is required for a template message", { field: "content/contentSid" });
+  if (MEDIA_TYPES.has(input.type)) {
+    if (!input.content.mediaUrl) throw new AppError("validation_failed", `content.mediaUrl is required for ${input.type === "image" ? "an" : "a"} ${input.type} message`, { field: "content/mediaUrl" });
+    // The URL's own checks before anything else: a refused URL costs no call to Twilio or to its host.
+    const url = mediaFetcher.check(input.content.mediaUrl);
+    const channel = channelFor(inbox, input.channel);
+    // A file is free-form: on WhatsApp the customer's conversation must exist already (found, never created, before
+    // the URL is fetched); elsewhere one is opened only once the file is fetched and checked.
+    const existing = channel === "WhatsApp" ? await openConversationFor(inbox, input.to, channel, false) : undefined;
+    const upload = await mediaFetcher.fetch(url, mediaRequirements(channel, input.type as MediaType), {
+      tenantId: inbox.tenant.id,
+      caption: input.content.caption,
+    });
+    try {
+      const conversation = existing ?? (await openConversationFor(inbox, input.to, channel));
+      return { message: await sendUploadedMedia(inbox, conversation.record.sid, upload, { userId }), conversation };
+    } finally {
+      await upload.cleanup();
+    }
+  }
   const channel = channelFor(inbox, input.channel);
   // A template is checked before a conversation is opened for it (nothing is created for a send that will fail).
   if (input.type === "template") await checkTemplateSend(inbox, templates, channel, input.content.contentSid!, input.content.variables);
@@ -82,4 +110,25 @@ export async function sendBusinessMessage(
     templates,
   );
   return { message, conversation };
+}
+
+type MediaType = "image" | "video" | "audio" | "document";
+
+/**
+ * What a fetched file must be: a type the channel takes (the chat API's rules, channel-media-rules.ts) that is what
+ * the message says it is (an image is image/*; a document is none of image, video, audio), within the channel's size
+ * for that type.
+ */
+function mediaRequirements(channel: Channel, type: MediaType): RemoteMediaRequirements {
+  const rules = rulesFor(channel);
+  return {
+    accept(contentType) {
+      const kind = contentType.split("/")[0]!;
+      const matches = type === "document" ? !["image", "video", "audio"].includes(kind) : kind === type;
+      if (!matches) throw new AppError("unsupported_media_type", `content.mediaUrl serves ${contentType}, not ${type === "image" ? "an" : "a"} ${type}`, { field: "content/mediaUrl" });
+      if (rules.contentTypes && !rules.contentTypes.has(contentType))
+        throw new AppError("unsupported_media_type", `${channel} does not accept ${contentType}`, { field: "content/mediaUrl" });
+    },
+    maxBytes: (contentType) => Math.min(rules.maxFileBytes(contentType), rules.maxTotalBytes),
+  };
 }

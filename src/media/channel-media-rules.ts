@@ -107,7 +107,8 @@ const SIGNATURES: Record<string, (head: Buffer) => boolean> = {
   "application/pdf": (head) => head.subarray(0, 5).toString("latin1") === "%PDF-",
 };
 
-export function assertContentMatches(contentType: string, head: Buffer): void {
+/** 415 (naming `field`) unless `head`, a file's first bytes, starts as its declared type must. */
+export function assertContentMatches(contentType: string, head: Buffer, field = "file"): void {
   const matches = SIGNATURES[contentType];
-  if (matches && !matches(head)) throw new AppError("unsupported_media_type", `the file's content is not ${contentType}`, { field: "file" });
+  if (matches && !matches(head)) throw new AppError("unsupported_media_type", `the file's content is not ${contentType}`, { field });
 }

@@ -1,13 +1,11 @@
 import { createWriteStream } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import { AppError } from "../errors.js";
-import { assertContentMatches, UPLOAD_BOUNDS } from "./channel-media-rules.js";
+import { UPLOAD_BOUNDS } from "./channel-media-rules.js";
+import { createSpoolDirectory, mediaGuard } from "./media-spool.js";
 
 export interface UploadedFile {
   /** Spooled to a private temporary file: memory stays flat whatever the size. */
@@ -26,7 +24,6 @@ export interface MessageUpload {
 }
 
 const TEXT_FIELDS: Record<string, number> = { body: 1600, author: 256 };
-const HEAD_BYTES = 12;
 
 /**
  * Reads `multipart/form-data` for a message (`body`, `author`, one or more `file` parts) with busboy, streaming each
@@ -37,8 +34,7 @@ const HEAD_BYTES = 12;
  */
 export async function readMessageUpload(req: IncomingMessage, options: { idleTimeoutMs: number }): Promise<MessageUpload> {
   const bounds = UPLOAD_BOUNDS;
-  const dir = await mkdtemp(join(tmpdir(), "switchboard-upload-"));
-  const cleanup = () => rm(dir, { recursive: true, force: true });
+  const { dir, cleanup } = await createSpoolDirectory("switchboard-upload-");
   const upload: MessageUpload = { files: [], cleanup };
   let parser: busboy.Busboy;
   try {
@@ -85,36 +81,13 @@ export async function readMessageUpload(req: IncomingMessage, options: { idleTim
         const contentType = info.mimeType.toLowerCase();
         const file: UploadedFile = { path: join(dir, String(upload.files.length)), contentType, filename: info.filename || "file", size: 0 };
         upload.files.push(file);
-        let head = Buffer.alloc(0);
-        const count = new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            file.size += chunk.length;
-            total += chunk.length;
-            if (head.length < HEAD_BYTES) {
-              head = Buffer.concat([head, chunk]).subarray(0, HEAD_BYTES);
-              if (head.length >= HEAD_BYTES) {
-                try {
-                  assertContentMatches(contentType, head);
-                } catch (error) {
-                  return callback(error as Error);
-                }
-              }
-            }
-            if (file.size > bounds.maxFileBytes)
-              return callback(new AppError("payload_too_large", `no channel takes files over ${bounds.maxFileBytes} bytes`, { field: "file" }));
-            if (total > bounds.maxTotalBytes)
-              return callback(new AppError("payload_too_large", `no channel takes over ${bounds.maxTotalBytes} bytes of files in one message`, { field: "file" }));
-            callback(null, chunk);
-          },
-          flush(callback) {
-            // A file shorter than the signature is checked once it ends.
-            try {
-              if (head.length < HEAD_BYTES) assertContentMatches(contentType, head);
-              callback();
-            } catch (error) {
-              callback(error as Error);
-            }
-          },
+        const count = mediaGuard(contentType, "file", (size, chunkBytes) => {
+          file.size = size;
+          total += chunkBytes;
+          if (size > bounds.maxFileBytes) return new AppError("payload_too_large", `no channel takes files over ${bounds.maxFileBytes} bytes`, { field: "file" });
+          if (total > bounds.maxTotalBytes)
+            return new AppError("payload_too_large", `no channel takes over ${bounds.maxTotalBytes} bytes of files in one message`, { field: "file" });
+          return undefined;
         });
         writes.push(pipeline(stream, count, createWriteStream(file.path, { mode: 0o600 })).catch((error) => {
           stream.resume();

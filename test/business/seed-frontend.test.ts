@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
 import { ACCOUNTS_ENV, signUp } from "../support/accounts.js";
 import { ApiClient } from "../support/api-client.js";
+import { startHttpsTestServer, testCertificate, type HttpsTestServer } from "../support/https-test-server.js";
 import { startApp, type TestApp } from "../support/start-app.js";
+import { OPENSSL, requireSystemProgram } from "../support/system-programs.js";
 
 /** The smallest PNG: a 1×1 transparent pixel. */
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
@@ -16,12 +18,28 @@ describe("business API: the frontend's journey", function () {
   this.timeout(120_000);
   let t: TestApp;
   let socket: Socket | undefined;
-  before(async () => {
-    t = await startApp({ env: { ...ACCOUNTS_ENV, CONTACT_IMPORT_WRITES_PER_SECOND: "1000", TEMPLATE_CACHE_TTL_MS: "0" } });
+  let cdn: HttpsTestServer;
+  before(async function () {
+    requireSystemProgram(this, OPENSSL);
+    cdn = await startHttpsTestServer((_req, res) => {
+      res.writeHead(200, { "content-type": "image/png" });
+      res.end(PNG);
+    });
+    t = await startApp({
+      env: {
+        ...ACCOUNTS_ENV,
+        CONTACT_IMPORT_WRITES_PER_SECOND: "1000",
+        TEMPLATE_CACHE_TTL_MS: "0",
+        MEDIA_FETCH_ALLOWED_PRIVATE_ADDRESSES: "127.0.0.1/32",
+        MEDIA_FETCH_ALLOWED_PORTS: String(cdn.port),
+      },
+      mediaFetch: { ca: testCertificate().cert, resolve: async () => [{ address: "127.0.0.1", family: 4 }] },
+    });
   });
   after(async () => {
     socket?.close();
-    await t.close();
+    await t?.close();
+    await cdn?.close();
   });
 
   it("register → send text and an image → the customer answers → live → lists → PATCH → template → analytics → export and re-import", async () => {
@@ -44,13 +62,11 @@ describe("business API: the frontend's journey", function () {
     const text = await api.post("/api/messages", { to: CUSTOMER, type: "text", channel: "sms", content: { text: "Hello from API!" } });
     expect(text.status, text.text).to.equal(201);
     const conversationId = text.body.data.conversationId;
-    const viaUrl = await api.post("/api/messages", { to: CUSTOMER, type: "image", channel: "sms", content: { mediaUrl: "https://cdn.example/a.png", caption: "Check this out" } });
-    expect(viaUrl.status, "media by URL is not fetched by the gateway (501): files are uploaded").to.equal(501);
-    const form = new FormData();
-    form.append("body", "Check this out");
-    form.append("file", new Blob([PNG], { type: "image/png" }), "a.png");
-    const image = await fetch(`${t.baseUrl}/api/v1/chat/conversations/${conversationId}/messages`, { method: "POST", headers: { authorization: `Bearer ${owner.token}` }, body: form });
-    expect(image.status).to.equal(201);
+    // The image as the frontend sends it: by URL (served by an https server the test resolves to loopback).
+    const image = await api.post("/api/messages", { to: CUSTOMER, type: "image", channel: "sms", content: { mediaUrl: `https://media.test:${cdn.port}/a.png`, caption: "Check this out" } });
+    expect(image.status, image.text).to.equal(201);
+    expect(image.body.data).to.deep.include({ conversationId, type: "IMAGE" });
+    expect(image.body.data.content).to.include({ caption: "Check this out", contentType: "image/png" });
 
     // The customer answers; the socket on / hears it.
     const tenant = t.app.tenants.get(owner.tenant.id).tenant;

@@ -6,6 +6,7 @@ import { createApp, type SwitchboardApp } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { TwilioEmulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import type { AuditRecord } from "../../src/logger.js";
+import type { RemoteMediaFetchDeps } from "../../src/media/remote-media-fetch.js";
 import type { TenantConfig } from "../../src/tenants/tenant-config.js";
 import type { UpstreamCallEvent } from "../../src/twilio/upstream-request-client.js";
 import { expect } from "chai";
@@ -70,6 +71,8 @@ export async function startApp(
     sameTwilioAs?: TestApp;
     /** Collects the gateway's log lines (JSON, level trace) instead of silencing them. */
     logLines?: string[];
+    /** The business API's media fetch: a resolver for test host names and the test CA (test/support/https-test-server.ts). */
+    mediaFetch?: RemoteMediaFetchDeps;
   } = {},
 ): Promise<TestApp> {
   const emulator = options.sameTwilioAs?.emulator ?? (await TwilioEmulator.start({ rateLimits: false, ...options.emulator }));
@@ -128,6 +131,7 @@ export async function startApp(
     ...(options.publicBaseUrl === null ? {} : { publicBaseUrl: () => options.publicBaseUrl ?? baseUrl }),
     audit: (record) => auditRecords.push(record),
     onUpstreamCall: (tenantId, event) => upstreamCalls.push({ ...event, tenantId }),
+    ...(options.mediaFetch ? { mediaFetch: options.mediaFetch } : {}),
   });
   // As main.ts: the directory service is found and tenants created at sign-up discovered before serving.
   await app.accounts.start();

@@ -19,6 +19,9 @@ export const REDIS_SERVER: SystemProgram = { command: "redis-server", versionArg
 /** Debian's Chromium, driven by playwright-core in test/web/ (Playwright's own browser downloads need the internet). */
 export const CHROMIUM: SystemProgram = { command: "/usr/bin/chromium", versionArgs: ["--version"], install: "apt-get install -y chromium" };
 
+/** The OpenSSL command line, for a throwaway certificate authority in tests of https clients (test/support/https-test-server.ts). */
+export const OPENSSL: SystemProgram = { command: "openssl", versionArgs: ["version"], install: "apt-get install -y openssl" };
+
 export const REQUIRE_ALL_VARIABLE = "SWITCHBOARD_REQUIRE_SYSTEM_PROGRAMS";
 
 const availability = new Map<string, boolean>();

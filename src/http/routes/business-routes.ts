@@ -11,6 +11,7 @@ import { sendBusinessMessage } from "../../business/send-business-message.js";
 import { createBusinessTemplate, listBusinessTemplates } from "../../business/business-templates.js";
 import { cachedOverviews } from "../../analytics/analytics-overview.js";
 import type { TenantInbox } from "../../inbox/tenant-inbox.js";
+import type { RemoteMediaFetcher } from "../../media/remote-media-fetch.js";
 import type { TemplateCatalog } from "../../templates/template-catalog.js";
 import type { TenantRegistry } from "../../tenants/tenant-registry.js";
 import { inTenant, type OperationHandler, type OperationRequest } from "../operation-router.js";
@@ -27,6 +28,8 @@ export function businessHandlers(deps: {
   accounts: Accounts;
   messageIndex: (tenantId: string) => BusinessMessageIndex;
   templates: TemplateCatalog;
+  /** Fetches `content.mediaUrl` for media messages (src/media/remote-media-fetch.ts). */
+  mediaFetcher: RemoteMediaFetcher;
   /** The tenant's contact of a phone number (src/contacts/), for names and tags on conversations. */
   contactOf?: (inbox: TenantInbox) => ContactLookup;
 }): Record<string, OperationHandler> {
@@ -58,7 +61,7 @@ export function businessHandlers(deps: {
     },
     sendBusinessMessage: async (request) => {
       const inbox = inboxFor(request);
-      const { message, conversation } = await sendBusinessMessage(inbox, request.body, request.principal.userId, deps.templates);
+      const { message, conversation } = await sendBusinessMessage(inbox, request.body, request.principal.userId, deps.templates, deps.mediaFetcher);
       deps.messageIndex(inbox.tenant.id).upsert(message);
       return ok(toBusinessMessage(message, inbox.tenant, inbox.directory.peek(conversation.record.sid) ?? conversation), 201);
     },
