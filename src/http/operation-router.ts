@@ -174,7 +174,7 @@ function respondWith(ctx: Context, { body, type, encoded }: OperationResult): vo
   if (encoded) {
     (ctx as { compress?: boolean }).compress = false; // koa-compress: negotiated already
     ctx.vary("Accept-Encoding");
-    ctx.type = type ?? "application/json";
+    setType(ctx, type);
     if (encoded.coding !== "identity") ctx.set("Content-Encoding", encoded.coding);
     ctx.body = encoded.body;
     return;
@@ -184,8 +184,16 @@ function respondWith(ctx: Context, { body, type, encoded }: OperationResult): vo
     ctx.body = body ?? null;
     return;
   }
-  ctx.type = type ?? "application/json";
+  setType(ctx, type);
   ctx.body = Buffer.from(JSON.stringify(body));
+}
+
+/** JSON's Content-Type as Koa writes it (`ctx.type =` looks the type up in mime-types on every answer). */
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+function setType(ctx: Context, type: string | undefined): void {
+  if (type === undefined || type === "application/json") ctx.set("Content-Type", JSON_CONTENT_TYPE);
+  else ctx.type = type;
 }
 
 /** Plain objects and arrays (not streams or other objects Koa answers in its own way). */
@@ -209,17 +217,21 @@ function parseRequest(ctx: Context, operation: ContractOperation, authentication
     query: ctx.query,
     headers: ctx.headers,
   });
-  const raw = (ctx.request as { rawBody?: string }).rawBody;
-  const present = (raw !== undefined && raw.length > 0) || (ctx.request.length ?? 0) > 0;
-  const mediaType = operation.bodyMediaTypes.find((type) => ctx.is(type)) ?? (ctx.request.type || undefined);
-  const body = operation.parseBody((ctx.request as { body?: unknown }).body, present, mediaType);
   return {
     params: path,
     query,
     headers,
-    body,
+    body: operation.bodyMediaTypes.length > 0 ? parseBody(ctx, operation) : undefined,
     principal: authentication.principal ?? ANONYMOUS,
     webhookTenant: authentication.webhookTenant,
     ctx,
   };
+}
+
+/** The body of an operation that takes one, validated (an operation taking none never looks at it). */
+function parseBody(ctx: Context, operation: ContractOperation): unknown {
+  const raw = (ctx.request as { rawBody?: string }).rawBody;
+  const present = (raw !== undefined && raw.length > 0) || (ctx.request.length ?? 0) > 0;
+  const mediaType = operation.bodyMediaTypes.find((type) => ctx.is(type)) ?? (ctx.request.type || undefined);
+  return operation.parseBody((ctx.request as { body?: unknown }).body, present, mediaType);
 }
