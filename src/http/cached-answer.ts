@@ -41,14 +41,30 @@ export function answerBuilt(request: OperationRequest, tenantId: string, built: 
   return respondCached(request, { ...built, etag: etagOf(tenantId, built), encoded: {} }, request.ctx.get("if-none-match") || undefined);
 }
 
+/** Per cached answer and coding, the result handed to the router (immutable: built once, answered many times). */
+const results = new WeakMap<CachedResponse, Map<string, OperationResult>>();
+
 /** A 304 when `If-None-Match` names the answer, else its bytes in the client's coding (compressed at most once). */
 function respondCached(request: OperationRequest, answer: CachedResponse, ifNoneMatch: string | undefined): Promise<OperationResult> | OperationResult {
   if (ifNoneMatchHits(ifNoneMatch, answer.etag)) return notModified(answer.etag);
-  const headers = { ...answer.headers, ETag: answer.etag, "Cache-Control": CACHE_CONTROL };
   const coding = answer.body.length >= COMPRESSION_THRESHOLD_BYTES ? preferredCoding(request.ctx.get("accept-encoding") || undefined) : undefined;
-  const result = (encoded: { coding: string; body: Buffer }): OperationResult => ({ body: answer.body, type: "application/json", headers, encoded });
-  if (!coding) return result({ coding: "identity", body: answer.body });
+  const held = results.get(answer)?.get(coding ?? "identity");
+  if (held) return held;
+  if (!coding) return resultOf(answer, "identity", answer.body);
   // Compressed already: answered without waiting on a promise.
   const compressed = answer.compressed?.[coding];
-  return compressed ? result({ coding, body: compressed }) : encodedBody(answer, coding).then((body) => result({ coding, body }));
+  return compressed ? resultOf(answer, coding, compressed) : encodedBody(answer, coding).then((body) => resultOf(answer, coding, body));
+}
+
+function resultOf(answer: CachedResponse, coding: string, body: Buffer): OperationResult {
+  const result: OperationResult = Object.freeze({
+    body: answer.body,
+    type: "application/json",
+    headers: Object.freeze({ ...answer.headers, ETag: answer.etag, "Cache-Control": CACHE_CONTROL }),
+    encoded: Object.freeze({ coding, body }),
+  });
+  let byCoding = results.get(answer);
+  if (!byCoding) results.set(answer, (byCoding = new Map()));
+  byCoding.set(coding, result);
+  return result;
 }
