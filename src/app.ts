@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import cors from "@koa/cors";
 import Koa from "koa";
 import bodyParser from "koa-bodyparser";
-import compress from "koa-compress";
+import type compress from "koa-compress";
 import type { Logger } from "pino";
 import { InboxCache } from "./cache/inbox-cache.js";
 import { ResponseCache } from "./cache/response-cache.js";
@@ -11,6 +11,7 @@ import { AppError } from "./errors.js";
 import { createTokenVerifier, type Principal, type TokenVerifier } from "./http/access-token.js";
 import { errorHandler } from "./http/error-handler.js";
 import { BROTLI_DYNAMIC_OPTIONS, COMPRESSION_THRESHOLD_BYTES, GZIP_OPTIONS } from "./http/content-encoding.js";
+import { compressUnencoded } from "./http/compress-unencoded.js";
 import { parseFlatForm } from "./http/flat-form.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { loadContract, type Contract } from "./http/openapi-contract.js";
@@ -329,7 +330,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   koa.use(securityHeaders());
   // brotli or gzip by Accept-Encoding for what the handlers did not compress already (cached pages come compressed,
   // the inbox page's hashed assets gzipped at boot: both carry Content-Encoding, which koa-compress leaves alone).
-  koa.use(compress(compressionOptions));
+  koa.use(compressUnencoded(compressionOptions));
   koa.use(errorHandler(deps.logger, { detailedErrors: config.environment !== "production" }));
   if (config.corsOrigins.length > 0) {
     const allowed = new Set(config.corsOrigins);

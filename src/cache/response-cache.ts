@@ -11,6 +11,8 @@ export interface CachedResponse {
   etag: string;
   /** The body compressed with each coding asked for so far: compressed once, on first demand, then reused. */
   encoded: Partial<Record<ContentCoding, Promise<Buffer>>>;
+  /** The same once compressed, for answering without waiting on a promise. */
+  compressed?: Partial<Record<ContentCoding, Buffer>>;
 }
 
 /** What a builder returns: the answer before the cache adds its validator. */
@@ -35,10 +37,13 @@ export function encodedBody(answer: CachedResponse, coding: ContentCoding): Prom
   let encoded = answer.encoded[coding];
   if (!encoded) {
     encoded = answer.encoded[coding] = compress(answer.body, coding);
-    // A failed compression is not kept: the next request tries again.
-    encoded.catch(() => {
-      if (answer.encoded[coding] === encoded) delete answer.encoded[coding];
-    });
+    encoded.then(
+      (body) => ((answer.compressed ??= {})[coding] = body),
+      // A failed compression is not kept: the next request tries again.
+      () => {
+        if (answer.encoded[coding] === encoded) delete answer.encoded[coding];
+      },
+    );
   }
   return encoded;
 }

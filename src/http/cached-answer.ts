@@ -31,22 +31,40 @@ export async function answerFromCache(
   tenantId: string,
   build: () => Promise<BuiltResponse>,
 ): Promise<OperationResult> {
-  const ifNoneMatch = request.ctx.get("if-none-match") || undefined;
-  const held = ifNoneMatch ? responses.peek(key) : undefined;
-  if (held && ifNoneMatchHits(ifNoneMatch, held.etag)) return notModified(held.etag);
-  const answer = await responses.getOrBuild(key, tenantId, build);
-  return respondCached(request, answer, ifNoneMatch);
+  // A warm answer is taken as it is (no fetch, no closure); a miss builds it once for every concurrent request.
+  const answer = responses.peek(key) ?? (await responses.getOrBuild(key, tenantId, build));
+  return respondCached(request, answer, request.ctx.get("if-none-match") || undefined);
 }
 
 /** An answer built for this request only (not cached): same validator and codings, compressed per request. */
-export function answerBuilt(request: OperationRequest, tenantId: string, built: BuiltResponse): Promise<OperationResult> {
+export function answerBuilt(request: OperationRequest, tenantId: string, built: BuiltResponse): Promise<OperationResult> | OperationResult {
   return respondCached(request, { ...built, etag: etagOf(tenantId, built), encoded: {} }, request.ctx.get("if-none-match") || undefined);
 }
 
-async function respondCached(request: OperationRequest, answer: CachedResponse, ifNoneMatch: string | undefined): Promise<OperationResult> {
+/** Per cached answer and coding, the result handed to the router (immutable: built once, answered many times). */
+const results = new WeakMap<CachedResponse, Map<string, OperationResult>>();
+
+/** A 304 when `If-None-Match` names the answer, else its bytes in the client's coding (compressed at most once). */
+function respondCached(request: OperationRequest, answer: CachedResponse, ifNoneMatch: string | undefined): Promise<OperationResult> | OperationResult {
   if (ifNoneMatchHits(ifNoneMatch, answer.etag)) return notModified(answer.etag);
-  const headers = { ...answer.headers, ETag: answer.etag, "Cache-Control": CACHE_CONTROL };
   const coding = answer.body.length >= COMPRESSION_THRESHOLD_BYTES ? preferredCoding(request.ctx.get("accept-encoding") || undefined) : undefined;
-  const encoded = coding ? { coding, body: await encodedBody(answer, coding) } : { coding: "identity", body: answer.body };
-  return { body: answer.body, type: "application/json", headers, encoded };
+  const held = results.get(answer)?.get(coding ?? "identity");
+  if (held) return held;
+  if (!coding) return resultOf(answer, "identity", answer.body);
+  // Compressed already: answered without waiting on a promise.
+  const compressed = answer.compressed?.[coding];
+  return compressed ? resultOf(answer, coding, compressed) : encodedBody(answer, coding).then((body) => resultOf(answer, coding, body));
+}
+
+function resultOf(answer: CachedResponse, coding: string, body: Buffer): OperationResult {
+  const result: OperationResult = Object.freeze({
+    body: answer.body,
+    type: "application/json",
+    headers: Object.freeze({ ...answer.headers, ETag: answer.etag, "Cache-Control": CACHE_CONTROL }),
+    encoded: Object.freeze({ coding, body }),
+  });
+  let byCoding = results.get(answer);
+  if (!byCoding) results.set(answer, (byCoding = new Map()));
+  byCoding.set(coding, result);
+  return result;
 }

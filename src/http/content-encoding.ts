@@ -30,6 +30,16 @@ export function compress(body: Buffer, coding: ContentCoding): Promise<Buffer> {
  */
 export function preferredCoding(acceptEncoding: string | undefined): ContentCoding | undefined {
   if (!acceptEncoding) return undefined;
+  // A client sends the same header on every request: the last one's answer is kept.
+  if (acceptEncoding === last.header) return last.coding;
+  const coding = negotiate(acceptEncoding);
+  last = { header: acceptEncoding, coding };
+  return coding;
+}
+
+let last: { header: string; coding: ContentCoding | undefined } = { header: "", coding: undefined };
+
+function negotiate(acceptEncoding: string): ContentCoding | undefined {
   let br: number | undefined;
   let gz: number | undefined;
   let any: number | undefined;

@@ -1,5 +1,4 @@
-import Router from "@koa/router";
-import type { Context, Middleware } from "koa";
+import type { Context, Middleware, Next } from "koa";
 import { AppError } from "../errors.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { AuditLog } from "../logger.js";
@@ -7,6 +6,7 @@ import { bearerToken, type Principal, type TokenVerifier } from "./access-token.
 import { disclosureOfBody } from "./message-audit.js";
 import type { Contract, ContractOperation } from "./openapi-contract.js";
 import type { RateLimits } from "./rate-limits.js";
+import { RouteTable } from "./route-table.js";
 
 /** What a handler receives: the request as the contract validated and coerced it. */
 export interface OperationRequest {
@@ -85,12 +85,17 @@ export interface OperationRouterOptions {
 
 const NOTHING_NEXT = () => Promise.resolve();
 
+/** The operations' middleware: the matched operation's handler, or the next middleware when none matches. */
+export interface OperationRouter {
+  routes(): Middleware;
+}
+
 export function createOperationRouter(
   contract: Contract,
   handlers: Record<string, OperationHandler>,
   { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser, audit, checkPrincipal }: OperationRouterOptions,
-): Router {
-  const router = new Router();
+): OperationRouter {
+  const table = new RouteTable<(ctx: Context) => Promise<void>>();
   const authenticators: Record<string, Authenticator> = {
     ...webhookAuthenticators,
     bearerAuth: (ctx) => ({ principal: verifyToken(bearerToken(ctx.get("authorization") || undefined)) }),
@@ -106,7 +111,7 @@ export function createOperationRouter(
     // Roles are declared per operation in the contract (x-roles), and only there: every bearer operation names its own.
     if (scheme === "bearerAuth" && !operation.roles) throw new Error(`contract operation ${operation.operationId} declares no x-roles`);
     const parseBody = operation.bodyMediaTypes.length > 0 ? bodyParser : undefined;
-    router[operation.method](operation.operationId, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
+    table.add(operation.method, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
       ctx.state.errorEnvelope = operation.errorEnvelope;
       if (parseBody) {
         await parseBody(ctx, NOTHING_NEXT);
@@ -133,7 +138,15 @@ export function createOperationRouter(
       respondWith(ctx, result);
     });
   }
-  return router;
+  const middleware = (ctx: Context, next: Next) => {
+    const match = table.match(ctx.method, ctx.path);
+    if (!match) return next();
+    // As @koa/router names them: the route label of metrics and logs, and the path parameters.
+    ctx._matchedRoute = match.path;
+    (ctx as Context & { params: Record<string, string> }).params = match.params;
+    return match.route(ctx);
+  };
+  return { routes: () => middleware };
 }
 
 /**
@@ -161,7 +174,7 @@ function respondWith(ctx: Context, { body, type, encoded }: OperationResult): vo
   if (encoded) {
     (ctx as { compress?: boolean }).compress = false; // koa-compress: negotiated already
     ctx.vary("Accept-Encoding");
-    ctx.type = type ?? "application/json";
+    setType(ctx, type);
     if (encoded.coding !== "identity") ctx.set("Content-Encoding", encoded.coding);
     ctx.body = encoded.body;
     return;
@@ -171,8 +184,16 @@ function respondWith(ctx: Context, { body, type, encoded }: OperationResult): vo
     ctx.body = body ?? null;
     return;
   }
-  ctx.type = type ?? "application/json";
+  setType(ctx, type);
   ctx.body = Buffer.from(JSON.stringify(body));
+}
+
+/** JSON's Content-Type as Koa writes it (`ctx.type =` looks the type up in mime-types on every answer). */
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+function setType(ctx: Context, type: string | undefined): void {
+  if (type === undefined || type === "application/json") ctx.set("Content-Type", JSON_CONTENT_TYPE);
+  else ctx.type = type;
 }
 
 /** Plain objects and arrays (not streams or other objects Koa answers in its own way). */
@@ -196,17 +217,21 @@ function parseRequest(ctx: Context, operation: ContractOperation, authentication
     query: ctx.query,
     headers: ctx.headers,
   });
-  const raw = (ctx.request as { rawBody?: string }).rawBody;
-  const present = (raw !== undefined && raw.length > 0) || (ctx.request.length ?? 0) > 0;
-  const mediaType = operation.bodyMediaTypes.find((type) => ctx.is(type)) ?? (ctx.request.type || undefined);
-  const body = operation.parseBody((ctx.request as { body?: unknown }).body, present, mediaType);
   return {
     params: path,
     query,
     headers,
-    body,
+    body: operation.bodyMediaTypes.length > 0 ? parseBody(ctx, operation) : undefined,
     principal: authentication.principal ?? ANONYMOUS,
     webhookTenant: authentication.webhookTenant,
     ctx,
   };
+}
+
+/** The body of an operation that takes one, validated (an operation taking none never looks at it). */
+function parseBody(ctx: Context, operation: ContractOperation): unknown {
+  const raw = (ctx.request as { rawBody?: string }).rawBody;
+  const present = (raw !== undefined && raw.length > 0) || (ctx.request.length ?? 0) > 0;
+  const mediaType = operation.bodyMediaTypes.find((type) => ctx.is(type)) ?? (ctx.request.type || undefined);
+  return operation.parseBody((ctx.request as { body?: unknown }).body, present, mediaType);
 }

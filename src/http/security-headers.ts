@@ -26,10 +26,14 @@ export function securityHeaders(options?: Readonly<HelmetOptions>): Middleware {
     done = true;
   });
   if (!done) throw new Error("helmet did not finish at once: its options depend on the request, so it cannot be computed once");
-  const table = Object.fromEntries(headers);
+  const table = [...headers];
+  const removals = [...removed];
+  // Straight to Node's response (no response yet has sent its headers here): Koa's ctx.set adds a check and a
+  // type test per header on top of Node's own validation.
   return (ctx, next) => {
-    for (const name of removed) ctx.res.removeHeader(name);
-    ctx.set(table);
+    const res = ctx.res;
+    for (const name of removals) res.removeHeader(name);
+    for (const [name, value] of table) res.setHeader(name, value);
     return next();
   };
 }

@@ -54,6 +54,23 @@ describe("HTTP hardening", () => {
     });
   });
 
+  describe("rate limits on conditional reads", () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startApp({ env: { RATE_LIMIT_PER_USER_PER_MINUTE: "5" } });
+    });
+    after(() => t.close());
+
+    it("counts a poll answered 304 like any other request: past the limit it is a 429, not a 304", async () => {
+      const first = await t.api().get(CHAT);
+      expect(first.status).to.equal(200);
+      const etag = first.headers.get("etag")!;
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await t.api().get(CHAT, { headers: { "if-none-match": etag } })).status);
+      expect(statuses).to.deep.equal([304, 304, 304, 304, 429]);
+    });
+  });
+
   describe("GET /metrics", () => {
     let t: TestApp;
     before(async () => {

@@ -111,6 +111,60 @@ describe("chat API: compression and validators", () => {
     });
   }
 
+  describe("the headers of a hot read (a guard while its path is made cheaper)", () => {
+    /** Helmet's policy, the validators and the coding: every answer of a hot read carries exactly these. */
+    const SECURITY = {
+      "content-security-policy":
+        "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests",
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-resource-policy": "same-origin",
+      "origin-agent-cluster": "?1",
+      "referrer-policy": "no-referrer",
+      "strict-transport-security": "max-age=31536000; includeSubDomains",
+      "x-content-type-options": "nosniff",
+      "x-dns-prefetch-control": "off",
+      "x-download-options": "noopen",
+      "x-frame-options": "SAMEORIGIN",
+      "x-permitted-cross-domain-policies": "none",
+      "x-xss-protection": "0",
+      "cache-control": "private, no-cache",
+      vary: "Accept-Encoding",
+      connection: "keep-alive",
+      "keep-alive": "timeout=5",
+    };
+    /** Per answer: the same headers, values that change from answer to answer checked by shape. */
+    const expectHeaders = (answer: RawAnswer, expected: Record<string, string>) => {
+      const { date, "x-request-id": requestId, etag, ...rest } = answer.headers;
+      expect(date).to.be.a("string");
+      expect(requestId).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(etag).to.match(/^"[A-Za-z0-9_-]{27}"$/);
+      expect(rest).to.deep.equal({ ...SECURITY, ...expected });
+    };
+    for (const [name, path] of [
+      ["the conversation list", () => `${BASE}?limit=50`],
+      ["a page of messages", () => `${BASE}/${sid}/messages?limit=50`],
+    ] as const) {
+      describe(`when ${name} is read warm as is, with br, with gzip and with a current If-None-Match`, () => {
+        it("answers exactly the same header set as before", async () => {
+          await get(path());
+          const plain = await get(path());
+          expectHeaders(plain, { "content-type": "application/json; charset=utf-8", "content-length": String(plain.bytes.length) });
+          for (const coding of ["br", "gzip"]) {
+            const compressed = await get(path(), { "accept-encoding": coding });
+            expectHeaders(compressed, {
+              "content-type": "application/json; charset=utf-8",
+              "content-length": String(compressed.bytes.length),
+              "content-encoding": coding,
+            });
+          }
+          const notModified = await get(path(), { "if-none-match": plain.headers.etag as string });
+          expect(notModified.status).to.equal(304);
+          expectHeaders(notModified, {});
+        });
+      });
+    }
+  });
+
   describe("ETags", () => {
     describe("when a conversation changes", () => {
       it("the list's, the conversation's and (for a new message) the messages page's ETags change", async () => {
