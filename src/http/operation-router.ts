@@ -1,4 +1,5 @@
-import type { Context, Middleware, Next } from "koa";
+import Router from "@koa/router";
+import type { Context, Middleware } from "koa";
 import { AppError } from "../errors.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { AuditLog } from "../logger.js";
@@ -6,7 +7,6 @@ import { bearerToken, type Principal, type TokenVerifier } from "./access-token.
 import { disclosureOfBody } from "./message-audit.js";
 import type { Contract, ContractOperation } from "./openapi-contract.js";
 import type { RateLimits } from "./rate-limits.js";
-import { RouteTable } from "./route-table.js";
 
 /** What a handler receives: the request as the contract validated and coerced it. */
 export interface OperationRequest {
@@ -85,17 +85,12 @@ export interface OperationRouterOptions {
 
 const NOTHING_NEXT = () => Promise.resolve();
 
-/** The operations' middleware: the matched operation's handler, or the next middleware when none matches. */
-export interface OperationRouter {
-  routes(): Middleware;
-}
-
 export function createOperationRouter(
   contract: Contract,
   handlers: Record<string, OperationHandler>,
   { verifyToken, webhookAuthenticators = {}, pathPrefixRewrites = {}, rateLimits, bodyParser, audit, checkPrincipal }: OperationRouterOptions,
-): OperationRouter {
-  const table = new RouteTable<(ctx: Context) => Promise<void>>();
+): Router {
+  const router = new Router();
   const authenticators: Record<string, Authenticator> = {
     ...webhookAuthenticators,
     bearerAuth: (ctx) => ({ principal: verifyToken(bearerToken(ctx.get("authorization") || undefined)) }),
@@ -111,7 +106,7 @@ export function createOperationRouter(
     // Roles are declared per operation in the contract (x-roles), and only there: every bearer operation names its own.
     if (scheme === "bearerAuth" && !operation.roles) throw new Error(`contract operation ${operation.operationId} declares no x-roles`);
     const parseBody = operation.bodyMediaTypes.length > 0 ? bodyParser : undefined;
-    table.add(operation.method, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
+    router[operation.method](operation.operationId, rewritePath(operation.routerPath, pathPrefixRewrites), async (ctx) => {
       ctx.state.errorEnvelope = operation.errorEnvelope;
       if (parseBody) {
         await parseBody(ctx, NOTHING_NEXT);
@@ -138,15 +133,7 @@ export function createOperationRouter(
       respondWith(ctx, result);
     });
   }
-  const middleware = (ctx: Context, next: Next) => {
-    const match = table.match(ctx.method, ctx.path);
-    if (!match) return next();
-    // As @koa/router names them: the route label of metrics and logs, and the path parameters.
-    ctx._matchedRoute = match.path;
-    (ctx as Context & { params: Record<string, string> }).params = match.params;
-    return match.route(ctx);
-  };
-  return { routes: () => middleware };
+  return router;
 }
 
 /**
