@@ -16,7 +16,6 @@ import { CONVERSATION_SID, respond } from "./socket-ack.js";
 import {
   CHAT_NAMESPACE,
   conversationRoom,
-  tenantRoom,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
@@ -33,6 +32,8 @@ export interface RealtimeComponents {
   realtimeStats?: { sockets: number };
   /** At most one conversation:updated per conversation per this many ms (the newest state); default 0: every one. */
   conversationUpdateIntervalMs?: number;
+  /** The `batched` tenant feed: at most one batch per tenant per this many ms; default 0: every update alone. */
+  feedBatchMs?: number;
   /** The REST session check (src/accounts/session-check.ts), run at every handshake and on a session's events. */
   checkPrincipal?: (principal: Principal) => Promise<Principal>;
   /** Records the live feeds sockets open (src/logger.ts AuditRecord); none: not recorded. */
@@ -81,7 +82,6 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
       stats.sockets++;
       socket.once("disconnect", () => stats.sockets--);
     }
-    if (!socket.recovered) void socket.join(tenantRoom(tenantId));
     const inbox = components.tenants.get(tenantId);
 
     const conversationSidOf = (payload: unknown): string => {
@@ -115,7 +115,7 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
     }
   });
 
-  const stopBroadcaster = startChatBroadcaster(chat, components.events, components.conversationUpdateIntervalMs, {
+  const stopBroadcaster = startChatBroadcaster(chat, components.events, components, {
     namespace: root as unknown as BusinessAudience["namespace"],
     tenantOf: (tenantId) => (components.tenants.has(tenantId) ? components.tenants.get(tenantId).tenant : undefined),
     entryOf: (tenantId, sid) => (components.tenants.has(tenantId) ? components.tenants.get(tenantId).directory.peek(sid) : undefined),
