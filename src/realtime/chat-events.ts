@@ -70,9 +70,9 @@ export interface ChatHandshakeAuth {
 /** Rooms are always tenant-scoped. */
 export const tenantRoom = (tenantId: string) => `tenant:${tenantId}`;
 export const conversationRoom = (tenantId: string, conversationSid: string) => `tenant:${tenantId}:conversation:${conversationSid}`;
-/** Whether `room` is the tenant's room or one of its conversations' rooms. */
 /** The conversation a room of `conversationRoom` names, if it is one. */
 export const conversationOfRoom = (room: string): string | undefined => /^tenant:.+:conversation:(CH[0-9a-fA-F]{32})$/.exec(room)?.[1];
+/** Whether `room` is one of the tenant's rooms: its feeds' (`each`, `batched`) or one of its conversations'. */
 export const isRoomOfTenant = (room: string, tenantId: string) => room === tenantRoom(tenantId) || room.startsWith(`${tenantRoom(tenantId)}:`);
 
 export const CHAT_NAMESPACE = "/chat";

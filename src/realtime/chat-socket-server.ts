@@ -58,8 +58,8 @@ const HANDSHAKE_TENANT: NamespacePolicy = {
  * Socket.IO: namespace `/chat`, the organization live namespaces (org-live-sockets.ts) and `/` (the business API's
  * event names, business-sockets.ts). Every namespace is guarded alike (socket-guard.ts): the handshake's
  * token is verified by the same code as REST, on recovery too, and the socket is disconnected when it expires.
- * Sockets join their tenant's room, subscribe to conversations of that tenant only, and relay typing to the other
- * subscribers.
+ * Sockets join the room of the tenant feed they chose (tenant-feed.ts), subscribe to conversations of that tenant
+ * only, and relay typing to the other subscribers.
  */
 export function attachChatSockets(httpServer: HttpServer, components: RealtimeComponents) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
