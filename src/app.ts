@@ -119,6 +119,8 @@ export interface SwitchboardApp {
   realtimeStats: { sockets: number };
   /** For the Socket.IO layer (REALTIME_CONVERSATION_UPDATE_MS). */
   conversationUpdateIntervalMs: number;
+  /** For the Socket.IO layer (REALTIME_FEED_BATCH_MS). */
+  feedBatchMs: number;
   /** The limits REST uses, for the Socket.IO layer's per-user event limit (shared through Redis when scaled out). */
   rateLimits: RateLimits;
   /** The audit trail: REST answers holding messages (the router) and the live feeds sockets open (the realtime layer). */
@@ -361,6 +363,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     metrics,
     realtimeStats,
     conversationUpdateIntervalMs: config.conversationUpdateIntervalMs,
+    feedBatchMs: config.feedBatchMs,
     rateLimits,
     audit,
   };

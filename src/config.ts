@@ -91,6 +91,7 @@ const ENV_SCHEMA = {
     TEMPLATE_CACHE_TTL_MS: { type: "integer", minimum: 0, default: 60000 },
     WEBHOOK_DEDUPE_MAX_KEYS: { type: "integer", minimum: 1, default: 200000 },
     REALTIME_CONVERSATION_UPDATE_MS: { type: "integer", minimum: 0, maximum: 10000, default: 250 },
+    REALTIME_FEED_BATCH_MS: { type: "integer", minimum: 0, maximum: 10000, default: 250 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
     REDIS_URL: { type: "string", format: "uri", pattern: "^rediss?://" },
     EMULATOR_SEED: { type: "boolean", default: true },
@@ -209,6 +210,8 @@ export interface Config {
   readonly webhookDedupeMaxKeys: number;
   /** Tenant-wide `conversation:updated`: at most one per conversation per this many ms (the newest state); 0: every one. */
   readonly conversationUpdateIntervalMs: number;
+  /** The `batched` tenant feed (`conversations:updated`): at most one batch per tenant per this many ms; 0: each update alone. */
+  readonly feedBatchMs: number;
   /** Browser origins allowed to call the API (`*` for any); empty: no CORS headers. */
   readonly corsOrigins: readonly string[];
   /** Where the PHP-compatible endpoints (seed 004, `/twilio/*.php` in openapi.yaml) are mounted; no trailing slash. */
@@ -372,6 +375,7 @@ export function loadConfig(
     templateCacheTtlMs: num("TEMPLATE_CACHE_TTL_MS"),
     webhookDedupeMaxKeys: num("WEBHOOK_DEDUPE_MAX_KEYS"),
     conversationUpdateIntervalMs: num("REALTIME_CONVERSATION_UPDATE_MS"),
+    feedBatchMs: num("REALTIME_FEED_BATCH_MS"),
     corsOrigins: str("CORS_ORIGINS")?.split(",") ?? [],
     phpCompatBasePath: str("PHP_COMPAT_BASE_PATH")!.replace(/\/+$/, ""),
     redisUrl: str("REDIS_URL"),

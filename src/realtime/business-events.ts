@@ -7,6 +7,8 @@ export interface BusinessServerToClientEvents {
   "message:new": (message: BusinessMessage) => void;
   "message:status": (update: { id: string; conversationId: string; status: BusinessStatus }) => void;
   "conversation:updated": (conversation: BusinessConversation) => void;
+  /** The `batched` tenant feed: the latest state of each conversation updated in the window. */
+  "conversations:updated": (payload: { conversations: BusinessConversation[] }) => void;
   "typing:start": (payload: { conversationId: string; userId: string }) => void;
   "typing:stop": (payload: { conversationId: string; userId: string }) => void;
   "session:expired": (payload: { code: "token_expired" | "session_ended"; message: string }) => void;

@@ -4,7 +4,7 @@ import type { AuditLog } from "../logger.js";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import type { TenantRegistry } from "../tenants/tenant-registry.js";
 import type { BusinessClientToServerEvents, BusinessServerToClientEvents, ConversationRef } from "./business-events.js";
-import { conversationRoom, tenantRoom, type SocketData } from "./chat-events.js";
+import { conversationRoom, type SocketData } from "./chat-events.js";
 import { joinConversationRoom } from "./join-conversation-room.js";
 import { CONVERSATION_SID, respond } from "./socket-ack.js";
 
@@ -18,14 +18,13 @@ function conversationIdOf(payload: ConversationRef | undefined): string {
 }
 
 /**
- * The business API's client events on `/` (the socket is already authenticated and in its tenant's room, see
+ * The business API's client events on `/` (the socket is already authenticated and in its tenant's feed room, see
  * socket-guard.ts): join and leave a conversation of the tenant, and typing, relayed as the `/chat` typing is (one
  * domain event, so both surfaces hear it).
  */
 export function attachBusinessSockets(root: BusinessNamespace, deps: { tenants: TenantRegistry; events: DomainEvents; audit?: AuditLog }): void {
   root.on("connection", (socket) => {
     const { tenantId, userId } = socket.data;
-    if (!socket.recovered) void socket.join(tenantRoom(tenantId));
     socket.on("join-conversation", (payload, ack) =>
       respond(ack, async () => {
         const conversationId = conversationIdOf(payload);

@@ -1,6 +1,8 @@
 import type { Namespace } from "socket.io";
 import type { DomainEvents } from "../inbox/domain-events.js";
 import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
+import { onBatchedConversationUpdates } from "./batch-per-tenant.js";
+import { batchedTenantRoom } from "./tenant-feed.js";
 import { toBusinessConversation } from "../business/business-conversation.js";
 import { businessMessageId, businessStatus, toBusinessMessage } from "../business/business-message.js";
 import type { ConversationEntry } from "../inbox/conversation-directory.js";
@@ -18,19 +20,29 @@ export interface BusinessAudience {
   entryOf?: (tenantId: string, conversationSid: string) => ConversationEntry | undefined;
 }
 
+/** How often the tenant feeds go out (REALTIME_CONVERSATION_UPDATE_MS, REALTIME_FEED_BATCH_MS). */
+export interface FeedTiming {
+  /** `each` feed: at most one update per conversation per this many ms (the newest); 0: every one. */
+  conversationUpdateIntervalMs?: number;
+  /** `batched` feed: at most one batch per tenant per this many ms (leading edge at once); 0: every update alone. */
+  feedBatchMs?: number;
+}
+
 /**
  * The one listener that turns domain events into Socket.IO emits: it alone knows rooms and payload shapes — the chat
- * API's on `/chat` and, given `business`, the business API's names on `/` (each socket of the tenant hears new
- * messages, statuses and conversation updates; typing reaches the conversation's room).
+ * API's on `/chat` and, given `business`, the business API's names on `/` (each socket of the tenant's `each` feed
+ * hears new messages, statuses and conversation updates; typing reaches the conversation's room). The tenant feed
+ * goes out per update to the `each` room and per window to the `batched` room (tenant-feed.ts); a socket hears its
+ * subscribed conversations' events whatever its feed.
  */
 export function startChatBroadcaster(
   namespace: ChatNamespace,
   events: DomainEvents,
-  conversationUpdateIntervalMs = 0,
+  { conversationUpdateIntervalMs = 0, feedBatchMs = 0 }: FeedTiming = {},
   business?: BusinessAudience,
 ): () => void {
-  // Every socket of the tenant hears conversation:updated: a burst into one conversation sends the newest state
-  // at most once per interval instead of every intermediate one to all of them.
+  // The `each` feed: a burst into one conversation sends the newest state at most once per interval instead of
+  // every intermediate one to all of the tenant's sockets.
   const stopConversationUpdates = onCoalescedConversationUpdates(
     events,
     conversationUpdateIntervalMs,
@@ -40,9 +52,19 @@ export function startChatBroadcaster(
         .to([conversationRoom(tenantId, conversationSid), tenantRoom(tenantId)])
         .emit("conversation:updated", { conversationSid, conversation });
       const tenant = business?.tenantOf(tenantId);
-      if (tenant) business!.namespace.to(tenantRoom(tenantId)).emit("conversation:updated", toBusinessConversation(entry, tenant));
+      if (tenant)
+        business!.namespace.to([conversationRoom(tenantId, conversationSid), tenantRoom(tenantId)]).emit("conversation:updated", toBusinessConversation(entry, tenant));
     },
   );
+  // The `batched` feed: one packet per tenant per window, encoded once and written to each of its sockets.
+  const stopBatches = onBatchedConversationUpdates(events, feedBatchMs, (tenantId, updates) => {
+    namespace
+      .to(batchedTenantRoom(tenantId))
+      .emit("conversations:updated", { conversations: updates.map(({ conversationSid, conversation }) => ({ conversationSid, conversation })) });
+    const tenant = business?.tenantOf(tenantId);
+    if (tenant)
+      business!.namespace.to(batchedTenantRoom(tenantId)).emit("conversations:updated", { conversations: updates.map(({ entry }) => toBusinessConversation(entry, tenant)) });
+  });
   const unsubscribers = [
     events.on("message.received", ({ tenantId, conversationSid, message }) =>
       namespace.to(conversationRoom(tenantId, conversationSid)).emit("message:received", { conversationSid, message }),
@@ -68,22 +90,27 @@ export function startChatBroadcaster(
   return () => {
     unsubscribers.forEach((unsubscribe) => unsubscribe());
     stopConversationUpdates();
+    stopBatches();
   };
 }
 
-/** The business API's event names on `/`, from the same domain events. */
+/**
+ * The business API's event names on `/`, from the same domain events. Messages and statuses go to the tenant's
+ * `each` room and to the conversation's room (a socket in both hears them once), so a `batched` or `none` socket
+ * hears those of the conversations it joined.
+ */
 function businessEmits({ namespace, tenantOf, entryOf }: BusinessAudience, events: DomainEvents): Array<() => void> {
   return [
     ...(["message.received", "message.sent"] as const).map((name) =>
       events.on(name, ({ tenantId, conversationSid, message }) => {
         const tenant = tenantOf(tenantId);
-        if (tenant) namespace.to(tenantRoom(tenantId)).emit("message:new", toBusinessMessage(message, tenant, entryOf?.(tenantId, conversationSid)));
+        if (tenant) namespace.to([tenantRoom(tenantId), conversationRoom(tenantId, conversationSid)]).emit("message:new", toBusinessMessage(message, tenant, entryOf?.(tenantId, conversationSid)));
       }),
     ),
     events.on("delivery.receipt", ({ tenantId, conversationSid, messageSid, status }) => {
       if (status === "opened" || status === "clicked") return;
       namespace
-        .to(tenantRoom(tenantId))
+        .to([tenantRoom(tenantId), conversationRoom(tenantId, conversationSid)])
         .emit("message:status", { id: businessMessageId(conversationSid, messageSid), conversationId: conversationSid, status: businessStatus(status, "OUTBOUND") });
     }),
     events.on("typing.changed", ({ tenantId, conversationSid, userId, typing, originSocketId }) =>

@@ -16,7 +16,6 @@ import { CONVERSATION_SID, respond } from "./socket-ack.js";
 import {
   CHAT_NAMESPACE,
   conversationRoom,
-  tenantRoom,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type SocketData,
@@ -33,6 +32,8 @@ export interface RealtimeComponents {
   realtimeStats?: { sockets: number };
   /** At most one conversation:updated per conversation per this many ms (the newest state); default 0: every one. */
   conversationUpdateIntervalMs?: number;
+  /** The `batched` tenant feed: at most one batch per tenant per this many ms; default 0: every update alone. */
+  feedBatchMs?: number;
   /** The REST session check (src/accounts/session-check.ts), run at every handshake and on a session's events. */
   checkPrincipal?: (principal: Principal) => Promise<Principal>;
   /** Records the live feeds sockets open (src/logger.ts AuditRecord); none: not recorded. */
@@ -57,8 +58,8 @@ const HANDSHAKE_TENANT: NamespacePolicy = {
  * Socket.IO: namespace `/chat`, the organization live namespaces (org-live-sockets.ts) and `/` (the business API's
  * event names, business-sockets.ts). Every namespace is guarded alike (socket-guard.ts): the handshake's
  * token is verified by the same code as REST, on recovery too, and the socket is disconnected when it expires.
- * Sockets join their tenant's room, subscribe to conversations of that tenant only, and relay typing to the other
- * subscribers.
+ * Sockets join the room of the tenant feed they chose (tenant-feed.ts), subscribe to conversations of that tenant
+ * only, and relay typing to the other subscribers.
  */
 export function attachChatSockets(httpServer: HttpServer, components: RealtimeComponents) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
@@ -81,7 +82,6 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
       stats.sockets++;
       socket.once("disconnect", () => stats.sockets--);
     }
-    if (!socket.recovered) void socket.join(tenantRoom(tenantId));
     const inbox = components.tenants.get(tenantId);
 
     const conversationSidOf = (payload: unknown): string => {
@@ -115,7 +115,7 @@ export function attachChatSockets(httpServer: HttpServer, components: RealtimeCo
     }
   });
 
-  const stopBroadcaster = startChatBroadcaster(chat, components.events, components.conversationUpdateIntervalMs, {
+  const stopBroadcaster = startChatBroadcaster(chat, components.events, components, {
     namespace: root as unknown as BusinessAudience["namespace"],
     tenantOf: (tenantId) => (components.tenants.has(tenantId) ? components.tenants.get(tenantId).tenant : undefined),
     entryOf: (tenantId, sid) => (components.tenants.has(tenantId) ? components.tenants.get(tenantId).directory.peek(sid) : undefined),

@@ -4,6 +4,8 @@ import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import type { RealtimeComponents } from "./chat-socket-server.js";
 import { tenantRoom } from "./chat-events.js";
 import { onCoalescedConversationUpdates } from "./coalesce-per-key.js";
+import { onBatchedConversationUpdates } from "./batch-per-tenant.js";
+import { batchedTenantRoom, type FeedMode } from "./tenant-feed.js";
 import { guardNamespace } from "./socket-guard.js";
 import { CONVERSATION_SID } from "./socket-ack.js";
 
@@ -17,9 +19,15 @@ export const orgLiveNamespace = (organizationId: string) => `/api/v1/conversatio
  */
 const INVALID_NAMESPACE = "Invalid namespace";
 
+/** The tenant feeds offered here (tenant-feed.ts). */
+const ORG_FEEDS: readonly FeedMode[] = ["each", "batched"];
+
 /**
  * The organization inbox's live events: `new_message`, `conversation_updated`, `typing_indicator`. Every socket
- * hears its whole organization (there are no subscriptions).
+ * hears its whole organization (there are no subscriptions). A socket asking for the `batched` feed hears
+ * `conversations_updated` `{ conversations: [...the conversation_updated payloads] }` once per window instead of
+ * `conversation_updated`; messages and typing reach it as they reach the others (there is no other way to hear
+ * them here). `none` is not offered: with no subscriptions, such a socket would hear nothing.
  *
  * The namespaces are made here, never from a client's request: one per tenant id and alias this deployment serves,
  * at start and when a tenant is added (sign-up). Socket.IO's dynamic namespaces (a RegExp or function in `io.of`) are not used: a RegExp creates
@@ -40,10 +48,9 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
     const names = [tenantId, ...(inbox.tenant.aliases ?? [])].filter((name) => tenants.findByIdOrAlias(name) === inbox);
     const namespaces = [...new Set(names)].map((name) => {
       const live = io.of(orgLiveNamespace(name));
-      guardNamespace(live, { requestedTenant: () => tenantId, refusal: () => new Error(INVALID_NAMESPACE) }, components);
+      guardNamespace(live, { requestedTenant: () => tenantId, refusal: () => new Error(INVALID_NAMESPACE), feeds: ORG_FEEDS }, components);
       live.on("connection", (socket) => {
         const { userId } = socket.data as { userId: string };
-        if (!socket.recovered) void socket.join(tenantRoom(tenantId));
         socket.on("typing_indicator", (payload: { conversation_id?: unknown; is_typing?: unknown }) => {
           const sid = payload?.conversation_id;
           if (typeof sid !== "string" || !CONVERSATION_SID.test(sid)) return;
@@ -57,9 +64,9 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
   tenants.all().forEach(addTenant);
   // A tenant created at sign-up (here, or found on another instance's sign-up) gets its namespaces when it is added.
   const stopAdding = tenants.onAdded(addTenant);
-  /** The tenant's room on each of its namespaces (its id and its aliases). */
-  const toTenant = (tenantId: string, except?: string) =>
-    (namespacesOf.get(tenantId) ?? []).map((live) => (except ? live.to(tenantRoom(tenantId)).except(except) : live.to(tenantRoom(tenantId))));
+  /** The tenant's rooms on each of its namespaces (its id and its aliases): by default both feeds'. */
+  const toTenant = (tenantId: string, { except, rooms = [tenantRoom(tenantId), batchedTenantRoom(tenantId)] }: { except?: string; rooms?: string[] } = {}) =>
+    (namespacesOf.get(tenantId) ?? []).map((live) => (except ? live.to(rooms).except(except) : live.to(rooms)));
 
   const nameOf = (tenantId: string, conversationSid: string) => {
     const entry = tenants.get(tenantId).directory.peek(conversationSid);
@@ -72,9 +79,13 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
     // From the event's own state: the directory may already hold a later one (unread count of one time, preview of another).
     ({ tenantId, entry, conversation }) => {
       const payload = { conversation: toOrgConversation(entry, conversation.latestMessage ?? null) };
-      for (const room of toTenant(tenantId)) room.emit("conversation_updated", payload);
+      for (const room of toTenant(tenantId, { rooms: [tenantRoom(tenantId)] })) room.emit("conversation_updated", payload);
     },
   );
+  const stopBatches = onBatchedConversationUpdates(events, components.feedBatchMs ?? 0, (tenantId, updates) => {
+    const payload = { conversations: updates.map(({ entry, conversation }) => ({ conversation: toOrgConversation(entry, conversation.latestMessage ?? null) })) };
+    for (const room of toTenant(tenantId, { rooms: [batchedTenantRoom(tenantId)] })) room.emit("conversations_updated", payload);
+  });
   const unsubscribers = [
     ...(["message.received", "message.sent"] as const).map((name) =>
       events.on(name, ({ tenantId, conversationSid, message }) => {
@@ -84,12 +95,13 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
     ),
     events.on("typing.changed", ({ tenantId, conversationSid, userId, typing, originSocketId }) => {
       const payload = { conversation_id: conversationSid, user_id: userId, is_typing: typing };
-      for (const room of toTenant(tenantId, originSocketId)) room.emit("typing_indicator", payload);
+      for (const room of toTenant(tenantId, { except: originSocketId })) room.emit("typing_indicator", payload);
     }),
   ];
   return () => {
     stopAdding();
     unsubscribers.forEach((unsubscribe) => unsubscribe());
     stopConversationUpdates();
+    stopBatches();
   };
 }

@@ -1,5 +1,5 @@
 import type { Namespace, Socket } from "socket.io";
-import { isAppError } from "../errors.js";
+import { isAppError, type AppError } from "../errors.js";
 import type { Principal } from "../http/access-token.js";
 import type { RateLimits } from "../http/rate-limits.js";
 import type { AuditLog } from "../logger.js";
@@ -7,6 +7,7 @@ import { conversationOfRoom, isRoomOfTenant, type SessionExpired } from "./chat-
 import { guardRecovery } from "./recovery-guard.js";
 import { ackErrorOf } from "./socket-ack.js";
 import { authenticateSocket, type SocketAuthenticationDependencies, type SocketIdentity } from "./socket-authentication.js";
+import { FEED_FIELD, FEED_MODES, feedModeOf, isFeedRefusal, joinTenantFeed, type FeedMode } from "./tenant-feed.js";
 
 export interface SocketGuardDependencies extends SocketAuthenticationDependencies {
   /** Per-user client event limit (RATE_LIMIT_SOCKET_EVENTS_PER_USER_PER_MINUTE); none: unlimited. */
@@ -21,6 +22,8 @@ export interface NamespacePolicy {
   requestedTenant(auth: Record<string, unknown>): string | undefined;
   /** What a refused socket is told (message and `data` reach the client's connect_error). */
   refusal(error: unknown): Error & { data?: unknown };
+  /** The tenant feeds a socket may ask for (`auth.conversationFeed`, tenant-feed.ts); default: all of them. */
+  feeds?: readonly FeedMode[];
 }
 
 export const SESSION_EXPIRED_EVENT = "session:expired";
@@ -29,12 +32,16 @@ export const SESSION_EXPIRED_EVENT = "session:expired";
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type AnyNamespace = Namespace<any, any, any, any>;
-type GuardedSocket = Socket<any, any, any, SocketIdentity>;
+/** Who the socket is, and the tenant feed it chose at the handshake. */
+type GuardedIdentity = SocketIdentity & { conversationFeed: FeedMode };
+type GuardedSocket = Socket<any, any, any, GuardedIdentity>;
 
 /**
  * One guard for every namespace: a socket is only as good as its token.
  * - The handshake is checked by `authenticateSocket` (token, then tenant), for new sockets and recovered ones alike;
- *   a session is restored only into a socket whose valid token is of the session's user and tenant.
+ *   a session is restored only into a socket whose valid token is of the session's user and tenant and which asks
+ *   for the same tenant feed (`auth.conversationFeed`; its rooms come back with the session). An unknown feed is
+ *   refused with its own message — checked after the token, so it tells an unauthenticated caller nothing.
  * - At the token's `exp` the socket hears `session:expired` `{ code: "token_expired" }` and is disconnected; its
  *   session is kept as after a network drop, so reconnecting with a fresh token (socket.io-client's `auth` may be a
  *   function) within the recovery window restores its rooms and what it missed. A client event arriving after
@@ -43,9 +50,10 @@ type GuardedSocket = Socket<any, any, any, SocketIdentity>;
  *   event without one (typing) is dropped.
  */
 export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps: SocketGuardDependencies): void {
-  const identify = (auth: unknown) => {
+  const identify = async (auth: unknown): Promise<{ identity: GuardedIdentity; principal: Principal }> => {
     const fields = auth !== null && typeof auth === "object" ? (auth as Record<string, unknown>) : {};
-    return authenticateSocket(deps, fields, policy.requestedTenant(fields));
+    const { identity, principal } = await authenticateSocket(deps, fields, policy.requestedTenant(fields));
+    return { identity: { ...identity, conversationFeed: feedModeOf(fields, policy.feeds ?? FEED_MODES) }, principal };
   };
   /** The verified token of each socket, for the session check on its events (kept out of socket.data, which is stored). */
   const principals = new WeakMap<GuardedSocket, Principal>();
@@ -57,7 +65,7 @@ export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps:
         principals.set(socket, principal);
         next();
       },
-      (error: unknown) => next(policy.refusal(error)),
+      (error: unknown) => next(isFeedRefusal(error) ? feedRefusal(error) : policy.refusal(error)),
     );
   });
 
@@ -65,25 +73,30 @@ export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps:
     nsp,
     async (auth) => (await identify(auth).catch(() => undefined))?.identity,
     (session, identity) => {
-      const previous = session.data as Partial<SocketIdentity> | undefined;
+      const previous = session.data as Partial<GuardedIdentity> | undefined;
       return (
         previous?.tenantId === identity.tenantId &&
         previous.userId === identity.userId &&
+        (previous.conversationFeed ?? "each") === identity.conversationFeed &&
         session.rooms.every((room) => room === session.sid || isRoomOfTenant(room, identity.tenantId))
       );
     },
   );
 
   nsp.on("connection", (socket: GuardedSocket) => {
-    // Every namespace puts the socket in its tenant's room (a recovered one is back in its conversations' rooms too).
-    deps.audit?.({
-      action: "conversation.live.tenant",
-      userId: socket.data.userId,
-      tenantId: socket.data.tenantId,
-      surface: nsp.name,
-      operation: socket.recovered ? "recover" : "connect",
-      conversationSids: [...socket.rooms].flatMap((room) => conversationOfRoom(room) ?? []),
-    });
+    // Every namespace's socket joins its tenant's feed room here (a recovered one is back in its rooms, its
+    // conversations' too); a socket with no tenant feed opens nothing until it subscribes (recorded then).
+    joinTenantFeed(socket);
+    const conversationSids = [...socket.rooms].flatMap((room) => conversationOfRoom(room) ?? []);
+    if (socket.data.conversationFeed !== "none" || conversationSids.length > 0)
+      deps.audit?.({
+        action: "conversation.live.tenant",
+        userId: socket.data.userId,
+        tenantId: socket.data.tenantId,
+        surface: nsp.name,
+        operation: socket.recovered ? "recover" : "connect",
+        conversationSids,
+      });
     const stopTimer = expireAtExp(socket);
     socket.once("disconnect", stopTimer);
     socket.use((event, next) => {
@@ -121,6 +134,9 @@ export function guardNamespace(nsp: AnyNamespace, policy: NamespacePolicy, deps:
     });
   });
 }
+
+/** An unknown `auth.conversationFeed`: the client is told which feeds the namespace offers. */
+const feedRefusal = (error: AppError) => Object.assign(new Error(error.message), { data: { code: error.code, field: FEED_FIELD } });
 
 /** Disconnects the socket when its token expires; returns the canceller. Long lifetimes wait in steps. */
 function expireAtExp(socket: GuardedSocket): () => void {

@@ -46,7 +46,7 @@ export interface BenchGateway {
 }
 
 /** Gateway settings a benchmark run may override from its environment (to try a tuning; defaults otherwise). */
-export const TUNABLE = /^(UPSTREAM_|CACHE_|RATE_LIMIT_|REALTIME_CONVERSATION_UPDATE_MS$|CONVERSATION_INDEX_LIMIT$|SEARCH_INDEX_MAX_MESSAGES$|WEBHOOK_DEDUPE_MAX_KEYS$)/;
+export const TUNABLE = /^(UPSTREAM_|CACHE_|RATE_LIMIT_|REALTIME_CONVERSATION_UPDATE_MS$|REALTIME_FEED_BATCH_MS$|CONVERSATION_INDEX_LIMIT$|SEARCH_INDEX_MAX_MESSAGES$|WEBHOOK_DEDUPE_MAX_KEYS$)/;
 
 function gatewayTuning(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(

@@ -225,6 +225,16 @@ function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow
           meets: own.deliveryMs.p99 <= 15 && own.deliveries === own.expectedDeliveries,
         },
       );
+    for (const { feed, run, cpuPerWebhookRatio } of r.feeds ?? [])
+      rows.push({
+        section,
+        figure: `${name}, own process, sockets on the ${feed} tenant feed: gateway CPU per webhook; delivery p50 / p99; feed events`,
+        switchboard: `${run.serverCpuMsPerWebhook} ms; ${pair(run.deliveryMs.p50, run.deliveryMs.p99)}${missed(run)}; ${num(run.conversationBatches + run.conversationUpdates)}`,
+        baseline: `${base.serverCpuMsPerWebhook} ms; ${pair(base.deliveryMs.p50, base.deliveryMs.p99)}; each: ${num(own?.conversationUpdates ?? sb.conversationUpdates)}`,
+        ratio: `${cpuPerWebhookRatio} / ${ratio(run.deliveryMs.p99, base.deliveryMs.p99)}`,
+        target: "≤ 2; p99 ≤ 15 ms",
+        meets: cpuPerWebhookRatio <= 2 && run.deliveryMs.p99 <= 15 && run.deliveries === run.expectedDeliveries,
+      });
   }
   return rows;
 }

@@ -27,6 +27,8 @@ export interface BenchSettings {
   webhookSeconds: number;
   /** Also run the webhook → socket bench with Twilio's onConversationUpdated echo webhooks reaching the gateway. */
   echoRun: boolean;
+  /** Tenant feeds also measured beside the default `each` (BENCH_FEEDS=batched,none; empty: none), gateway in its own process. */
+  extraFeeds: Array<"batched" | "none">;
   cacheEntries: number;
   /** Conversations of the large tenant (section `large`). */
   largeConversations: number;
@@ -38,6 +40,13 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+};
+
+const feedsOf = (raw: string): Array<"batched" | "none"> => {
+  const feeds = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = feeds.filter((feed) => feed !== "batched" && feed !== "none");
+  if (unknown.length > 0) throw new Error(`BENCH_FEEDS: unknown feed(s) ${unknown.join(", ")} (known: batched, none)`);
+  return feeds as Array<"batched" | "none">;
 };
 
 /** The BENCH_* variables with their defaults (full run) and quick-run defaults. */
@@ -66,6 +75,7 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     webhookRate: int(env, "BENCH_WEBHOOK_RATE", 1500),
     webhookSeconds: int(env, "BENCH_WEBHOOK_S", quick ? 2 : 5),
     echoRun: (env.BENCH_ECHO ?? (quick ? "0" : "1")) !== "0",
+    extraFeeds: feedsOf(env.BENCH_FEEDS ?? "batched,none"),
     cacheEntries: int(env, "BENCH_CACHE_ENTRIES", quick ? 20_000 : 100_000),
     largeConversations: int(env, "BENCH_LARGE_CONVERSATIONS", 50_000),
   };

@@ -1,8 +1,8 @@
 import { io, type Socket } from "socket.io-client";
 
-/** A new, connected socket.io-client on /chat (websocket only, no reconnection: a drop must show). */
-export async function openChatSocket(baseUrl: string, token: string): Promise<Socket> {
-  const socket = io(`${baseUrl}/chat`, { auth: { token }, transports: ["websocket"], forceNew: true, reconnection: false });
+/** A new, connected socket.io-client on /chat (websocket only, no reconnection: a drop must show), of the tenant feed `conversationFeed` (default the server's). */
+export async function openChatSocket(baseUrl: string, token: string, conversationFeed?: string): Promise<Socket> {
+  const socket = io(`${baseUrl}/chat`, { auth: { token, ...(conversationFeed ? { conversationFeed } : {}) }, transports: ["websocket"], forceNew: true, reconnection: false });
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("connect_error", reject);

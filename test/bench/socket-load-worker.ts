@@ -13,7 +13,7 @@ export interface PlannedWebhook {
 }
 
 export type SocketWorkerRequest =
-  | { type: "connect"; baseUrl: string; token: string; sockets: number; conversations: string[] }
+  | { type: "connect"; baseUrl: string; token: string; sockets: number; conversations: string[]; conversationFeed?: string }
   | { type: "drive"; url: string; ratePerSec: number; webhooks: PlannedWebhook[]; expectedDeliveries: number }
   | { type: "disconnect" };
 
@@ -34,6 +34,8 @@ export interface DriveReply {
   receiptAt: Float64Array;
   /** conversation:updated events received by all sockets during the drive. */
   conversationUpdates: number;
+  /** conversations:updated events (batches of the `batched` tenant feed) received by all sockets during the drive. */
+  conversationBatches: number;
   /** This process's CPU time during the drive ÷ wall time (1.0 = one core busy). */
   cpuShare: number;
 }
@@ -41,13 +43,15 @@ export interface DriveReply {
 let sockets: Socket[] = [];
 let onReceipt: (sid: string) => void = () => undefined;
 let conversationUpdates = 0;
+let conversationBatches = 0;
 
 async function connect(request: Extract<SocketWorkerRequest, { type: "connect" }>): Promise<ConnectReply> {
   const started = performance.now();
   const open = async (i: number) => {
-    const socket = await openChatSocket(request.baseUrl, request.token);
+    const socket = await openChatSocket(request.baseUrl, request.token, request.conversationFeed);
     socket.on("message:received", (payload: { message: { sid: string } }) => onReceipt(payload.message.sid));
     socket.on("conversation:updated", () => void conversationUpdates++);
+    socket.on("conversations:updated", () => void conversationBatches++);
     await subscribeChatSocket(socket, request.conversations[i % request.conversations.length]!);
     return socket;
   };
@@ -76,6 +80,7 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
     lastReceipt = performance.now();
   };
   conversationUpdates = 0;
+  conversationBatches = 0;
   const responseMs = new Float64Array(webhooks.length).fill(NaN);
   const statuses: Record<string, number> = {};
   let answered = 0;
@@ -153,6 +158,7 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
     receiptSeq: receiptSeq.slice(0, receipts),
     receiptAt: receiptAt.slice(0, receipts),
     conversationUpdates,
+    conversationBatches,
     cpuShare,
   };
 }

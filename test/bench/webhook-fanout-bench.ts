@@ -33,6 +33,7 @@ export interface FanoutRun {
   expectedDeliveries: number;
   deliveries: number;
   conversationUpdates: number;
+  conversationBatches: number;
   connectMs: number;
   /** Server-process CPU time during the drive ÷ wall time (1.0 = one core busy). */
   serverCpuShare: number;
@@ -55,6 +56,8 @@ export interface FanoutResult {
   /** The gateway in a process of its own (the emulator stays in the bench's): its CPU per webhook is its own. */
   ownProcess?: FanoutRun;
   ownProcessCpuPerWebhookRatio?: number;
+  /** The own-process run again with every socket on another tenant feed (`auth.conversationFeed`). */
+  feeds?: Array<{ feed: "batched" | "none"; run: FanoutRun; cpuPerWebhookRatio: number }>;
   /** The better of `baselineRuns` (more sustained, then lower delivery p99). */
   baseline: FanoutRun;
   baselineRuns: FanoutRun[];
@@ -78,6 +81,8 @@ interface RunTarget {
   settle?: () => Promise<void>;
   /** First drive one second of the plan, unmeasured (JIT, connections); only for a server without dedupe. */
   warmUp?: boolean;
+  /** The sockets' tenant feed (default: the server's, `each`). */
+  conversationFeed?: "batched" | "none";
 }
 
 async function runOnce(
@@ -99,6 +104,7 @@ async function runOnce(
     token: target.token,
     sockets,
     conversations,
+    ...(target.conversationFeed ? { conversationFeed: target.conversationFeed } : {}),
   } satisfies SocketWorkerRequest);
   if (target.warmUp) {
     const count = Math.min(plan.webhooks.length, settings.webhookRate);
@@ -161,6 +167,7 @@ async function runOnce(
     expectedDeliveries,
     deliveries: reply.receiptSeq.length,
     conversationUpdates: reply.conversationUpdates,
+    conversationBatches: reply.conversationBatches,
     connectMs: Math.round(connected.connectMs),
     serverCpuShare: Math.round(serverCpuShare * 100) / 100,
     serverCpuMsPerWebhook: Math.round(((cpu.user + cpu.system) / 1000 / plan.webhooks.length) * 100) / 100,
@@ -263,7 +270,18 @@ export async function benchWebhookFanout(
       gateway.emulator.requests.clear();
       // The same webhooks, signed for the other process's URL.
       await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway", ownBaseUrl);
-      const own = await runOnce(worker, ownTarget, resign(plan, ownTarget.webhookUrl, gateway.tenants.alpha.authToken), sockets, conversations, settings);
+      const resigned = resign(plan, ownTarget.webhookUrl, gateway.tenants.alpha.authToken);
+      const own = await runOnce(worker, ownTarget, resigned, sockets, conversations, settings);
+      // The same load with the sockets on another tenant feed: a fresh plan of new messages (the gateway would answer
+      // the same webhooks `duplicate`), made while the webhooks go to a sink, so the route is set again after it.
+      const feedRuns: Array<{ feed: "batched" | "none"; run: FanoutRun }> = [];
+      for (const feed of settings.extraFeeds) {
+        const again = await planWebhooks(gateway, seeded, countFor(mode), conversations.length);
+        await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway", ownBaseUrl);
+        gateway.emulator.requests.clear();
+        const run = await runOnce(worker, { ...ownTarget, conversationFeed: feed }, resign(again, ownTarget.webhookUrl, gateway.tenants.alpha.authToken), sockets, conversations, settings);
+        feedRuns.push({ feed, run });
+      }
       await gateway.routeWebhooks("off");
       gateway.emulator.requests.clear();
       const after = await bareRun(false);
@@ -275,6 +293,7 @@ export async function benchWebhookFanout(
         switchboard,
         ownProcess: own,
         ownProcessCpuPerWebhookRatio: ratio(own.serverCpuMsPerWebhook, baseline.serverCpuMsPerWebhook),
+        feeds: feedRuns.map(({ feed, run }) => ({ feed, run, cpuPerWebhookRatio: ratio(run.serverCpuMsPerWebhook, baseline.serverCpuMsPerWebhook) })),
         baseline,
         baselineRuns: [before, after],
         sustainedRatio: ratio(switchboard.sustainedPerSec, baseline.sustainedPerSec),

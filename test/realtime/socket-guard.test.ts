@@ -106,6 +106,19 @@ describe("Socket.IO: every namespace checks the token", () => {
       expect([...serverSide!.rooms]).to.have.members([serverSide!.id, "tenant:beta"]);
     });
 
+    it("starts a fresh session, in the batched feed's room, when the same user comes back asking for another tenant feed", async () => {
+      const { client, packets } = await droppedSubscriber("+15553100004");
+      client.auth = { token: t.token(), conversationFeed: "batched" };
+
+      expect(await reconnect(client)).to.equal(undefined);
+      await settle();
+
+      expect(client.recovered).to.equal(false);
+      expect(packets.filter((packet) => packet.type === EVENT_PACKET)).to.deep.equal([]);
+      const [serverSide] = chatSockets();
+      expect([...serverSide!.rooms]).to.have.members([serverSide!.id, "tenant:alpha:batched"]);
+    });
+
     it("restores the session of a fresh valid token of the same user, with the missed events", async () => {
       const { client } = await droppedSubscriber("+15553100003");
       client.auth = { token: t.token() };

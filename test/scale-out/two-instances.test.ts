@@ -71,6 +71,32 @@ describe("two gateway instances sharing one Redis (REDIS_URL)", function () {
     });
   });
 
+  describe("when Twilio's webhooks reach instance A and a socket on B chose the batched tenant feed", () => {
+    it("B's socket hears A's batch of the conversation's new state (and no per-update event), through Redis", async () => {
+      const { sid, phone } = await createConversation(fixtures, { phone: nextPhone() });
+      const batched = await connectClient(b.baseUrl, { token: t.token("agent-2"), conversationFeed: "batched" });
+      clients.push(batched);
+      const events = recordEvents(batched);
+      t.balancer.mode = 0;
+      const before = t.balancer.forwarded[1] ?? 0;
+
+      const batch = nextEvent(
+        batched,
+        "conversations:updated",
+        (p) => p.conversations.some((c: any) => c.conversationSid === sid && JSON.parse(c.conversation.attributes).unreadCount === 1),
+        10_000,
+      );
+      await inboundMessage(fixtures, { from: phone, body: "Batched on A, heard on B", waitForWebhooks: false });
+      const item = (await batch).conversations.find((c: any) => c.conversationSid === sid);
+      expect(item.conversation.latestMessage.body).to.equal("Batched on A, heard on B");
+      await t.emulator.whenIdle();
+      await settle(600);
+
+      expect(t.balancer.forwarded[1] ?? 0, "no webhook went to B").to.equal(before);
+      expect([...new Set(events.received.map((entry) => entry.event))]).to.deep.equal(["conversations:updated"]);
+    });
+  });
+
   describe("when a socket dropped from A comes back on B with its session id and offset", () => {
     /** Connects to `instance` as the session `pid` at `offset` would (socket.io-client sends them in the handshake auth). */
     const resume = (instance: GatewayInstance, auth: { token: string; pid: string; offset: string }) =>

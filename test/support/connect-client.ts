@@ -4,7 +4,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from "../../src/realt
 export type ChatClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A socket.io-client on namespace /chat, connected (or rejected) before it resolves. */
-export function connectClient(baseUrl: string, auth: { token?: string; tenantId?: string }): Promise<ChatClient> {
+export function connectClient(baseUrl: string, auth: { token?: string; tenantId?: string; conversationFeed?: string }): Promise<ChatClient> {
   const socket: ChatClient = io(`${baseUrl}/chat`, { auth, transports: ["websocket"], reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 200 });
   return new Promise((resolve, reject) => {
     socket.once("connect", () => resolve(socket));

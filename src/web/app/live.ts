@@ -26,7 +26,10 @@ let stopFollowing: (() => void) | undefined;
 export function startLive(): void {
   if (socket) return;
   socket = io("/chat", {
-    auth: (send) => send({ token: session.peek()?.token ?? "", ...(tenantId.peek() ? { tenantId: tenantId.peek() } : {}) }),
+    // The batched tenant feed: one conversations:updated per window for the list, whatever the message rate; the
+    // open conversation's own events still come one by one through its subscription.
+    auth: (send) =>
+      send({ token: session.peek()?.token ?? "", conversationFeed: "batched", ...(tenantId.peek() ? { tenantId: tenantId.peek() } : {}) }),
     reconnectionDelay: 1000,
     reconnectionDelayMax: 15000,
   }) as ChatSocket;
@@ -63,6 +66,10 @@ export function startLive(): void {
   socket.on("session:expired", () => void renewSession());
   socket.on("conversation:updated", ({ conversation }) => {
     upsertConversation(conversation);
+    refreshTotals();
+  });
+  socket.on("conversations:updated", ({ conversations }) => {
+    for (const { conversation } of conversations) upsertConversation(conversation);
     refreshTotals();
   });
   socket.on("conversation:removed", ({ conversationSid }) => {
