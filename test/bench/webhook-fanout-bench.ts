@@ -5,7 +5,7 @@ import type { GatewayProcessRequest } from "./gateway-process-worker.js";
 import { timedGet } from "./timed-get.js";
 import { BARE_WEBHOOK_PATH, startBareSocketServer } from "./bare-socket-server.js";
 import type { BenchGateway } from "./bench-gateway.js";
-import { profiled } from "./cpu-profile.js";
+import { cpuProfileDir, profiled } from "./cpu-profile.js";
 import type { BenchSettings } from "./bench-settings.js";
 import { latencyStats, ratio, type LatencyStats } from "./latency-stats.js";
 import type { SeededInbox } from "./seed-bench-tenants.js";
@@ -78,6 +78,8 @@ interface RunTarget {
   settle?: () => Promise<void>;
   /** First drive one second of the plan, unmeasured (JIT, connections); only for a server without dedupe. */
   warmUp?: boolean;
+  /** A server in another process profiles itself (with BENCH_CPU_PROFILE_DIR) while the drive runs. */
+  ownProfile?: { start(name: string): Promise<void>; stop(): Promise<void> };
 }
 
 async function runOnce(
@@ -126,7 +128,12 @@ async function runOnce(
     webhooks: plan.webhooks,
     expectedDeliveries,
   } satisfies SocketWorkerRequest;
-  const reply = await profiled(`${target.server} ${sockets} sockets`, () => worker.request<DriveReply>(drive));
+  const profileName = `${target.server} ${sockets} sockets`;
+  if (target.ownProfile && cpuProfileDir()) await target.ownProfile.start(`${profileName} (gateway)`);
+  const reply = await profiled(
+    target.ownProfile ? `${profileName} (emulator)` : profileName,
+    () => worker.request<DriveReply>(drive),
+  ).finally(() => (target.ownProfile && cpuProfileDir() ? target.ownProfile.stop() : undefined));
   const localCpu = process.cpuUsage(cpuBefore);
   const serverMicros = serverCpuBefore !== undefined ? (await target.serverCpuMicros!()) - serverCpuBefore : localCpu.user + localCpu.system;
   const cpu = { user: serverMicros, system: 0 };
@@ -228,6 +235,10 @@ export async function benchWebhookFanout(
     },
     upstreamCalls: () => gateway.emulator.requests.count(),
     settle: () => gateway.quiesce(200),
+    ownProfile: {
+      start: async (name) => void (await ownProcess.request({ type: "profile-start", dir: cpuProfileDir()!, name } satisfies GatewayProcessRequest)),
+      stop: async () => void (await ownProcess.request({ type: "profile-stop" } satisfies GatewayProcessRequest)),
+    },
   };
   const results: FanoutResult[] = [];
   const runs: Array<{ mode: FanoutResult["mode"]; sockets: number }> = settings.socketCounts.map((sockets) => ({
