@@ -89,6 +89,8 @@ async function runOnce(
   sockets: number,
   conversations: string[],
   settings: BenchSettings,
+  /** Names the CPU profiles of this run apart from the other mode's. */
+  mode: FanoutResult["mode"] = "isolated",
 ): Promise<FanoutRun> {
   const subscribers = conversations.map(
     (_, c) => Math.floor(sockets / conversations.length) + (c < sockets % conversations.length ? 1 : 0),
@@ -128,7 +130,7 @@ async function runOnce(
     webhooks: plan.webhooks,
     expectedDeliveries,
   } satisfies SocketWorkerRequest;
-  const profileName = `${target.server} ${sockets} sockets`;
+  const profileName = `${target.server} ${sockets} sockets${mode === "isolated" ? "" : ` ${mode}`}`;
   if (target.ownProfile && cpuProfileDir()) await target.ownProfile.start(`${profileName} (gateway)`);
   const reply = await profiled(
     target.ownProfile ? `${profileName} (emulator)` : profileName,
@@ -260,7 +262,7 @@ export async function benchWebhookFanout(
             arrivals: { reset: (count: number) => bare.arrivals.reset(count), snapshot: () => bare.arrivals },
             warmUp,
           } as const;
-          return await runOnce(worker, target, plan, sockets, conversations, settings);
+          return await runOnce(worker, target, plan, sockets, conversations, settings, mode);
         } finally {
           await bare.close();
         }
@@ -270,11 +272,11 @@ export async function benchWebhookFanout(
       const before = await bareRun(true);
       await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway");
       gateway.emulator.requests.clear();
-      const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings);
+      const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings, mode);
       gateway.emulator.requests.clear();
       // The same webhooks, signed for the other process's URL.
       await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway", ownBaseUrl);
-      const own = await runOnce(worker, ownTarget, resign(plan, ownTarget.webhookUrl, gateway.tenants.alpha.authToken), sockets, conversations, settings);
+      const own = await runOnce(worker, ownTarget, resign(plan, ownTarget.webhookUrl, gateway.tenants.alpha.authToken), sockets, conversations, settings, mode);
       await gateway.routeWebhooks("off");
       gateway.emulator.requests.clear();
       const after = await bareRun(false);
