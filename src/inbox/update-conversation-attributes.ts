@@ -31,9 +31,14 @@ const openBatches = new WeakMap<TenantInbox, Map<string, Batch>>();
 /**
  * Read-modify-write of a conversation's attributes, serialised per conversation: reads the current value from
  * Twilio (never the cache, which may lag another writer), applies `change`, writes it back, refreshes the cache.
- * Changes that arrive while a write of the same conversation is under way are combined into the next one (group
- * commit): fifty concurrent customer messages cost a few reads and writes, not fifty of each, and no increment is
- * lost. Each caller's promise settles once the write holding its change is done (or failed).
+ * Changes made in the same turn of the event loop, and those that arrive while a write of the same conversation is
+ * under way, are combined into one read and one write (group commit): fifty concurrent customer messages cost a
+ * few reads and writes, not fifty of each, and no increment is lost. Each caller's promise settles once the write
+ * holding its change is done (or failed).
+ *
+ * The read stays: Twilio Conversations has no conditional update (If-Match/ETag are offered for TaskRouter Tasks
+ * and Sync List Items only — https://www.twilio.com/docs/usage/mutation-and-conflict-resolution), so writing from
+ * the cache would overwrite whatever another app wrote since the cache last heard of it.
  */
 export function rewriteAttributes(inbox: TenantInbox, conversationSid: string, change: AttributesChange): Promise<ConversationEntry> {
   let batches = openBatches.get(inbox);
@@ -46,11 +51,22 @@ export function rewriteAttributes(inbox: TenantInbox, conversationSid: string, c
   );
   if (!open) {
     batches.set(conversationSid, batch);
-    void inbox.conversationLock.acquire(conversationSid, async () => {
-      // From here on, new changes open the next batch, which waits for this write.
-      if (batches.get(conversationSid) === batch) batches.delete(conversationSid);
-      await writeBatch(inbox, conversationSid, batch);
-    });
+    // Started once the current turn is over: one message's changes (its summary, from the webhook; its analytics
+    // counter, from the domain event the webhook published just before) are made a few microtasks apart, and a lock
+    // that is free runs its work at once — each would otherwise cost a read and a write of its own.
+    setImmediate(() =>
+      inbox.conversationLock
+        .acquire(conversationSid, async () => {
+          // From here on, new changes open the next batch, which waits for this write.
+          if (batches.get(conversationSid) === batch) batches.delete(conversationSid);
+          await writeBatch(inbox, conversationSid, batch);
+        })
+        .catch((error: unknown) => {
+          // The lock refused (too many waiters, Redis away): writeBatch never ran and settles nobody; this does.
+          if (batches.get(conversationSid) === batch) batches.delete(conversationSid);
+          for (const { settle } of batch.changes) settle({ error });
+        }),
+    );
   }
   return written;
 }

@@ -48,8 +48,15 @@ export class ConversationsGateway {
     this.contacts = new ContactsGateway(client, serviceSid);
   }
 
+  /**
+   * The SDK's handle on the service, made once: it builds each resource list (conversations, users…) on first use
+   * and keeps it, where a fresh handle per call built the list again on every call (seen in a CPU profile of the
+   * webhook path: a read and a write per inbound message).
+   */
+  private serviceHandle: ReturnType<TwilioClient["conversations"]["v1"]["services"]> | undefined;
+
   private get service() {
-    return this.client.conversations.v1.services(this.serviceSid);
+    return (this.serviceHandle ??= this.client.conversations.v1.services(this.serviceSid));
   }
 
   /** Every conversation of the service, up to `limit`, in Twilio's order. */

@@ -47,19 +47,24 @@ export class TwilioHttpTransport {
             : undefined;
     const query = opts.params ? formEncode(opts.params as Record<string, unknown>) : "";
     const url = query ? `${uri}${uri.includes("?") ? "&" : "?"}${query}` : uri;
-    const signal = AbortSignal.timeout(timeoutMs);
+    // A timer cleared when the answer is in, not AbortSignal.timeout: that one's timer outlives the call (10 s of
+    // every call's timer and signal alive at once), and a CPU profile of the webhook bench put 1.6 % in creating them.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const response = await request(url, {
         method: opts.method.toUpperCase() as "GET",
         headers,
         body,
         dispatcher: this.agent,
-        signal,
+        signal: controller.signal,
       });
       return { statusCode: response.statusCode, body: await response.body.text(), headers: response.headers };
     } catch (error) {
-      if (signal.aborted) throw new UpstreamTimeoutError(timeoutMs);
+      if (controller.signal.aborted) throw new UpstreamTimeoutError(timeoutMs);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -5,7 +5,7 @@ import type { GatewayProcessRequest } from "./gateway-process-worker.js";
 import { timedGet } from "./timed-get.js";
 import { BARE_WEBHOOK_PATH, startBareSocketServer } from "./bare-socket-server.js";
 import type { BenchGateway } from "./bench-gateway.js";
-import { profiled } from "./cpu-profile.js";
+import { cpuProfileDir, profiled } from "./cpu-profile.js";
 import type { BenchSettings } from "./bench-settings.js";
 import { latencyStats, ratio, type LatencyStats } from "./latency-stats.js";
 import type { SeededInbox } from "./seed-bench-tenants.js";
@@ -83,6 +83,8 @@ interface RunTarget {
   warmUp?: boolean;
   /** The sockets' tenant feed (default: the server's, `each`). */
   conversationFeed?: "batched" | "none";
+  /** A server in another process profiles itself (with BENCH_CPU_PROFILE_DIR) while the drive runs. */
+  ownProfile?: { start(name: string): Promise<void>; stop(): Promise<void> };
 }
 
 async function runOnce(
@@ -92,6 +94,8 @@ async function runOnce(
   sockets: number,
   conversations: string[],
   settings: BenchSettings,
+  /** Names the CPU profiles of this run apart from the other mode's. */
+  mode: FanoutResult["mode"] = "isolated",
 ): Promise<FanoutRun> {
   const subscribers = conversations.map(
     (_, c) => Math.floor(sockets / conversations.length) + (c < sockets % conversations.length ? 1 : 0),
@@ -132,7 +136,12 @@ async function runOnce(
     webhooks: plan.webhooks,
     expectedDeliveries,
   } satisfies SocketWorkerRequest;
-  const reply = await profiled(`${target.server} ${sockets} sockets`, () => worker.request<DriveReply>(drive));
+  const profileName = `${target.server} ${sockets} sockets${mode === "isolated" ? "" : ` ${mode}`}${target.conversationFeed ? ` ${target.conversationFeed} feed` : ""}`;
+  if (target.ownProfile && cpuProfileDir()) await target.ownProfile.start(`${profileName} (gateway)`);
+  const reply = await profiled(
+    target.ownProfile ? `${profileName} (emulator)` : profileName,
+    () => worker.request<DriveReply>(drive),
+  ).finally(() => (target.ownProfile && cpuProfileDir() ? target.ownProfile.stop() : undefined));
   const localCpu = process.cpuUsage(cpuBefore);
   const serverMicros = serverCpuBefore !== undefined ? (await target.serverCpuMicros!()) - serverCpuBefore : localCpu.user + localCpu.system;
   const cpu = { user: serverMicros, system: 0 };
@@ -235,6 +244,10 @@ export async function benchWebhookFanout(
     },
     upstreamCalls: () => gateway.emulator.requests.count(),
     settle: () => gateway.quiesce(200),
+    ownProfile: {
+      start: async (name) => void (await ownProcess.request({ type: "profile-start", dir: cpuProfileDir()!, name } satisfies GatewayProcessRequest)),
+      stop: async () => void (await ownProcess.request({ type: "profile-stop" } satisfies GatewayProcessRequest)),
+    },
   };
   const results: FanoutResult[] = [];
   const runs: Array<{ mode: FanoutResult["mode"]; sockets: number }> = settings.socketCounts.map((sockets) => ({
@@ -256,7 +269,7 @@ export async function benchWebhookFanout(
             arrivals: { reset: (count: number) => bare.arrivals.reset(count), snapshot: () => bare.arrivals },
             warmUp,
           } as const;
-          return await runOnce(worker, target, plan, sockets, conversations, settings);
+          return await runOnce(worker, target, plan, sockets, conversations, settings, mode);
         } finally {
           await bare.close();
         }
@@ -266,12 +279,12 @@ export async function benchWebhookFanout(
       const before = await bareRun(true);
       await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway");
       gateway.emulator.requests.clear();
-      const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings);
+      const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings, mode);
       gateway.emulator.requests.clear();
       // The same webhooks, signed for the other process's URL.
       await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway", ownBaseUrl);
       const resigned = resign(plan, ownTarget.webhookUrl, gateway.tenants.alpha.authToken);
-      const own = await runOnce(worker, ownTarget, resigned, sockets, conversations, settings);
+      const own = await runOnce(worker, ownTarget, resigned, sockets, conversations, settings, mode);
       // The same load with the sockets on another tenant feed: a fresh plan of new messages (the gateway would answer
       // the same webhooks `duplicate`), made while the webhooks go to a sink, so the route is set again after it.
       const feedRuns: Array<{ feed: "batched" | "none"; run: FanoutRun }> = [];
@@ -279,7 +292,7 @@ export async function benchWebhookFanout(
         const again = await planWebhooks(gateway, seeded, countFor(mode), conversations.length);
         await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway", ownBaseUrl);
         gateway.emulator.requests.clear();
-        const run = await runOnce(worker, { ...ownTarget, conversationFeed: feed }, resign(again, ownTarget.webhookUrl, gateway.tenants.alpha.authToken), sockets, conversations, settings);
+        const run = await runOnce(worker, { ...ownTarget, conversationFeed: feed }, resign(again, ownTarget.webhookUrl, gateway.tenants.alpha.authToken), sockets, conversations, settings, mode);
         feedRuns.push({ feed, run });
       }
       await gateway.routeWebhooks("off");

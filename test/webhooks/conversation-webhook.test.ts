@@ -256,6 +256,28 @@ describe("POST /webhooks/twilio/conversation", () => {
     });
   });
 
+  describe("when a customer writes into a quiet conversation", () => {
+    it("reads and writes the conversation once: the summary, the unread count and the day's received counter together", async () => {
+      await t.emulator.whenIdle();
+      await settle();
+      const before = t.upstreamCalls.length;
+      await inboundMessage(t, { from: "+15554000001", body: "one write, please" });
+      await settle();
+      const conversationCalls = t.upstreamCalls
+        .slice(before)
+        .filter((call) => new URL(call.url).pathname.endsWith(`/Conversations/${sid}`))
+        .map((call) => call.method);
+      // Before, the analytics counter (a listener of the message.received the webhook publishes) took a read and a
+      // write of its own, a few microtasks ahead of the summary's.
+      expect(conversationCalls).to.deep.equal(["GET", "POST"]);
+      const stored = JSON.parse((await t.app.tenants.get("alpha").gateway.fetchConversation(sid)).attributes);
+      expect(stored.unreadCount).to.equal(1);
+      expect(stored.summary.latestMessage.body).to.equal("one write, please");
+      const days = Object.values(stored.counters.days as Record<string, number[]>);
+      expect(days.map((counts) => counts[1])).to.deep.equal([1]); // COUNTERS: sent, received, …
+    });
+  });
+
   describe("when a REST read follows a webhook", () => {
     it("is fresh: the cache was updated by the webhook", async () => {
       const before = (await t.api().get(`${BASE}/${sid}/messages`)).body.length;
