@@ -91,7 +91,7 @@ const ENV_SCHEMA = {
     TEMPLATE_CACHE_TTL_MS: { type: "integer", minimum: 0, default: 60000 },
     WEBHOOK_DEDUPE_MAX_KEYS: { type: "integer", minimum: 1, default: 200000 },
     REALTIME_CONVERSATION_UPDATE_MS: { type: "integer", minimum: 0, maximum: 10000, default: 250 },
-    REALTIME_FEED_BATCH_MS: { type: "integer", minimum: 0, maximum: 10000, default: 250 },
+    REALTIME_FEED_BATCH_MS: { type: "integer", minimum: 0, maximum: 10000, default: 1000 },
     BODY_LIMIT_BYTES: { type: "integer", minimum: 1024, default: 1024 * 1024 },
     REDIS_URL: { type: "string", format: "uri", pattern: "^rediss?://" },
     EMULATOR_SEED: { type: "boolean", default: true },

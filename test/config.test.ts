@@ -54,7 +54,7 @@ describe("loadConfig", () => {
         bodyLimitBytes: 1024 * 1024,
         conversationIndexLimit: 5000,
         conversationUpdateIntervalMs: 250,
-        feedBatchMs: 250,
+        feedBatchMs: 1000,
       });
       expect(config.cache).to.deep.equal({ maxEntries: 50000, maxBytes: 128 * 1024 * 1024, ttlMs: 600000 });
       expect(config.upstream).to.deep.equal({
