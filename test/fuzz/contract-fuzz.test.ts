@@ -1,6 +1,7 @@
 import nock from "nock";
 import { expect } from "chai";
 import { loadContract } from "../../src/http/openapi-contract.js";
+import { guardNetwork } from "../support/network-guard.js";
 import { startApp, TEST_JWT_SECRET, type TestApp } from "../support/start-app.js";
 import { authCases } from "./auth-cases.js";
 import { bodyCases } from "./body-cases.js";
@@ -89,8 +90,8 @@ describe("contract fuzz", function () {
     }
     await t?.close();
     nock.activate();
-    nock.disableNetConnect();
-    nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
+    // The suite's own guard again (a copy of its pattern here had dropped the names later suites rely on).
+    guardNetwork();
   });
 
   const expectClean = async (cases: Iterable<FuzzCase>) => {

@@ -18,5 +18,8 @@ if (typeof PromiseCtor.withResolvers !== "function") {
 // No test may reach the internet: only loopback (the emulator and the gateway under test), and names under `.test`
 // (reserved, RFC 6761: no resolver on the internet answers them), which the media fetch tests resolve to loopback
 // through their own resolver.
-nock.disableNetConnect();
-nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\]|([a-z0-9-]+\.)+test)(:\d+)?$/);
+export function guardNetwork(): void {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\]|([a-z0-9-]+\.)+test)(:\d+)?$/);
+}
+guardNetwork();
