@@ -70,18 +70,22 @@ export class ContactBook {
 
   /**
    * Creates or updates the contact of `input.phoneNumber` (imports): no write when nothing changed. A create that
-   * finds the number taken (another instance, a stale book) updates the existing one instead.
+   * finds the number taken (another instance, a stale book) updates the existing one instead. `pace` is awaited
+   * right before each write, after the book is loaded: a paced writer that took its turn earlier would wait out a
+   * reload of the book (a list of all of it) with the others and start together with them when it ends.
    */
-  async upsert(input: ContactInput): Promise<"created" | "updated" | "unchanged"> {
+  async upsert(input: ContactInput, pace: () => Promise<void> = async () => {}): Promise<"created" | "updated" | "unchanged"> {
     await this.ensureLoaded();
     const known = this.byPhone.get(input.phoneNumber);
     const fields = { name: input.name ?? null, email: input.email ?? null, tags: input.tags ?? [] };
     if (known) {
       if (known.name === fields.name && known.email === fields.email && JSON.stringify(known.tags) === JSON.stringify(fields.tags)) return "unchanged";
+      await pace();
       await this.update(known.id, fields);
       return "updated";
     }
     try {
+      await pace();
       await this.create(input);
       return "created";
     } catch (error) {
@@ -89,6 +93,7 @@ export class ContactBook {
       const existing = await this.gateway.find(contactIdentity(input.phoneNumber));
       if (!existing) throw error;
       this.remember(toContact(existing));
+      await pace();
       await this.update(existing.sid, fields);
       return "updated";
     }
