@@ -24,6 +24,7 @@ export class ContactBook {
   constructor(
     private readonly inbox: TenantInbox,
     private readonly announce: (fact: ContactFact) => void = () => {},
+    private readonly reloadAfterMs = RELOAD_AFTER_MS,
   ) {}
 
   private get gateway() {
@@ -51,25 +52,34 @@ export class ContactBook {
   /** Creates a contact; a number that has one already answers 409. */
   async create(input: ContactInput): Promise<Contact> {
     await this.ensureLoaded();
+    return this.createLoaded(input);
+  }
+
+  async update(id: string, changes: Partial<Omit<ContactInput, "phoneNumber">>): Promise<Contact> {
+    return this.updateLoaded(await this.get(id), changes);
+  }
+
+  /** create(), the book being loaded already: no wait between the caller's turn and the write. */
+  private async createLoaded(input: ContactInput): Promise<Contact> {
     if (this.byPhone.has(input.phoneNumber)) throw new AppError("conflict", "a contact with this phoneNumber exists", { field: "phoneNumber" });
     if (this.byId.size >= MAX_CONTACTS) throw new AppError("conflict", `a tenant holds at most ${MAX_CONTACTS} contacts`, { field: "phoneNumber" });
     const fields = { name: input.name ?? null, email: input.email ?? null, tags: input.tags ?? [] };
     return this.remember(toContact(await this.gateway.create(contactIdentity(input.phoneNumber), fields.name ?? undefined, contactAttributes(fields))));
   }
 
-  async update(id: string, changes: Partial<Omit<ContactInput, "phoneNumber">>): Promise<Contact> {
-    const current = await this.get(id);
+  private async updateLoaded(current: Contact, changes: Partial<Omit<ContactInput, "phoneNumber">>): Promise<Contact> {
     const next = {
       name: changes.name !== undefined ? changes.name : current.name,
       email: changes.email !== undefined ? changes.email : current.email,
       tags: changes.tags ?? current.tags,
     };
-    return this.remember(toContact(await this.gateway.update(id, { ...(next.name ? { friendlyName: next.name } : {}), attributes: contactAttributes(next) })));
+    return this.remember(toContact(await this.gateway.update(current.id, { ...(next.name ? { friendlyName: next.name } : {}), attributes: contactAttributes(next) })));
   }
 
   async remove(id: string): Promise<void> {
     await this.get(id); // 404 for an unknown id
     await this.gateway.remove(id);
+    if (this.loading) this.heardWhileLoading.push({ tenantId: this.inbox.tenant.id, removed: id });
     this.forget(id);
     this.announce({ tenantId: this.inbox.tenant.id, removed: id });
   }
@@ -92,31 +102,38 @@ export class ContactBook {
 
   /**
    * Creates or updates the contact of `input.phoneNumber` (imports): no write when nothing changed. A create that
-   * finds the number taken (another instance, a stale book) updates the existing one instead.
+   * finds the number taken (another instance, a stale book) updates the existing one instead. `pace` is awaited
+   * right before each write, and nothing is awaited between it and the write: a writer that took its turn and then
+   * found the book due for its reload (a list of all of it) would wait it out with the others and start together with
+   * them when it ends.
    */
-  async upsert(input: ContactInput): Promise<"created" | "updated" | "unchanged"> {
+  async upsert(input: ContactInput, pace: () => Promise<void> = async () => {}): Promise<"created" | "updated" | "unchanged"> {
     await this.ensureLoaded();
     const known = this.byPhone.get(input.phoneNumber);
     const fields = { name: input.name ?? null, email: input.email ?? null, tags: input.tags ?? [] };
     if (known) {
       if (known.name === fields.name && known.email === fields.email && JSON.stringify(known.tags) === JSON.stringify(fields.tags)) return "unchanged";
-      await this.update(known.id, fields);
+      await pace();
+      await this.updateLoaded(known, fields);
       return "updated";
     }
     try {
-      await this.create(input);
+      await pace();
+      await this.createLoaded(input);
       return "created";
     } catch (error) {
       if (!isAppError(error) || error.code !== "conflict" || error.options.upstream === undefined) throw error;
       const existing = await this.gateway.find(contactIdentity(input.phoneNumber));
       if (!existing) throw error;
-      this.remember(toContact(existing));
-      await this.update(existing.sid, fields);
+      await pace();
+      await this.updateLoaded(this.remember(toContact(existing)), fields);
       return "updated";
     }
   }
 
   private remember(contact: Contact, announce = true): Contact {
+    // A write answered while the book is being read again would be lost with the old maps: applied after the load too.
+    if (this.loading && announce) this.heardWhileLoading.push({ tenantId: this.inbox.tenant.id, contact });
     const previous = this.byId.get(contact.id);
     if (previous) this.byPhone.delete(previous.phoneNumber);
     this.byId.set(contact.id, contact);
@@ -132,7 +149,7 @@ export class ContactBook {
   }
 
   private ensureLoaded(): Promise<void> {
-    if (this.loadedAtMs > 0 && Date.now() - this.loadedAtMs < RELOAD_AFTER_MS) return Promise.resolve();
+    if (this.loadedAtMs > 0 && Date.now() - this.loadedAtMs < this.reloadAfterMs) return Promise.resolve();
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     return this.loading;
   }

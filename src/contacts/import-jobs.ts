@@ -149,8 +149,7 @@ export class ImportJobs {
     await pMap(rows, async ({ row, cells, input }) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          await pacer.acquire();
-          const outcome = await book.upsert(input);
+          const outcome = await book.upsert(input, () => pacer.acquire());
           state.job[outcome]++;
           state.job.processed++;
           break;

@@ -6,9 +6,11 @@ import { rewriteAttributes } from "./update-conversation-attributes.js";
 
 /**
  * What one message changes in the conversation's attributes: the latest message; for a customer's message the
- * unread count, the time since which the customer awaits a reply, and the rolling sentiment; for an agent's reply the
- * response-time tally. Response time and sentiment move only for a message newer than the summary's latest, so
- * applying a message twice (the REST write, then Twilio's webhook) counts it once.
+ * unread count, the time since which the customer awaits a reply, the rolling sentiment, and a `resolved`
+ * conversation back to `active` (the customer wrote again: it belongs in the agents' open views; `pending` stays
+ * pending, a wait the agents chose); for an agent's reply the response-time tally. Response time, sentiment and the
+ * reopening move only for a message newer than the summary's latest, so applying a message twice (the REST write,
+ * then Twilio's webhook; a redelivery after an agent resolved) counts it once and does not undo the resolution.
  */
 export function applyMessageToSummary(
   current: ConversationAttributes,
@@ -24,6 +26,7 @@ export function applyMessageToSummary(
       ...next,
       unreadCount: (current.unreadCount ?? 0) + 1,
       lastInboundAt,
+      ...(newer && current.status === "resolved" ? { status: "active" as const } : {}),
       ...(newer && message.body ? { sentiment: addToSentiment(current.sentiment, message.body) } : {}),
       ...(newer && !current.responseStats?.awaitingSince
         ? { responseStats: { totalMs: 0, count: 0, ...current.responseStats, awaitingSince: message.dateCreated } }

@@ -1,4 +1,5 @@
 import type { BenchSettings } from "./bench-settings.js";
+import { businessRows, type BusinessBenchResult } from "./business-bench.js";
 import { ratio } from "./latency-stats.js";
 import type { LargeTenantResult } from "./large-tenant-bench.js";
 import type { ListVariantResult } from "./list-conversations-bench.js";
@@ -20,6 +21,7 @@ export interface BenchResults {
   media?: MediaStreamResult;
   large?: LargeTenantResult;
   wireBytes?: WireBytesRow[];
+  business?: BusinessBenchResult;
 }
 
 /** One line of the printed table: a figure, the same figure for its baseline, their ratio and the target. */
@@ -311,6 +313,7 @@ export function reportRows(results: BenchResults, settings: BenchSettings): Repo
     ...pageRows(results.page),
     ...mediaRows(results.media),
     ...largeRows(results.large),
+    ...businessRows(results.business),
   ];
 }
 

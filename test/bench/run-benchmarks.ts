@@ -2,6 +2,7 @@ import { cpus, loadavg } from "node:os";
 import { BENCH_JWT_SECRET, startBenchGateway, TUNABLE } from "./bench-gateway.js";
 import { formatTable, reportRows, type BenchResults } from "./bench-report.js";
 import { benchEnvPrefix, loadBenchSettings } from "./bench-settings.js";
+import { benchBusiness } from "./business-bench.js";
 import { benchInboxPage } from "./inbox-page-bench.js";
 import { benchLargeTenant } from "./large-tenant-bench.js";
 import { benchListConversations } from "./list-conversations-bench.js";
@@ -128,6 +129,14 @@ async function main(): Promise<void> {
     log(`7. a tenant of ${settings.largeConversations} conversations: cold start, fill, memory, warm list, correctness after a restart`);
     results.large = await benchLargeTenant(
       { conversations: settings.largeConversations, latencyMs: settings.latencyMs, warmSamples: settings.warmSamples },
+      log,
+    );
+  }
+
+  if (run.has("business")) {
+    log(`9. business API: messages and analytics warm beside the chat list, a ${settings.businessImportRows}-row contact import against Twilio's pace`);
+    results.business = await benchBusiness(
+      { latencyMs: settings.latencyMs, warmSamples: settings.warmSamples, importRows: settings.businessImportRows },
       log,
     );
   }

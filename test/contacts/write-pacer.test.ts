@@ -19,4 +19,37 @@ describe("WritePacer", () => {
       expect(starts.at(-1)).to.be.closeTo(299 * 40, 1);
     });
   });
+
+  describe("when its timers fire late, several together (the machine was busy)", () => {
+    it("still starts no more than 25 in any one-second window of the real clock", async () => {
+      // A simulated clock: sleepers wake in time order, except that nothing runs during a stall, so everyone due in
+      // it wakes together at its end.
+      const stalls = [[500, 800], [1900, 2300], [3100, 3250]] as const;
+      let clock = 0;
+      const sleepers: Array<{ at: number; wake: () => void }> = [];
+      const pacer = new WritePacer(25, () => clock, (ms) => new Promise<void>((wake) => sleepers.push({ at: clock + ms, wake })));
+      const starts: number[] = [];
+      const workers = Array.from({ length: 8 }, async () => {
+        while (starts.length < 200) {
+          await pacer.acquire();
+          starts.push(clock);
+        }
+      });
+      const settled = Promise.all(workers);
+      let done = false;
+      void settled.then(() => (done = true));
+      while (!done) {
+        await new Promise((resolve) => setImmediate(resolve)); // the woken run on to their next sleep
+        sleepers.sort((x, y) => x.at - y.at);
+        const next = sleepers.shift();
+        if (!next) continue;
+        const stall = stalls.find(([from, to]) => next.at >= from && next.at < to);
+        clock = Math.max(clock, stall ? stall[1] : next.at);
+        next.wake();
+      }
+      for (const start of starts) {
+        expect(starts.filter((t) => t >= start && t < start + 1000).length, `window from ${start} ms`).to.be.at.most(25);
+      }
+    });
+  });
 });

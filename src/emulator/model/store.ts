@@ -25,7 +25,10 @@ export class Store {
   readonly messages = new Map<string, Message>();
   readonly receipts = new Map<string, Receipt>();
   readonly apiMessages = new Map<string, ApiMessage>();
+  /** Users by US… SID; add and remove them with addUser / deleteUser, which keep the identity index. */
   readonly users = new Map<string, User>();
+  /** User SIDs by service and identity: a create checks uniqueness without scanning every user (10,000-row imports). */
+  private readonly userSidByIdentity = new Map<string, string>();
   /** MCS Media resources, by ME… SID. */
   readonly media = new Map<string, StoredMedia>();
   /** Content API templates, by HX… SID (account-wide, as on Twilio). */
@@ -99,10 +102,24 @@ export class Store {
   user(service: Service, sidOrIdentity: string, path: string): User {
     const bySid = this.users.get(sidOrIdentity);
     if (bySid && bySid.serviceSid === service.sid) return bySid;
-    for (const user of this.users.values()) {
-      if (user.serviceSid === service.sid && user.identity === sidOrIdentity) return user;
-    }
+    const byIdentity = this.userByIdentity(service.sid, sidOrIdentity);
+    if (byIdentity) return byIdentity;
     throw notFound(path);
+  }
+
+  userByIdentity(serviceSid: string, identity: string): User | undefined {
+    const sid = this.userSidByIdentity.get(identityKey(serviceSid, identity));
+    return sid === undefined ? undefined : this.users.get(sid);
+  }
+
+  addUser(user: User): void {
+    this.users.set(user.sid, user);
+    this.userSidByIdentity.set(identityKey(user.serviceSid, user.identity), user.sid);
+  }
+
+  deleteUser(user: User): void {
+    this.users.delete(user.sid);
+    this.userSidByIdentity.delete(identityKey(user.serviceSid, user.identity));
   }
 
   participantsOf(conversationSid: string): Participant[] {
@@ -144,8 +161,10 @@ export class Store {
       if (conversation.serviceSid === service.sid) this.deleteConversation(conversation);
     }
     for (const user of [...this.users.values()]) {
-      if (user.serviceSid === service.sid) this.users.delete(user.sid);
+      if (user.serviceSid === service.sid) this.deleteUser(user);
     }
     this.services.delete(service.sid);
   }
 }
+
+const identityKey = (serviceSid: string, identity: string) => `${serviceSid}\n${identity}`;

@@ -29,9 +29,7 @@ export function usersRoutes(router: Router<EmulatorState>, deps: EmulatorDeps): 
     if (!identity) throw invalidParameter("Missing required parameter Identity in the post body");
     const attributes = validateAttributes(form.get("Attributes")) ?? "{}";
     const roleSid = roleParam(form.get("RoleSid")) ?? scope.service.userRoleSid;
-    for (const user of store.users.values()) {
-      if (user.serviceSid === scope.service.sid && user.identity === identity) throw new TwilioError(409, 50201, "User already exists");
-    }
+    if (store.userByIdentity(scope.service.sid, identity)) throw new TwilioError(409, 50201, "User already exists");
     const now = new Date();
     const user = {
       sid: newSid("US"),
@@ -44,7 +42,7 @@ export function usersRoutes(router: Router<EmulatorState>, deps: EmulatorDeps): 
       dateCreated: now,
       dateUpdated: now,
     };
-    store.users.set(user.sid, user);
+    store.addUser(user);
     respond(ctx, 201, userJson(user, scope.prefix));
   });
 
@@ -66,7 +64,7 @@ export function usersRoutes(router: Router<EmulatorState>, deps: EmulatorDeps): 
 
   twin(router, deps, "delete", "/Users/:Sid", (ctx, scope) => {
     const user = store.user(scope.service, ctx.params.Sid!, ctx.path);
-    store.users.delete(user.sid);
+    store.deleteUser(user);
     respond(ctx, 204);
   });
 }
