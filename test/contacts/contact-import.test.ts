@@ -2,6 +2,7 @@ import { expect } from "chai";
 import nock from "nock";
 import { CsvParser } from "../../src/contacts/contacts-csv.js";
 import { loopbackOnly } from "../support/loopback-only.js";
+import { guardNetwork } from "../support/network-guard.js";
 import { startApp, type TestApp } from "../support/start-app.js";
 
 const parseCsv = (text: string) => {
@@ -134,8 +135,7 @@ describe("business API: contact imports (/api/contacts/import)", function () {
     after(() => {
       restore();
       nock.activate();
-      nock.disableNetConnect();
-      nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
+      guardNetwork();
     });
 
     it("completes with every row accounted for, each contact created once", async () => {
