@@ -3,6 +3,7 @@ import { createServer, get } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { loopbackOnly } from "./loopback-only.js";
+import { guardNetwork } from "./network-guard.js";
 
 describe("loopbackOnly (the network guard of a test that steps nock aside)", () => {
   let restore: () => void;
@@ -13,8 +14,7 @@ describe("loopbackOnly (the network guard of a test that steps nock aside)", () 
   afterEach(() => {
     restore();
     nock.activate();
-    nock.disableNetConnect();
-    nock.enableNetConnect(/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/);
+    guardNetwork();
   });
 
   it("refuses a connection to an address off the machine, by http and by fetch, before any packet leaves", async () => {
