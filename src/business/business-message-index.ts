@@ -58,6 +58,15 @@ export class BusinessMessageIndex {
     });
   }
 
+  removeMessage(messageSid: string): void {
+    this.whenBuilt(() => {
+      if (!this.messages.delete(messageSid)) return;
+      this.delivery.delete(messageSid);
+      this.sorted = undefined;
+      this.stats.documents = this.messages.size;
+    });
+  }
+
   /** One page of the matching messages (newest first) and how many match in all. */
   async list(filter: MessageFilter, page: number, limit: number): Promise<{ messages: BusinessMessage[]; total: number }> {
     await this.ensureBuilt();

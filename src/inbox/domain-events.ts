@@ -22,6 +22,8 @@ export interface DomainEventMap {
    */
   "conversation.updated": { tenantId: string; conversationSid: string; entry: ConversationEntry; conversation: ConversationView };
   "conversation.removed": { tenantId: string; conversationSid: string };
+  /** A message was deleted in Twilio (by this gateway or another app). */
+  "message.removed": { tenantId: string; conversationSid: string; messageSid: string };
   /** A user started or stopped typing in a conversation (relayed between every realtime surface). */
   "typing.changed": { tenantId: string; conversationSid: string; userId: string; typing: boolean; originSocketId: string };
   /** Twilio or SendGrid reported progress of a message's delivery. */

@@ -6,7 +6,8 @@ import type { SharedFacts } from "./shared-facts.js";
 export type MessageIndexFact =
   | { kind: "message"; tenantId: string; message: MessageRecord }
   | { kind: "receipt"; tenantId: string; messageSid: string; status: DeliveryStatus | "opened" | "clicked" }
-  | { kind: "removed"; tenantId: string; conversationSid: string };
+  | { kind: "removed"; tenantId: string; conversationSid: string }
+  | { kind: "message-removed"; tenantId: string; messageSid: string };
 
 /** A set of per-tenant message indexes as the feed sees it. */
 export interface MessageIndexes {
@@ -18,7 +19,7 @@ export interface MessageIndexes {
 /**
  * Feeds the message indexes from this instance's domain events and, scaled out, from the other instances' (one bus
  * topic): a webhook lands on one instance, and every instance's indexes hear the new message, its delivery receipts
- * and its conversation's removal. Remote facts go to the indexes only, never back into the domain events (sockets
+ * and the removal of the message or its conversation. Remote facts go to the indexes only, never back into the domain events (sockets
  * hear them through the Socket.IO adapter; the analytics counters were kept by the instance that took the webhook).
  */
 export function feedMessageIndexes(events: DomainEvents, indexes: MessageIndexes[], shared?: SharedFacts): void {
@@ -33,4 +34,5 @@ export function feedMessageIndexes(events: DomainEvents, indexes: MessageIndexes
   }
   events.on("delivery.receipt", ({ tenantId, messageSid, status }) => happened({ kind: "receipt", tenantId, messageSid, status }));
   events.on("conversation.removed", ({ tenantId, conversationSid }) => happened({ kind: "removed", tenantId, conversationSid }));
+  events.on("message.removed", ({ tenantId, messageSid }) => happened({ kind: "message-removed", tenantId, messageSid }));
 }

@@ -34,6 +34,8 @@ export class MessageSearchIndex {
   private built = false;
   /** Messages that arrived while the index was being built, applied once it is. */
   private pending: MessageRecord[] = [];
+  /** Removals heard while the index was being built, applied after its backlog. */
+  private removals: Array<() => void> = [];
   readonly stats = { documents: 0, buildMs: 0, builtAt: undefined as string | undefined, upstreamCalls: 0 };
 
   constructor(
@@ -56,6 +58,34 @@ export class MessageSearchIndex {
       return;
     }
     this.add(message);
+  }
+
+  /** A message deleted in Twilio: no longer found (one deleted while the index is being built, once it is). */
+  removeMessage(messageSid: string): void {
+    this.afterBuild(() => {
+      if (!this.index.has(messageSid)) return;
+      this.index.discard(messageSid);
+      this.order.delete(messageSid);
+    });
+  }
+
+  /** A conversation deleted in Twilio: none of its messages is found any more. */
+  remove(conversationSid: string): void {
+    this.afterBuild(() => {
+      for (const sid of [...this.order]) {
+        if (this.index.getStoredFields(sid)?.conversationSid !== conversationSid) continue;
+        this.index.discard(sid);
+        this.order.delete(sid);
+      }
+    });
+  }
+
+  /** Runs `change` on the built index, or after the build under way (whose pages may predate the change); not built: nothing to change. */
+  private afterBuild(change: () => void) {
+    if (this.built) {
+      change();
+      this.stats.documents = this.index.documentCount;
+    } else if (this.building) this.removals.push(change);
   }
 
   async search(query: string, filter: (hit: SearchHit) => boolean): Promise<SearchHit[]> {
@@ -108,6 +138,7 @@ export class MessageSearchIndex {
     this.order = new Set(documents.map((document) => document.id));
     this.built = true;
     for (const message of this.pending.splice(0)) this.add(message);
+    for (const change of this.removals.splice(0)) change();
     this.stats.documents = this.index.documentCount;
     this.stats.buildMs = Math.round(performance.now() - started);
     this.stats.builtAt = new Date().toISOString();

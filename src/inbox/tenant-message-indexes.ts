@@ -8,6 +8,7 @@ export interface TenantMessageIndex {
   upsert(message: MessageRecord): void;
   receipt?(messageSid: string, status: DeliveryStatus | "opened" | "clicked"): void;
   remove?(conversationSid: string): void;
+  removeMessage?(messageSid: string): void;
   readonly stats: { documents: number };
 }
 
@@ -40,6 +41,7 @@ export class TenantMessageIndexes<I extends TenantMessageIndex> implements Messa
     if (!index) return;
     if (fact.kind === "message") index.upsert(fact.message);
     else if (fact.kind === "receipt") index.receipt?.(fact.messageSid, fact.status);
+    else if (fact.kind === "message-removed") index.removeMessage?.(fact.messageSid);
     else index.remove?.(fact.conversationSid);
     if (fact.kind === "message") this.budget?.of.queueCheck();
   }

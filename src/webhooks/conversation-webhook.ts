@@ -43,13 +43,15 @@ function stepsFor(inbox: TenantInbox, event: ConversationEventFields, events: Do
       ];
     }
     case "onMessageUpdated":
-    case "onMessageRemoved":
-      return [
-        () => {
-          inbox.directory.evict(conversationSid);
-          inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
-        },
-      ];
+    case "onMessageRemoved": {
+      const forget = () => {
+        inbox.directory.evict(conversationSid);
+        inbox.cache.bumpGeneration(messagesGenerationKey(inbox, conversationSid));
+      };
+      const messageSid = event.MessageSid;
+      if (event.EventType === "onMessageUpdated" || !messageSid) return [forget];
+      return [forget, () => events.publish("message.removed", { tenantId, conversationSid, messageSid })];
+    }
     case "onDeliveryUpdated": {
       const status = toDeliveryStatus(event.Status);
       if (!status || !event.MessageSid) return [];
