@@ -32,7 +32,8 @@ describe("import jobs in Redis (REDIS_URL)", function () {
       let allowed = 3;
       const released: Array<() => void> = [];
       const pacer = { acquire: () => (allowed-- > 0 ? Promise.resolve() : new Promise<void>((resolve) => released.push(resolve))) } as unknown as WritePacer;
-      const book = { upsert: async () => "created" } as unknown as ContactBook;
+      // As the real book does: the pacer's turn is taken right before the write.
+      const book = { upsert: async (_input: unknown, pace: () => Promise<void>) => (await pace(), "created") } as unknown as ContactBook;
       const runningConnection = connect();
       const running = new ImportJobs(() => pacer, new RedisImportJobStore(runningConnection, 500));
       const other = new ImportJobs(() => pacer, new RedisImportJobStore(connect()));
