@@ -1,5 +1,6 @@
 import { createPublicKey, createSecretKey } from "node:crypto";
 import jwt from "jsonwebtoken";
+import { LRUCache } from "lru-cache";
 import type { Config } from "../config.js";
 import { EXTERNAL_TOKEN_DEFAULT_ROLE, isRole, type Role } from "../accounts/roles.js";
 import { SESSION_ISSUER, SESSION_KEY_ID } from "../accounts/session-tokens.js";
@@ -20,6 +21,13 @@ export interface Principal {
 export type TokenVerifier = (token: string | undefined) => Principal;
 
 /**
+ * Tokens verified lately, by their exact text: a client sends the same token on every request until it expires, and
+ * its signature, claims and lifetime check give the same answer each time — only the clock moves, so `exp` is checked
+ * again on every use. A token that fails is never remembered. Bounded: past this many, the least recently used go.
+ */
+const VERIFIED_TOKENS_MAX = 10_000;
+
+/**
  * Verifies access tokens for REST and Socket.IO alike: the algorithm is pinned by configuration (so `none` and the
  * other family are refused), `exp` must be present and in the future and, with a maximum lifetime configured, no
  * further off than that (see `lifetimeSeconds`), `sub` (or `userId`) names the user and `tenants` (array) or `tenant`
@@ -29,8 +37,8 @@ export function createTokenVerifier(settings: Config["jwt"], sessionSecret?: str
   // Built once: given a string, jsonwebtoken tries to parse it as a public key on every call (~1 ms) first.
   const key = settings.algorithm === "HS256" ? createSecretKey(Buffer.from(settings.verificationKey)) : createPublicKey(settings.verificationKey);
   const sessionKey = sessionSecret ? createSecretKey(Buffer.from(sessionSecret)) : undefined;
-  return (token) => {
-    if (!token) throw new AppError("unauthenticated", "a Bearer token is required", { field: "Authorization" });
+  const verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS_MAX });
+  const verify = (token: string): Principal => {
     let payload: jwt.JwtPayload;
     // Tokens this gateway issued name their key (`kid`); every other token is checked exactly as before.
     const own = sessionKey !== undefined && headerKeyId(token) === SESSION_KEY_ID;
@@ -63,13 +71,28 @@ export function createTokenVerifier(settings: Config["jwt"], sessionSecret?: str
       // A refresh token is no access token; a session token always names its session, version and role.
       if (payload.typ !== "access" || typeof payload.sid !== "string" || !Number.isInteger(payload.ver) || !isRole(payload.role))
         throw new AppError("unauthenticated", "the token is invalid", { field: "Authorization" });
-      return { userId, tenantIds, expiresAtMs: payload.exp * 1000, role: payload.role, session: { sessionId: payload.sid, tokenVersion: payload.ver } };
+      return { userId, tenantIds, expiresAtMs: payload.exp * 1000, role: payload.role, session: Object.freeze({ sessionId: payload.sid, tokenVersion: payload.ver }) };
     }
     // An issuer may spell the role in lower case; any other value is refused rather than guessed at.
     const role = typeof payload.role === "string" ? payload.role.toUpperCase() : payload.role;
     if (role !== undefined && !isRole(role))
       throw new AppError("unauthenticated", "the token's role is not OWNER, ADMIN or AGENT", { field: "Authorization" });
     return { userId, tenantIds, expiresAtMs: payload.exp * 1000, role: role ?? EXTERNAL_TOKEN_DEFAULT_ROLE };
+  };
+  return (token) => {
+    if (!token) throw new AppError("unauthenticated", "a Bearer token is required", { field: "Authorization" });
+    let principal = verified.get(token);
+    if (!principal) {
+      principal = verify(token);
+      Object.freeze(principal.tenantIds);
+      verified.set(token, Object.freeze(principal));
+    }
+    // As jsonwebtoken decides it (expired once now ≥ exp): a remembered token expires on time.
+    if (Date.now() >= principal.expiresAtMs) {
+      verified.delete(token);
+      throw new AppError("token_expired", "the token has expired", { field: "Authorization" });
+    }
+    return principal;
   };
 }
 

@@ -280,6 +280,43 @@ describe("createTokenVerifier", () => {
   });
 });
 
+describe("createTokenVerifier's memory of verified tokens", () => {
+  const realNow = Date.now;
+  afterEach(() => {
+    Date.now = realNow;
+  });
+
+  it("still refuses a remembered token once its exp has passed", () => {
+    const verify = createTokenVerifier(hs256);
+    const token = jwt.sign({ tenants: ["alpha"], exp: inAMinute() }, SECRET, { algorithm: "HS256", subject: "agent-1" });
+    expect(verify(token).userId).to.equal("agent-1");
+    expect(verify(token).userId, "the same token again").to.equal("agent-1");
+    Date.now = () => realNow() + 61_000;
+    expect(refusal(() => verify(token)).code).to.equal("token_expired");
+  });
+
+  it("remembers nothing of a refused token: the same text is refused every time, and a valid one beside it is unaffected", () => {
+    const verify = createTokenVerifier(hs256);
+    const valid = jwt.sign({ tenants: ["alpha"], exp: inAMinute() }, SECRET, { algorithm: "HS256", subject: "agent-1" });
+    const forged = jwt.sign({ tenants: ["alpha", "beta"], exp: inAMinute() }, "another-secret-0123456789-0123456789", { algorithm: "HS256", subject: "agent-1" });
+    verify(valid);
+    for (let i = 0; i < 3; i++) expect(refusal(() => verify(forged)).code).to.equal("unauthenticated");
+    // The forged token differs from the valid one only in what it grants and its signature: never taken for it.
+    const tampered = `${valid.split(".")[0]}.${forged.split(".")[1]}.${valid.split(".")[2]}`;
+    expect(refusal(() => verify(tampered)).code).to.equal("unauthenticated");
+    expect(verify(valid).tenantIds).to.deep.equal(["alpha"]);
+  });
+
+  it("hands out a principal no caller can change for the next one", () => {
+    const verify = createTokenVerifier(hs256);
+    const token = jwt.sign({ tenants: ["alpha"], exp: inAMinute(), role: "AGENT" }, SECRET, { algorithm: "HS256", subject: "agent-1" });
+    const first = verify(token);
+    expect(() => ((first as { role: string }).role = "OWNER")).to.throw(TypeError);
+    expect(() => first.tenantIds.push("beta")).to.throw(TypeError);
+    expect(verify(token)).to.deep.include({ role: "AGENT", tenantIds: ["alpha"] });
+  });
+});
+
 describe("bearerToken", () => {
   const cases: Array<[string | undefined, string | undefined]> = [
     ["Bearer abc.def.ghi", "abc.def.ghi"],
