@@ -41,16 +41,20 @@ async function trickle(port: number, head: string, drip: string, intervalMs: num
   const child = spawn(process.execPath, ["-e", TRICKLE_CLIENT, JSON.stringify([port, head, drip, intervalMs, giveUpMs])], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
-  await once(child, "exit");
+  await once(child, "close");
   return JSON.parse(output) as { outcome: "closed" | "stillOpen"; answer: string };
 }
 
-/** Runs the real entry point with `env` (and PATH) until it exits: its exit code and what it wrote to standard error. */
+/**
+ * Runs the real entry point with `env` (and PATH) until it exits: its exit code and what it wrote to standard error.
+ * (Every wait here is for "close", not "exit": the log's last lines, flushed as the process exits, may still be in the
+ * pipe when "exit" fires.)
+ */
 async function runMainToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));
-  const [code] = (await once(child, "exit")) as [number | null];
+  const [code] = (await once(child, "close")) as [number | null];
   return { code, stderr };
 }
 
@@ -87,7 +91,7 @@ describe("src/main.ts", function () {
       const { child, token, output } = await startMain(port, { EMULATOR_LATENCY_MS: "700" });
       const inFlight = fetch(`http://127.0.0.1:${port}/api/v1/chat/conversations`, { headers: { authorization: `Bearer ${token}` } });
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const exited = once(child, "exit");
+      const exited = once(child, "close");
       child.kill("SIGTERM");
       const response = await inFlight;
       expect(response.status).to.equal(200);
@@ -116,7 +120,7 @@ describe("src/main.ts", function () {
       });
     });
     after(async () => {
-      const exited = once(main.child, "exit");
+      const exited = once(main.child, "close");
       main.child.kill("SIGTERM");
       await exited;
     });
@@ -194,7 +198,7 @@ describe("src/main.ts", function () {
     it("starts, and warns at boot that webhook signatures rest on the request's Host", async () => {
       const port = await freePort();
       const { child, output } = await startMain(port, { NODE_ENV: "development", ...twilioAccount });
-      const exited = once(child, "exit");
+      const exited = once(child, "close");
       child.kill("SIGTERM");
       await exited;
       const warning = output()
