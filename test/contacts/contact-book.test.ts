@@ -41,4 +41,41 @@ describe("ContactBook", () => {
       expect(busiest, "writes started in the busiest second").to.be.at.most(30);
     });
   });
+
+  describe("when a write is answered while the book is being read again", () => {
+    it("keeps the written contact: the read that started before it does not erase it", async () => {
+      // A stand-in Twilio whose list answers only when told to, so the write lands mid-read.
+      const record = (sid: string, phone: string) => ({ sid, identity: `contact:${phone}`, friendlyName: null, attributes: "{}", dateCreated: "2026-12-05T00:00:00Z", dateUpdated: "2026-12-05T00:00:00Z" });
+      const stored = [record("US1", "+15554700001")];
+      let held: (() => void) | undefined;
+      let holdList = false;
+      const contacts = {
+        list: async () => {
+          const snapshot = [...stored];
+          if (holdList) await new Promise<void>((resolve) => (held = resolve));
+          return snapshot;
+        },
+        create: async (identity: string) => {
+          const created = record("US2", identity.slice("contact:".length));
+          stored.push(created);
+          return created;
+        },
+      };
+      const book = new ContactBook({ tenant: { id: "alpha" }, gateway: { contacts } } as never);
+      expect((await book.all()).map((c) => c.phoneNumber)).to.deep.equal(["+15554700001"]);
+
+      let startWrite: () => void = () => {};
+      const turn = new Promise<void>((resolve) => (startWrite = resolve));
+      const upsert = book.upsert({ phoneNumber: "+15554700002" }, () => turn); // past its load check, waiting its turn
+      holdList = true;
+      book.markStale();
+      const reading = book.all(); // the read again begins, listing what Twilio held before the write
+      await new Promise((resolve) => setImmediate(resolve));
+      startWrite();
+      expect(await upsert).to.equal("created");
+      held!();
+      await reading;
+      expect((await book.all()).map((c) => c.phoneNumber).sort()).to.deep.equal(["+15554700001", "+15554700002"]);
+    });
+  });
 });
