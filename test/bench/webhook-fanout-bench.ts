@@ -83,6 +83,8 @@ interface RunTarget {
   warmUp?: boolean;
   /** The sockets' tenant feed (default: the server's, `each`). */
   conversationFeed?: "batched" | "none";
+  /** Webhooks of fresh messages driven first, unmeasured, so a server with dedupe starts the measured drive warm. */
+  warmUpPlan?: WebhookPlan;
   /** A server in another process profiles itself (with BENCH_CPU_PROFILE_DIR) while the drive runs. */
   ownProfile?: { start(name: string): Promise<void>; stop(): Promise<void> };
 }
@@ -122,6 +124,17 @@ async function runOnce(
       expectedDeliveries: expected,
     };
     await worker.request<DriveReply>(warmUp);
+  }
+  if (target.warmUpPlan) {
+    const warmUp: SocketWorkerRequest = {
+      type: "drive",
+      url: target.webhookUrl,
+      ratePerSec: settings.webhookRate,
+      webhooks: target.warmUpPlan.webhooks,
+      expectedDeliveries: deliveriesOf(target.warmUpPlan.conversationOf),
+    };
+    await worker.request<DriveReply>(warmUp);
+    await target.settle?.();
   }
   await target.arrivals.reset(plan.webhooks.length);
   const callsBefore = target.upstreamCalls?.() ?? 0;
@@ -281,10 +294,12 @@ export async function benchWebhookFanout(
       gateway.emulator.requests.clear();
       const switchboard = await runOnce(worker, gatewayTarget, plan, sockets, conversations, settings, mode);
       gateway.emulator.requests.clear();
-      // The same webhooks, signed for the other process's URL.
+      // The same webhooks, signed for the other process's URL, after one second of fresh ones (unmeasured): the
+      // process is warm for every run it serves, the first included, as the feed runs after it are.
+      const warmUpPlan = resign(await planWebhooks(gateway, seeded, settings.webhookRate, conversations.length), ownTarget.webhookUrl, gateway.tenants.alpha.authToken);
       await gateway.routeWebhooks(mode === "isolated" ? "gateway-without-echo" : "gateway", ownBaseUrl);
       const resigned = resign(plan, ownTarget.webhookUrl, gateway.tenants.alpha.authToken);
-      const own = await runOnce(worker, ownTarget, resigned, sockets, conversations, settings, mode);
+      const own = await runOnce(worker, { ...ownTarget, warmUpPlan }, resigned, sockets, conversations, settings, mode);
       // The same load with the sockets on another tenant feed: a fresh plan of new messages (the gateway would answer
       // the same webhooks `duplicate`), made while the webhooks go to a sink, so the route is set again after it.
       const feedRuns: Array<{ feed: "batched" | "none"; run: FanoutRun }> = [];
