@@ -24,19 +24,6 @@ function connectSocket(baseUrl: string, namespace: string, token: string): Promi
   });
 }
 
-/** Resolves with the first `event` on `socket` whose payload satisfies `match` (rejects after 5 s). */
-function nextOn(socket: Socket, event: string, match: (payload: any) => boolean): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${event}`)), 5000);
-    const listener = (payload: any) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, listener);
-      resolve(payload);
-    };
-    socket.on(event, listener);
-  });
-}
 
 /** Writes of a conversation itself (its attributes), not of its messages or participants. */
 const isConversationWrite = (call: { method: string; url: string }, sid: string) =>
@@ -132,8 +119,8 @@ describe("recordMessageAdded", () => {
       const live = await connectSocket(t.baseUrl, `${ORG}/live`, t.token());
       sockets.push(root, live);
       const onChat = nextEvent(client, "conversation:updated", (p) => p.conversationSid === sid && JSON.parse(p.conversation.attributes).status === "active");
-      const onRoot = nextOn(root, "conversation:updated", (p) => p.id === sid && p.status === "OPEN");
-      const onLive = nextOn(live, "conversation_updated", (p) => p.conversation.id === sid && p.conversation.status === "active");
+      const onRoot = nextEvent(root, "conversation:updated", (p) => p.id === sid && p.status === "OPEN", 5000);
+      const onLive = nextEvent(live, "conversation_updated", (p) => p.conversation.id === sid && p.conversation.status === "active", 5000);
 
       const writes = await writesDuring(() => postInboundSms("are you still there?", 2));
       expect(writes, "the reopening is no write of its own").to.equal(baseline);

@@ -10,6 +10,7 @@ import { startReceiver } from "../emulator/webhook-receiver.js";
 import { connectClient, subscribe } from "../support/connect-client.js";
 import { createConversation } from "../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../support/start-app.js";
+import { nextEvent } from "../support/connect-client.js";
 
 const CHAT = "/api/v1/chat/conversations";
 
@@ -24,17 +25,6 @@ function connectLive(t: TestApp, organizationId: string, token: string): Promise
   });
 }
 
-const next = (socket: Socket, event: string, match: (p: any) => boolean = () => true) =>
-  new Promise<any>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event}`)), 3000);
-    const listener = (payload: any) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, listener);
-      resolve(payload);
-    };
-    socket.on(event, listener);
-  });
 
 describe("Socket.IO /api/v1/conversations/{organizationId}/live (seed 003 names)", () => {
   let t: TestApp;
@@ -93,7 +83,7 @@ describe("Socket.IO /api/v1/conversations/{organizationId}/live (seed 003 names)
 
       expect(new Set(answers)).to.deep.equal(new Set(["Invalid namespace"]));
       expect(namespaceCount()).to.equal(before);
-      const message = next(live, "new_message");
+      const message = nextEvent(live, "new_message");
       await t.emulator.simulateInboundMessage({ accountSid: t.tenants.alpha.accountSid, from: "+15558000002", to: t.tenants.alpha.phoneNumber!, body: "still here" });
       expect(await message).to.deep.include({ conversation_id: sid });
     });
@@ -110,7 +100,7 @@ describe("Socket.IO /api/v1/conversations/{organizationId}/live (seed 003 names)
         const heard = opened.map(() => [] as string[]);
         opened.forEach((socket, i) => socket.on("new_message", (payload: any) => heard[i]!.push(payload.message.content)));
 
-        const all = Promise.all(opened.map((socket) => next(socket, "new_message")));
+        const all = Promise.all(opened.map((socket) => nextEvent(socket, "new_message")));
         await aliased.emulator.simulateInboundMessage({ accountSid: aliased.tenants.alpha.accountSid, from: "+15558000003", to: aliased.tenants.alpha.phoneNumber!, body: "hi all" });
         for (const payload of await all) expect(payload).to.deep.include({ conversation_id: sid });
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -131,8 +121,8 @@ describe("Socket.IO /api/v1/conversations/{organizationId}/live (seed 003 names)
     const heardByOther: string[] = [];
     otherOrg.onAny((event) => heardByOther.push(event));
 
-    const message = next(live, "new_message");
-    const updated = next(live, "conversation_updated", (p) => p.conversation.unread_count === 1);
+    const message = nextEvent(live, "new_message");
+    const updated = nextEvent(live, "conversation_updated", (p) => p.conversation.unread_count === 1);
     await t.emulator.simulateInboundMessage({ accountSid: t.tenants.alpha.accountSid, from: "+15558000001", to: t.tenants.alpha.phoneNumber!, body: "hello there" });
     expect(await message).to.deep.include({ conversation_id: sid });
     expect((await message).message).to.include({ content: "hello there", sender_type: "patient", sender_name: "Ivy" });
@@ -141,7 +131,7 @@ describe("Socket.IO /api/v1/conversations/{organizationId}/live (seed 003 names)
     const chat = await connectClient(t.baseUrl, { token: t.token({ sub: "agent-typing" }) });
     try {
       await subscribe(chat, sid);
-      const typing = next(live, "typing_indicator");
+      const typing = nextEvent(live, "typing_indicator");
       chat.emit("typing:start", { conversationSid: sid });
       expect(await typing).to.deep.equal({ conversation_id: sid, user_id: "agent-typing", is_typing: true });
       const relayed = new Promise<any>((resolve) => chat.once("typing:stop", resolve));

@@ -30,25 +30,23 @@ export function recordEvents(socket: ChatClient) {
   };
 }
 
-/** Resolves with the next `event` whose payload satisfies `match`, or rejects after `timeoutMs`. */
-export function nextEvent<E extends keyof ServerToClientEvents>(
-  socket: ChatClient,
-  event: E,
-  match: (payload: any) => boolean = () => true,
-  timeoutMs = 3000,
-): Promise<any> {
+/**
+ * Resolves with the next `event` whose payload satisfies `match`, or rejects after `timeoutMs`: on any namespace's
+ * socket (`/chat`, `/`, organization live), whatever its event names.
+ */
+export function nextEvent(socket: Socket, event: string, match: (payload: any) => boolean = () => true, timeoutMs = 3000): Promise<any> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      socket.off(event, listener as never);
+      socket.off(event, listener);
       reject(new Error(`no ${event} within ${timeoutMs} ms`));
     }, timeoutMs);
     const listener = (payload: any) => {
       if (!match(payload)) return;
       clearTimeout(timer);
-      socket.off(event, listener as never);
+      socket.off(event, listener);
       resolve(payload);
     };
-    socket.on(event, listener as never);
+    socket.on(event, listener);
   });
 }
 

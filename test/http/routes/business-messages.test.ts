@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { io, type Socket } from "socket.io-client";
 import { inboundMessage } from "../../support/conversation-fixtures.js";
 import { startApp, type TestApp } from "../../support/start-app.js";
+import { nextEvent } from "../../support/connect-client.js";
 
 /** A socket.io-client on the default namespace, as the business API's frontend opens it. */
 function connectRoot(baseUrl: string, token: string): Promise<Socket> {
@@ -15,18 +16,6 @@ function connectRoot(baseUrl: string, token: string): Promise<Socket> {
   });
 }
 
-function next(socket: Socket, event: string, match: (payload: any) => boolean = () => true, timeoutMs = 3000): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-    const listener = (payload: any) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      socket.off(event, listener);
-      resolve(payload);
-    };
-    socket.on(event, listener);
-  });
-}
 
 const CUSTOMER = "+15557000001";
 
@@ -81,7 +70,7 @@ describe("business API: /api/messages and /api/conversations", () => {
       const conversationId = sent.body.data.conversationId;
       const socket = await connectRoot(t.baseUrl, t.token({ tenants: ["alpha"] }));
       sockets.push(socket);
-      const heard = next(socket, "message:new", (message) => message.direction === "INBOUND");
+      const heard = nextEvent(socket, "message:new", (message) => message.direction === "INBOUND");
       await inboundMessage(t, { from: CUSTOMER, body: "Thanks!" });
       const message = await heard;
       expect(message).to.include({ conversationId, direction: "INBOUND", type: "TEXT", from: CUSTOMER, to: "+15005550001", status: "DELIVERED" });
@@ -163,7 +152,7 @@ describe("business API: /api/messages and /api/conversations", () => {
       sockets.push(typist, watcher);
       expect((await typist.emitWithAck("join-conversation", { conversationId })).data).to.deep.equal({ conversationId });
       await watcher.emitWithAck("join-conversation", conversationId);
-      const heard = next(watcher, "typing:start");
+      const heard = nextEvent(watcher, "typing:start");
       typist.emit("typing-start", { conversationId });
       expect(await heard).to.deep.equal({ conversationId, userId: "agent-1" });
     });
