@@ -32,10 +32,8 @@ export class MessageSearchIndex {
   private order = new Set<string>();
   private building: Promise<void> | undefined;
   private built = false;
-  /** Messages that arrived while the index was being built, applied once it is. */
-  private pending: MessageRecord[] = [];
-  /** Removals heard while the index was being built, applied after its backlog. */
-  private removals: Array<() => void> = [];
+  /** Changes heard while the index was being built (its pages may predate them), applied in order once it is. */
+  private pending: Array<() => void> = [];
   readonly stats = { documents: 0, buildMs: 0, builtAt: undefined as string | undefined, upstreamCalls: 0 };
 
   constructor(
@@ -53,16 +51,12 @@ export class MessageSearchIndex {
 
   /** Adds or replaces a message (from webhooks); ignored until the index exists, except for the build's backlog. */
   upsert(message: MessageRecord): void {
-    if (!this.built) {
-      if (this.building) this.pending.push(message);
-      return;
-    }
-    this.add(message);
+    this.whenBuilt(() => this.add(message));
   }
 
   /** A message deleted in Twilio: no longer found (one deleted while the index is being built, once it is). */
   removeMessage(messageSid: string): void {
-    this.afterBuild(() => {
+    this.whenBuilt(() => {
       if (!this.index.has(messageSid)) return;
       this.index.discard(messageSid);
       this.order.delete(messageSid);
@@ -71,7 +65,7 @@ export class MessageSearchIndex {
 
   /** A conversation deleted in Twilio: none of its messages is found any more. */
   remove(conversationSid: string): void {
-    this.afterBuild(() => {
+    this.whenBuilt(() => {
       for (const sid of [...this.order]) {
         if (this.index.getStoredFields(sid)?.conversationSid !== conversationSid) continue;
         this.index.discard(sid);
@@ -80,12 +74,12 @@ export class MessageSearchIndex {
     });
   }
 
-  /** Runs `change` on the built index, or after the build under way (whose pages may predate the change); not built: nothing to change. */
-  private afterBuild(change: () => void) {
+  /** Runs `change` on the built index, or after the build under way; not built: nothing to change (a build reads it). */
+  private whenBuilt(change: () => void) {
     if (this.built) {
       change();
       this.stats.documents = this.index.documentCount;
-    } else if (this.building) this.removals.push(change);
+    } else if (this.building) this.pending.push(change);
   }
 
   async search(query: string, filter: (hit: SearchHit) => boolean): Promise<SearchHit[]> {
@@ -137,8 +131,7 @@ export class MessageSearchIndex {
     this.index = fresh;
     this.order = new Set(documents.map((document) => document.id));
     this.built = true;
-    for (const message of this.pending.splice(0)) this.add(message);
-    for (const change of this.removals.splice(0)) change();
+    for (const change of this.pending.splice(0)) change();
     this.stats.documents = this.index.documentCount;
     this.stats.buildMs = Math.round(performance.now() - started);
     this.stats.builtAt = new Date().toISOString();
