@@ -1,9 +1,10 @@
 import { AppError } from "../errors.js";
+import { CONVERSATIONS_LIMITS } from "./conversations-limits.js";
 import type { SentimentState } from "./conversation-sentiment.js";
 import type { Channel, MessageRecord, ParticipantRecord } from "./inbox-types.js";
 
-/** Twilio's limit on an `attributes` JSON string. */
-export const ATTRIBUTES_MAX_BYTES = 16 * 1024;
+/** Twilio's limit on a conversation's `attributes` JSON string. */
+export const ATTRIBUTES_MAX_BYTES = CONVERSATIONS_LIMITS.conversationAttributesBytes;
 /** The preview of the latest message kept in the conversation summary. */
 export const SUMMARY_BODY_MAX_CHARS = 320;
 /** Above this many participants the summary stops listing them and the list fetches them instead. */
