@@ -4,20 +4,24 @@ import type { Content, ContentApproval } from "../model/types.js";
 /** Content's base URL (the spec's `servers`): every `url` and page link uses it. */
 export const CONTENT_HOST = "https://content.twilio.com";
 
-const dates = (c: Content) => ({ date_created: isoDate(c.dateCreated), date_updated: isoDate(c.dateUpdated) });
+/** The fields `content.v1.content` and `content.v1.content_and_approvals` share. */
+const contentFields = (c: Content) => ({
+  sid: c.sid,
+  account_sid: c.accountSid,
+  friendly_name: c.friendlyName,
+  language: c.language,
+  variables: c.variables,
+  types: c.types,
+  date_created: isoDate(c.dateCreated),
+  date_updated: isoDate(c.dateUpdated),
+});
 
 /** `content.v1.content` (twilio_content_v1.json). */
 export function contentJson(c: Content) {
   const url = `${CONTENT_HOST}/v1/Content/${c.sid}`;
   return {
-    sid: c.sid,
-    account_sid: c.accountSid,
-    friendly_name: c.friendlyName,
-    language: c.language,
-    variables: c.variables,
-    types: c.types,
+    ...contentFields(c),
     url,
-    ...dates(c),
     links: { approval_create: `${url}/ApprovalRequests/whatsapp`, approval_fetch: `${url}/ApprovalRequests` },
   };
 }
@@ -37,13 +41,7 @@ export function approvalJson(a: ContentApproval | null) {
 /** `content.v1.content_and_approvals`. */
 export function contentAndApprovalsJson(c: Content) {
   return {
-    sid: c.sid,
-    account_sid: c.accountSid,
-    friendly_name: c.friendlyName,
-    language: c.language,
-    variables: c.variables,
-    types: c.types,
-    ...dates(c),
+    ...contentFields(c),
     approval_requests: approvalJson(c.approval),
   };
 }
