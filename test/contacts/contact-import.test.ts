@@ -1,9 +1,7 @@
 import { expect } from "chai";
-import nock from "nock";
 import { CsvParser } from "../../src/contacts/contacts-csv.js";
-import { loopbackOnly } from "../support/loopback-only.js";
-import { guardNetwork } from "../support/network-guard.js";
 import { startApp, type TestApp } from "../support/start-app.js";
+import { stepNockAside } from "../support/loopback-only.js";
 
 const parseCsv = (text: string) => {
   const parser = new CsvParser();
@@ -129,14 +127,9 @@ describe("business API: contact imports (/api/contacts/import)", function () {
     // keeps the test off the internet.
     let restore: () => void;
     before(() => {
-      nock.restore();
-      restore = loopbackOnly();
+      restore = stepNockAside();
     });
-    after(() => {
-      restore();
-      nock.activate();
-      guardNetwork();
-    });
+    after(() => restore());
 
     it("completes with every row accounted for, each contact created once", async () => {
       const rows = Array.from({ length: 10_000 }, (_, i) => `+1555${String(i).padStart(7, "0")},Person ${i},,bulk`);

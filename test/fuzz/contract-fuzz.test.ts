@@ -1,7 +1,5 @@
-import nock from "nock";
 import { expect } from "chai";
 import { loadContract } from "../../src/http/openapi-contract.js";
-import { guardNetwork } from "../support/network-guard.js";
 import { startApp, TEST_JWT_SECRET, type TestApp } from "../support/start-app.js";
 import { authCases } from "./auth-cases.js";
 import { bodyCases } from "./body-cases.js";
@@ -15,6 +13,7 @@ import { rawBodyCases, unexpectedBodyCases } from "./raw-body-cases.js";
 import { crossTenantCases, unknownSidCases } from "./sid-cases.js";
 import { seedTenant, snapshotTenant, unknownSource, type TenantFixture } from "./tenant-fixture.js";
 import { webhookCases } from "./webhook-cases.js";
+import { stepNockAside } from "../support/loopback-only.js";
 
 /** Fixed, so every run sends the same requests; change it to explore. */
 const SEED = 0x5eedf022;
@@ -47,11 +46,12 @@ describe("contract fuzz", function () {
   let context: FuzzContext;
   let runner: FuzzRunner;
   let betaBefore: unknown;
+  let putNockBack: (() => void) | undefined;
 
   before(async () => {
     // nock's interceptor decodes request bodies on the client side and drops the connection on a body that does not
     // decode — exactly what this fuzz sends. Everything here stays on loopback, so it steps aside for this file.
-    nock.restore();
+    putNockBack = stepNockAside();
     // Accounts on (alpha's Twilio account is the platform), so the accounts API is fuzzed like every surface.
     t = await startApp({ env: { ACCOUNTS_PLATFORM_TENANT: "alpha", REGISTRATION_ENABLED: "true", PASSWORD_SCRYPT_COST: "10" } });
     const rng = new Prng(SEED);
@@ -89,9 +89,7 @@ describe("contract fuzz", function () {
       console.log(`      fuzz: ${runner.total} requests, ${runner.fiveHundreds} 5xx, ${runner.unanswered} unanswered (${perCategory})`);
     }
     await t?.close();
-    nock.activate();
-    // The suite's own guard again (a copy of its pattern here had dropped the names later suites rely on).
-    guardNetwork();
+    putNockBack?.();
   });
 
   const expectClean = async (cases: Iterable<FuzzCase>) => {

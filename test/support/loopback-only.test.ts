@@ -1,21 +1,14 @@
 import { expect } from "chai";
 import { createServer, get } from "node:http";
 import type { AddressInfo } from "node:net";
-import nock from "nock";
-import { loopbackOnly } from "./loopback-only.js";
-import { guardNetwork } from "./network-guard.js";
+import { stepNockAside } from "./loopback-only.js";
 
 describe("loopbackOnly (the network guard of a test that steps nock aside)", () => {
   let restore: () => void;
   beforeEach(() => {
-    nock.restore();
-    restore = loopbackOnly();
+    restore = stepNockAside();
   });
-  afterEach(() => {
-    restore();
-    nock.activate();
-    guardNetwork();
-  });
+  afterEach(() => restore());
 
   it("refuses a connection to an address off the machine, by http and by fetch, before any packet leaves", async () => {
     // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): nothing answers there, so only the guard can refuse at once.

@@ -1,4 +1,6 @@
 import net from "node:net";
+import nock from "nock";
+import { guardNetwork } from "./network-guard.js";
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|localhost|::1|\[::1\])$/;
 
@@ -29,5 +31,19 @@ export function loopbackOnly(): () => void {
   } as typeof original;
   return () => {
     net.Socket.prototype.connect = original;
+  };
+}
+
+/**
+ * Steps nock aside for tests whose traffic its interceptor cannot carry or pay for (it decodes every byte of every
+ * exchange), keeping them on loopback with `loopbackOnly`. Returns the function that puts nock and the suite's guard back.
+ */
+export function stepNockAside(): () => void {
+  nock.restore();
+  const restore = loopbackOnly();
+  return () => {
+    restore();
+    nock.activate();
+    guardNetwork();
   };
 }
