@@ -1,11 +1,11 @@
 import type { DomainEventMap, DomainEvents } from "../inbox/domain-events.js";
+import { windowPerKey } from "./window-per-key.js";
 
 /**
- * One batch per tenant per `intervalMs`: the first update of a quiet tenant goes out at once (a batch of one); the
- * updates during the window that follows are held — the latest per conversation wins, in the order of those latest
- * updates, so applying a batch in order ends where applying every update would — and go out together when it ends
- * (then another window opens; a window with nothing held lets the tenant go quiet). `intervalMs` 0: every update
- * is a batch of its own.
+ * One batch per tenant per `intervalMs` (see `windowPerKey`): the first update of a quiet tenant goes out at once (a
+ * batch of one); the updates during the window that follows are held — the latest per conversation wins, in the
+ * order of those latest updates, so applying a batch in order ends where applying every update would — and go out
+ * together when it ends. `intervalMs` 0: every update is a batch of its own.
  */
 export interface TenantBatcher<T> {
   push(tenantId: string, conversationSid: string, value: T): void;
@@ -16,40 +16,22 @@ export interface TenantBatcher<T> {
 }
 
 export function batchPerTenant<T>(intervalMs: number, deliver: (tenantId: string, values: T[]) => void): TenantBatcher<T> {
-  const windows = new Map<string, { held: Map<string, T>; timer: NodeJS.Timeout }>();
-  const open = (tenantId: string) => {
-    const timer = setTimeout(() => {
-      const window = windows.get(tenantId);
-      windows.delete(tenantId);
-      if (window && window.held.size > 0) {
-        open(tenantId); // before delivering: what the delivery's listeners publish lands in the next window
-        deliver(tenantId, [...window.held.values()]);
-      }
-    }, intervalMs);
-    timer.unref();
-    windows.set(tenantId, { held: new Map(), timer });
-  };
+  const windows = windowPerKey<{ conversationSid: string; value: T }, Map<string, T>>(
+    intervalMs,
+    (held = new Map(), { conversationSid, value }) => {
+      held.delete(conversationSid); // re-inserted last: the batch is in the order of the latest updates
+      return held.set(conversationSid, value);
+    },
+    (tenantId, held) => deliver(tenantId, [...held.values()]),
+  );
   return {
-    push(tenantId, conversationSid, value) {
-      const window = intervalMs > 0 ? windows.get(tenantId) : undefined;
-      if (window) {
-        window.held.delete(conversationSid); // re-inserted last: the batch is in the order of the latest updates
-        window.held.set(conversationSid, value);
-        return;
-      }
-      if (intervalMs > 0) open(tenantId);
-      deliver(tenantId, [value]);
-    },
-    drop(tenantId, conversationSid) {
-      windows.get(tenantId)?.held.delete(conversationSid);
-    },
-    flush() {
-      for (const [tenantId, window] of windows) {
-        clearTimeout(window.timer);
-        windows.delete(tenantId);
-        if (window.held.size > 0) deliver(tenantId, [...window.held.values()]);
-      }
-    },
+    push: (tenantId, conversationSid, value) => windows.push(tenantId, { conversationSid, value }),
+    drop: (tenantId, conversationSid) =>
+      windows.drop(tenantId, (held) => {
+        held.delete(conversationSid);
+        return held.size > 0 ? held : undefined;
+      }),
+    flush: () => windows.flush(),
   };
 }
 

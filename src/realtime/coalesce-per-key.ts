@@ -1,9 +1,9 @@
 import type { DomainEventMap, DomainEvents } from "../inbox/domain-events.js";
+import { windowPerKey } from "./window-per-key.js";
 
 /**
- * At most one delivery per key per `intervalMs`: the first change of a quiet key goes out at once; changes during
- * the interval that follows are held and only the newest goes out when it ends. Nothing is lost but intermediate
- * states, so the last delivered value is always the latest one. `intervalMs` 0 delivers every change.
+ * At most one delivery per key per `intervalMs` (see `windowPerKey`), holding only the newest change: the last
+ * delivered value is always the latest one. `intervalMs` 0 delivers every change.
  */
 export interface PerKeyCoalescer<T> {
   push(key: string, value: T): void;
@@ -14,40 +14,11 @@ export interface PerKeyCoalescer<T> {
 }
 
 export function coalescePerKey<T>(intervalMs: number, deliver: (value: T) => void): PerKeyCoalescer<T> {
-  const windows = new Map<string, { held?: T; timer: NodeJS.Timeout }>();
-  const open = (key: string) => {
-    const timer = setTimeout(() => {
-      const window = windows.get(key);
-      windows.delete(key);
-      if (window?.held !== undefined) {
-        deliver(window.held);
-        open(key); // the held value just went out: the key is not quiet yet
-      }
-    }, intervalMs);
-    timer.unref();
-    windows.set(key, { timer });
-  };
+  const windows = windowPerKey<T, T>(intervalMs, (_held, value) => value, (_key, value) => deliver(value));
   return {
-    push(key, value) {
-      if (intervalMs <= 0) return deliver(value);
-      const window = windows.get(key);
-      if (window) window.held = value;
-      else {
-        deliver(value);
-        open(key);
-      }
-    },
-    drop(key) {
-      const window = windows.get(key);
-      if (window) window.held = undefined;
-    },
-    flush() {
-      for (const [key, window] of windows) {
-        clearTimeout(window.timer);
-        windows.delete(key);
-        if (window.held !== undefined) deliver(window.held);
-      }
-    },
+    push: (key, value) => windows.push(key, value),
+    drop: (key) => windows.drop(key, () => undefined),
+    flush: () => windows.flush(),
   };
 }
 
