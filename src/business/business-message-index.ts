@@ -5,6 +5,7 @@ import type { DeliveryStatus } from "../inbox/domain-events.js";
 import type { MessageRecord } from "../inbox/inbox-types.js";
 import type { TenantInbox } from "../inbox/tenant-inbox.js";
 import { readTenantMessages } from "../inbox/read-tenant-messages.js";
+import { BuiltOnFirstUse, type IndexBuildStats } from "../inbox/built-on-first-use.js";
 import { businessStatus, toBusinessMessage, type BusinessMessage, type BusinessDirection, type BusinessStatus } from "./business-message.js";
 
 export interface MessageFilter {
@@ -24,15 +25,18 @@ export class BusinessMessageIndex {
   /** The inbox's own delivery status (finer than the API's four states), so receipts only move it forward. */
   private readonly delivery = new Map<string, string>();
   private sorted: Array<BusinessMessage & { timeMs: number; index: number }> | undefined;
-  private building: Promise<void> | undefined;
-  private built = false;
-  private pending: Array<() => void> = [];
-  readonly stats = { documents: 0, buildMs: 0, builtAt: undefined as string | undefined, upstreamCalls: 0 };
+  private readonly lifecycle: BuiltOnFirstUse;
 
   constructor(
     private readonly inbox: TenantInbox,
     private readonly options: { maxMessages: number; concurrency: number; onBuilt?: () => void },
-  ) {}
+  ) {
+    this.lifecycle = new BuiltOnFirstUse(() => this.build(), () => this.messages.size, options.onBuilt);
+  }
+
+  get stats(): IndexBuildStats {
+    return this.lifecycle.stats;
+  }
 
   /** A message added (webhook or the gateway's own send). Before the index exists it waits for the build. */
   upsert(message: MessageRecord): void {
@@ -54,7 +58,6 @@ export class BusinessMessageIndex {
     this.whenBuilt(() => {
       for (const [sid, message] of this.messages) if (message.conversationId === conversationSid) this.messages.delete(sid);
       this.sorted = undefined;
-      this.stats.documents = this.messages.size;
     });
   }
 
@@ -63,7 +66,6 @@ export class BusinessMessageIndex {
       if (!this.messages.delete(messageSid)) return;
       this.delivery.delete(messageSid);
       this.sorted = undefined;
-      this.stats.documents = this.messages.size;
     });
   }
 
@@ -84,18 +86,15 @@ export class BusinessMessageIndex {
   }
 
   ensureBuilt(): Promise<void> {
-    if (this.built) return Promise.resolve();
-    this.building ??= this.build().finally(() => (this.building = undefined));
-    return this.building;
+    return this.lifecycle.ensureBuilt();
   }
 
   private whenBuilt(change: () => void) {
-    if (this.built) change();
-    else if (this.building) this.pending.push(change);
+    this.lifecycle.whenBuilt(change);
   }
 
-  private async build(): Promise<void> {
-    const started = performance.now();
+  /** Fills the index from Twilio; answers the calls it made. */
+  private async build(): Promise<number> {
     const fetched: MessageRecord[] = [];
     const calls = await readTenantMessages(this.inbox, {
       concurrency: this.options.concurrency,
@@ -104,12 +103,7 @@ export class BusinessMessageIndex {
     });
     fetched.sort((a, b) => Date.parse(a.dateCreated) - Date.parse(b.dateCreated) || a.index - b.index);
     for (const message of fetched.slice(-this.options.maxMessages)) this.add(message);
-    this.built = true;
-    for (const change of this.pending.splice(0)) change();
-    this.stats.buildMs = Math.round(performance.now() - started);
-    this.stats.builtAt = new Date().toISOString();
-    this.stats.upstreamCalls = calls;
-    this.options.onBuilt?.();
+    return calls;
   }
 
   private add(message: MessageRecord) {
@@ -127,7 +121,6 @@ export class BusinessMessageIndex {
       this.delivery.delete(oldest);
     }
     this.sorted = undefined;
-    this.stats.documents = this.messages.size;
   }
 }
 

@@ -2,6 +2,7 @@ import MiniSearch from "minisearch";
 import type { MessageRecord } from "./inbox-types.js";
 import type { TenantInbox } from "./tenant-inbox.js";
 import { readTenantMessages } from "./read-tenant-messages.js";
+import { BuiltOnFirstUse, type IndexBuildStats } from "./built-on-first-use.js";
 
 /** What the index holds per message (the body is indexed and stored, to show the hit). */
 interface IndexedMessage {
@@ -30,16 +31,18 @@ export class MessageSearchIndex {
   private index = MessageSearchIndex.create();
   /** The indexed messages' SIDs, oldest first: past `maxMessages`, the oldest leave the index. */
   private order = new Set<string>();
-  private building: Promise<void> | undefined;
-  private built = false;
-  /** Changes heard while the index was being built (its pages may predate them), applied in order once it is. */
-  private pending: Array<() => void> = [];
-  readonly stats = { documents: 0, buildMs: 0, builtAt: undefined as string | undefined, upstreamCalls: 0 };
+  private readonly lifecycle: BuiltOnFirstUse;
 
   constructor(
     private readonly inbox: TenantInbox,
     private readonly options: { maxMessages: number; concurrency: number; onBuilt?: () => void },
-  ) {}
+  ) {
+    this.lifecycle = new BuiltOnFirstUse(() => this.build(), () => this.index.documentCount, options.onBuilt);
+  }
+
+  get stats(): IndexBuildStats {
+    return this.lifecycle.stats;
+  }
 
   private static create() {
     return new MiniSearch<IndexedMessage>({
@@ -74,12 +77,8 @@ export class MessageSearchIndex {
     });
   }
 
-  /** Runs `change` on the built index, or after the build under way; not built: nothing to change (a build reads it). */
   private whenBuilt(change: () => void) {
-    if (this.built) {
-      change();
-      this.stats.documents = this.index.documentCount;
-    } else if (this.building) this.pending.push(change);
+    this.lifecycle.whenBuilt(change);
   }
 
   async search(query: string, filter: (hit: SearchHit) => boolean): Promise<SearchHit[]> {
@@ -103,13 +102,11 @@ export class MessageSearchIndex {
   }
 
   ensureBuilt(): Promise<void> {
-    if (this.built) return Promise.resolve();
-    this.building ??= this.build().finally(() => (this.building = undefined));
-    return this.building;
+    return this.lifecycle.ensureBuilt();
   }
 
-  private async build(): Promise<void> {
-    const started = performance.now();
+  /** Fills the index from Twilio; answers the calls it made. */
+  private async build(): Promise<number> {
     const fetched = new Map<string, { document: IndexedMessage; index: number }>();
     const calls = await readTenantMessages(this.inbox, {
       concurrency: this.options.concurrency,
@@ -130,13 +127,7 @@ export class MessageSearchIndex {
     fresh.addAll(documents);
     this.index = fresh;
     this.order = new Set(documents.map((document) => document.id));
-    this.built = true;
-    for (const change of this.pending.splice(0)) change();
-    this.stats.documents = this.index.documentCount;
-    this.stats.buildMs = Math.round(performance.now() - started);
-    this.stats.builtAt = new Date().toISOString();
-    this.stats.upstreamCalls = calls;
-    this.options.onBuilt?.();
+    return calls;
   }
 
   private add(message: MessageRecord) {
@@ -152,7 +143,6 @@ export class MessageSearchIndex {
       this.order.delete(oldest);
       this.index.discard(oldest);
     }
-    this.stats.documents = this.index.documentCount;
   }
 }
 
