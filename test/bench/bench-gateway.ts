@@ -6,6 +6,7 @@ import { createApp, type SwitchboardApp } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { TwilioEmulator } from "../../src/emulator/index.js";
 import { attachChatSockets } from "../../src/realtime/chat-socket-server.js";
+import { startScaleOut } from "../../src/scale-out/scale-out.js";
 import type { TenantConfig } from "../../src/tenants/tenant-config.js";
 import {
   CONVERSATION_WEBHOOK_FILTERS,
@@ -66,13 +67,28 @@ export interface BootedGateway {
   close(): Promise<void>;
 }
 
-/** Boots the gateway as the bench runs it, against `emulatorBaseUrl` (in this process or another one). */
-export async function bootBenchGateway(emulatorBaseUrl: string, tenants: Record<BenchTenantId, TenantConfig>): Promise<BootedGateway> {
+/** How an instance of a scaled-out gateway is booted: its Redis, and the one public URL all instances answer for. */
+export interface ScaleOutSettings {
+  redisUrl: string;
+  /** PUBLIC_BASE_URL: webhooks are signed for it, whichever instance they reach. */
+  publicBaseUrl: string;
+}
+
+/**
+ * Boots the gateway as the bench runs it, against `emulatorBaseUrl` (in this process or another one); with
+ * `scaleOut`, as one instance of several sharing a Redis (REDIS_URL: the Socket.IO adapter, dedupe, locks, cache bus).
+ */
+export async function bootBenchGateway(
+  emulatorBaseUrl: string,
+  tenants: Record<BenchTenantId, TenantConfig>,
+  scaleOut?: ScaleOutSettings,
+): Promise<BootedGateway> {
   const config = loadConfig({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     JWT_SECRET: BENCH_JWT_SECRET,
     TWILIO_API_BASE_URL: emulatorBaseUrl,
+    ...(scaleOut ? { REDIS_URL: scaleOut.redisUrl, PUBLIC_BASE_URL: scaleOut.publicBaseUrl } : {}),
     UPSTREAM_TIMEOUT_MS: "60000",
     // The load comes from one user and one address: the per-user/per-IP limits stay in the path but never reject.
     RATE_LIMIT_PER_USER_PER_MINUTE: "1000000000",
@@ -87,10 +103,15 @@ export async function bootBenchGateway(emulatorBaseUrl: string, tenants: Record<
   const arrivals = new ArrivalClock();
   const upstream = { attempts: 0, durationsMs: [] as number[] };
   server.on("request", (request: IncomingMessage) => arrivals.stamp(request));
+  const logger = pino({ level: "silent" });
+  const redis = config.redisUrl
+    ? await startScaleOut(config.redisUrl, { logger, rateLimits: config.rateLimits, loginLimits: config.accounts.login })
+    : undefined;
   const app = createApp(config, {
-    logger: pino({ level: "silent" }),
+    logger,
     tenants: [tenants.alpha, tenants.beta],
-    publicBaseUrl: () => baseUrl,
+    publicBaseUrl: () => scaleOut?.publicBaseUrl ?? baseUrl,
+    ...(redis ? { scaleOut: redis.app } : {}),
     audit: () => undefined,
     onUpstreamCall: (_tenantId, event) => {
       upstream.attempts++;
@@ -98,7 +119,7 @@ export async function bootBenchGateway(emulatorBaseUrl: string, tenants: Record<
     },
   });
   server.on("request", app.callback);
-  const realtime = attachChatSockets(server, app);
+  const realtime = attachChatSockets(server, redis ? { ...app, adapter: redis.socketAdapter } : app);
   return {
     baseUrl,
     app,
@@ -110,6 +131,7 @@ export async function bootBenchGateway(emulatorBaseUrl: string, tenants: Record<
     close: async () => {
       server.closeAllConnections();
       await realtime.close();
+      await redis?.close();
     },
   };
 }

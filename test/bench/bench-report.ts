@@ -1,6 +1,7 @@
 import type { BenchSettings } from "./bench-settings.js";
 import { businessRows, type BusinessBenchResult } from "./business-bench.js";
 import { ratio } from "./latency-stats.js";
+import { scaleOutRows, type ScaleOutResult } from "./scale-out-bench.js";
 import type { LargeTenantResult } from "./large-tenant-bench.js";
 import type { ListVariantResult } from "./list-conversations-bench.js";
 import type { MemoryRun } from "./memory-bench.js";
@@ -22,6 +23,7 @@ export interface BenchResults {
   large?: LargeTenantResult;
   wireBytes?: WireBytesRow[];
   business?: BusinessBenchResult;
+  scaleOut?: ScaleOutResult;
 }
 
 /** One line of the printed table: a figure, the same figure for its baseline, their ratio and the target. */
@@ -314,6 +316,7 @@ export function reportRows(results: BenchResults, settings: BenchSettings): Repo
     ...mediaRows(results.media),
     ...largeRows(results.large),
     ...businessRows(results.business),
+    ...(results.scaleOut ? scaleOutRows(results.scaleOut) : []),
   ];
 }
 

@@ -1,5 +1,5 @@
 /** Sizes and durations of one benchmark run, read from BENCH_* variables once (BENCH_QUICK=1 shrinks them). */
-export const BENCH_SECTIONS = ["list", "throughput", "sockets", "memory", "page", "media", "large", "business"] as const;
+export const BENCH_SECTIONS = ["list", "throughput", "sockets", "memory", "page", "media", "large", "business", "scale-out"] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export interface BenchSettings {

@@ -1,11 +1,11 @@
 import type { TenantConfig } from "../../src/tenants/tenant-config.js";
-import { bootBenchGateway, type BenchTenantId, type BootedGateway } from "./bench-gateway.js";
+import { bootBenchGateway, type BenchTenantId, type BootedGateway, type ScaleOutSettings } from "./bench-gateway.js";
 import { startCpuProfile } from "./cpu-profile.js";
 import { serveParent } from "./worker-process.js";
 
 /** What the parent asks the gateway's own process. */
 export type GatewayProcessRequest =
-  | { type: "start"; emulatorBaseUrl: string; tenants: Record<BenchTenantId, TenantConfig> }
+  | { type: "start"; emulatorBaseUrl: string; tenants: Record<BenchTenantId, TenantConfig>; scaleOut?: ScaleOutSettings }
   | { type: "cpu" }
   | { type: "reset-arrivals"; count: number }
   | { type: "arrivals" }
@@ -21,7 +21,7 @@ let profile: { stop(): Promise<void> } | undefined;
 serveParent(async (request: GatewayProcessRequest) => {
   switch (request.type) {
     case "start":
-      gateway = await bootBenchGateway(request.emulatorBaseUrl, request.tenants);
+      gateway = await bootBenchGateway(request.emulatorBaseUrl, request.tenants, request.scaleOut);
       return { baseUrl: gateway.baseUrl };
     case "cpu":
       return process.cpuUsage();

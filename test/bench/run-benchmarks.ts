@@ -14,6 +14,7 @@ import { seedBenchTenants } from "./seed-bench-tenants.js";
 import { benchThroughput } from "./throughput-bench.js";
 import { benchTokenCheck } from "./token-check-bench.js";
 import { benchWebhookFanout } from "./webhook-fanout-bench.js";
+import { benchScaleOut } from "./scale-out-bench.js";
 import { benchWireBytes } from "./wire-bytes-bench.js";
 import { sourceState } from "./source-state.js";
 import { writeResults } from "./write-results.js";
@@ -109,6 +110,10 @@ async function main(): Promise<void> {
         `4. webhook → socket: ${settings.socketCounts.join(", ")} sockets, ${settings.webhookRate}/s for ${settings.webhookSeconds} s`,
       );
       results.fanout = await benchWebhookFanout(gateway, seeded, settings);
+    }
+    if (run.has("scale-out")) {
+      log(`10. scale-out: ${Math.max(...settings.socketCounts)} sockets, ${settings.webhookRate}/s for ${settings.webhookSeconds} s on 1 process vs 2 sharing Redis`);
+      results.scaleOut = await benchScaleOut(gateway, seeded, settings);
     }
     if (run.has("media")) {
       log(`8. media: 16 MiB streamed through the gateway vs curl straight from the emulator (latency ${settings.latencyMs} ms per Twilio call)`);

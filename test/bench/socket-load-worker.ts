@@ -14,7 +14,8 @@ export interface PlannedWebhook {
 
 export type SocketWorkerRequest =
   | { type: "connect"; baseUrl: string; token: string; sockets: number; conversations: string[]; conversationFeed?: string }
-  | { type: "drive"; url: string; ratePerSec: number; webhooks: PlannedWebhook[]; expectedDeliveries: number }
+  /** `url`: several take turns (webhook k goes to url[k % n]), as behind a round-robin load balancer. */
+  | { type: "drive"; url: string | string[]; ratePerSec: number; webhooks: PlannedWebhook[]; expectedDeliveries: number }
   | { type: "disconnect" };
 
 export interface ConnectReply {
@@ -65,7 +66,7 @@ async function connect(request: Extract<SocketWorkerRequest, { type: "connect" }
 /** Open loop: webhook k is sent at k / rate seconds, whatever the answers do (as Twilio would). */
 async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): Promise<DriveReply> {
   const { webhooks } = request;
-  const url = new URL(request.url);
+  const urls = [request.url].flat().map((url) => new URL(url));
   const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
   const seqBySid = new Map(webhooks.map((w, i) => [w.messageSid, i]));
   const receiptSeq = new Int32Array(request.expectedDeliveries * 2);
@@ -92,6 +93,7 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
   };
   const send = (seq: number) => {
     const webhook = webhooks[seq]!;
+    const url = urls[seq % urls.length]!;
     const sentAt = performance.now();
     const outgoing = httpRequest(
       {

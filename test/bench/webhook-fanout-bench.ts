@@ -340,7 +340,7 @@ export async function benchWebhookFanout(
 }
 
 /** The plan's webhooks signed for another URL, as Twilio would sign them for it. */
-function resign(plan: WebhookPlan, url: string, authToken: string): WebhookPlan {
+export function resign(plan: WebhookPlan, url: string, authToken: string): WebhookPlan {
   return {
     ...plan,
     webhooks: plan.webhooks.map((webhook) => ({

@@ -8,6 +8,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** Its process id while it runs (the scale-out bench reads its CPU time). */
+  pid(): number | undefined;
 }
 
 function freePort(): Promise<number> {
@@ -65,5 +67,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     start: async () => {
       child = await launch(port);
     },
+    pid: () => child?.pid,
   };
 }
