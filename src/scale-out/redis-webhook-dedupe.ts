@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { WebhookDedupe } from "../webhooks/webhook-dedupe.js";
+import { luaScript, type LuaScript } from "./lua-script.js";
 
 /** How long a done key is remembered (Twilio retries within minutes). */
 const DONE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -29,13 +30,19 @@ return 1`;
  * different cluster slots).
  */
 export class RedisWebhookDedupe implements WebhookDedupe {
-  constructor(private readonly redis: Redis) {}
+  private readonly claim: LuaScript;
+  private readonly finish: LuaScript;
+
+  constructor(redis: Redis) {
+    this.claim = luaScript(redis, "switchboardWebhookClaim", CLAIM);
+    this.finish = luaScript(redis, "switchboardWebhookFinish", FINISH);
+  }
 
   async once(keys: string[], work: () => Promise<void> | void): Promise<"applied" | "duplicate"> {
     const redisKeys = [...keys.map((key) => `switchboard:webhook:done:${key}`), ...keys.map((key) => `switchboard:webhook:running:${key}`)];
     const token = randomUUID();
     for (;;) {
-      const claim = await this.redis.eval(CLAIM, redisKeys.length, ...redisKeys, keys.length, token, RUNNING_TTL_MS);
+      const claim = await this.claim(redisKeys, keys.length, token, RUNNING_TTL_MS);
       if (claim === "duplicate") return "duplicate";
       if (claim === "claimed") break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -43,10 +50,10 @@ export class RedisWebhookDedupe implements WebhookDedupe {
     try {
       await work();
     } catch (error) {
-      await this.redis.eval(FINISH, redisKeys.length, ...redisKeys, keys.length, token, 0);
+      await this.finish(redisKeys, keys.length, token, 0);
       throw error;
     }
-    await this.redis.eval(FINISH, redisKeys.length, ...redisKeys, keys.length, token, DONE_TTL_MS);
+    await this.finish(redisKeys, keys.length, token, DONE_TTL_MS);
     return "applied";
   }
 }

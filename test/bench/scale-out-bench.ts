@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { CONVERSATION_WEBHOOK_PATH } from "../../src/webhooks/register-webhooks.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 import { ArrivalClock } from "./arrival-clock.js";
+import { cpuProfileDir } from "./cpu-profile.js";
 import type { BenchGateway, ScaleOutSettings } from "./bench-gateway.js";
 import type { ReportRow } from "./bench-report.js";
 import type { BenchSettings } from "./bench-settings.js";
@@ -145,6 +146,10 @@ async function runDeployment(
     }));
     const cpuBefore = await cpuOf();
     const redisBefore = deployment.redis ? processCpuMs(redis.pid()) : undefined;
+    const profileDir = cpuProfileDir();
+    if (profileDir)
+      for (const [i, process] of processes.entries())
+        await ask(process, { type: "profile-start", dir: profileDir, name: `scale-out ${deployment.name} gateway ${i + 1}` });
     const wallBefore = performance.now();
     const reply = await worker.request<DriveReply>({
       type: "drive",
@@ -154,6 +159,7 @@ async function runDeployment(
       expectedDeliveries,
     } satisfies SocketWorkerRequest);
     const wallMs = performance.now() - wallBefore;
+    if (profileDir) for (const process of processes) await ask(process, { type: "profile-stop" });
     const cpuSpent = (await cpuOf()).map((after, i) => after - cpuBefore[i]!);
     const redisAfter = deployment.redis ? processCpuMs(redis.pid()) : undefined;
     await gateway.quiesce(200);
