@@ -34,6 +34,8 @@ export interface ScaleOutRun {
   gatewayCpuMsPerWebhook: number;
   /** Each process's CPU share during the drive (1.0 = one core). */
   instanceCpuShares: number[];
+  /** Twilio calls (the emulator's count) during the drive and until the gateways went quiet, ÷ webhooks. */
+  twilioCallsPerWebhook: number;
   /** redis-server's CPU during the drive ÷ webhooks, ms. */
   redisCpuMsPerWebhook?: number;
   clientCpuShare: number;
@@ -144,7 +146,9 @@ async function runDeployment(
       const usage = await ask<NodeJS.CpuUsage>(process, { type: "cpu" });
       return (usage.user + usage.system) / 1000;
     }));
+    gateway.emulator.requests.clear();
     const cpuBefore = await cpuOf();
+    const callsBefore = gateway.emulator.requests.count();
     const redisBefore = deployment.redis ? processCpuMs(redis.pid()) : undefined;
     const profileDir = cpuProfileDir();
     if (profileDir)
@@ -163,6 +167,7 @@ async function runDeployment(
     const cpuSpent = (await cpuOf()).map((after, i) => after - cpuBefore[i]!);
     const redisAfter = deployment.redis ? processCpuMs(redis.pid()) : undefined;
     await gateway.quiesce(200);
+    const twilioCalls = gateway.emulator.requests.count() - callsBefore;
     await worker.request({ type: "disconnect" } satisfies SocketWorkerRequest);
 
     // Webhook k reached instance k % n (the drive's turns): its arrival is on that instance's clock.
@@ -189,6 +194,7 @@ async function runDeployment(
       deliveries: reply.receiptSeq.length,
       gatewayCpuMsPerWebhook: round(cpuSpent.reduce((sum, ms) => sum + ms, 0) / webhooks),
       instanceCpuShares: cpuSpent.map((ms) => round(ms / wallMs)),
+      twilioCallsPerWebhook: round(twilioCalls / webhooks),
       ...(redisBefore !== undefined && redisAfter !== undefined ? { redisCpuMsPerWebhook: round((redisAfter - redisBefore) / webhooks) } : {}),
       clientCpuShare: reply.cpuShare,
     };
@@ -217,9 +223,9 @@ export function scaleOutRows(result: ScaleOutResult): ReportRow[] {
     },
     {
       section,
-      figure: `${run.name}: gateway CPU per webhook, all processes (each process's CPU share); Redis's`,
-      switchboard: `${ms(run.gatewayCpuMsPerWebhook)} ms (${run.instanceCpuShares.join(" + ")})${run.redisCpuMsPerWebhook !== undefined ? `; Redis ${ms(run.redisCpuMsPerWebhook)} ms` : ""}`,
-      baseline: `${ms(alone.gatewayCpuMsPerWebhook)} ms (${alone.instanceCpuShares.join("")})`,
+      figure: `${run.name}: gateway CPU per webhook, all processes (each process's CPU share); Redis's; Twilio calls per webhook`,
+      switchboard: `${ms(run.gatewayCpuMsPerWebhook)} ms (${run.instanceCpuShares.join(" + ")})${run.redisCpuMsPerWebhook !== undefined ? `; Redis ${ms(run.redisCpuMsPerWebhook)} ms` : ""}; ${run.twilioCallsPerWebhook}`,
+      baseline: `${ms(alone.gatewayCpuMsPerWebhook)} ms (${alone.instanceCpuShares.join("")}); ${alone.twilioCallsPerWebhook}`,
       ratio: String(ratio(run.gatewayCpuMsPerWebhook, alone.gatewayCpuMsPerWebhook)),
       target: "—",
     },
