@@ -27,6 +27,8 @@ export class LeanChatSocket {
   pongs = 0;
   /** Events received, by name (decoded from the frame's first bytes only). */
   readonly eventCounts = new Map<string, number>();
+  /** Called with the name of every event received (listened to or not), before its handler. */
+  onEvent: ((name: string) => void) | undefined;
   /** Why the connection ended, once it has. */
   closedBecause: string | undefined;
 
@@ -148,6 +150,7 @@ export class LeanChatSocket {
       const nameEnd = data.indexOf(0x22, start + 2); // the closing quote (event names here have no escapes)
       const name = data.toString("latin1", start + 2, nameEnd);
       this.eventCounts.set(name, (this.eventCounts.get(name) ?? 0) + 1);
+      this.onEvent?.(name);
       const handler = this.listeners.get(name);
       if (handler) handler((JSON.parse(data.toString("utf8", start)) as unknown[])[1]);
       return;

@@ -41,6 +41,10 @@ export interface FanoutRun {
   serverCpuMsPerWebhook: number;
   /** The same for the load generator's process (sender + sockets). */
   clientCpuShare: number;
+  /** The client holding the sockets, the bytes its sockets received during the drive (lean only), and sockets dropped. */
+  socketClient: "lean" | "socket.io";
+  receivedBytes?: number;
+  disconnected: number;
   /** Gateway in its own process: the bench process's CPU per webhook meanwhile (the emulator, mostly), ms. */
   emulatorCpuMsPerWebhook?: number;
   upstreamCalls?: number;
@@ -111,6 +115,7 @@ async function runOnce(
     sockets,
     conversations,
     ...(target.conversationFeed ? { conversationFeed: target.conversationFeed } : {}),
+    client: settings.socketClient,
   } satisfies SocketWorkerRequest);
   if (target.warmUp) {
     const count = Math.min(plan.webhooks.length, settings.webhookRate);
@@ -194,6 +199,9 @@ async function runOnce(
     serverCpuShare: Math.round(serverCpuShare * 100) / 100,
     serverCpuMsPerWebhook: Math.round(((cpu.user + cpu.system) / 1000 / plan.webhooks.length) * 100) / 100,
     clientCpuShare: reply.cpuShare,
+    socketClient: settings.socketClient,
+    ...(reply.receivedBytes !== undefined ? { receivedBytes: reply.receivedBytes } : {}),
+    disconnected: reply.disconnected,
     ...(serverCpuBefore !== undefined
       ? { emulatorCpuMsPerWebhook: Math.round(((localCpu.user + localCpu.system) / 1000 / plan.webhooks.length) * 100) / 100 }
       : {}),
