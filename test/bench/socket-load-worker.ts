@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Socket } from "socket.io-client";
 import { BENCH_SEQ_HEADER } from "./arrival-clock.js";
 import { wallClockMs } from "./latency-stats.js";
@@ -52,6 +53,11 @@ export interface DriveReply {
   receivedBytes?: number;
   /** Sockets that were no longer connected at the end of the drive. */
   disconnected: number;
+  /**
+   * This process's event-loop delay during the drive, ms (p99, max): how late it could have been to stamp a frame that
+   * had arrived. Small beside the delivery p99, the latency is the server's, not a queue in the load generator.
+   */
+  loopDelayMs: { p99: number; max: number };
 }
 
 /** One held socket, whichever client holds it. */
@@ -166,6 +172,8 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
   };
 
   const bytesBefore = receivedBytes();
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const cpuBefore = process.cpuUsage();
   const firstSendMs = wallClockMs();
   const start = performance.now();
@@ -190,6 +198,8 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
   )
     await sleep(20);
   const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
+  const loopDelayMs = { p99: Math.round(loopDelay.percentile(99) / 1e4) / 100, max: Math.round(loopDelay.max / 1e4) / 100 };
   const cpuShare = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100) / 100;
   agent.destroy();
   onReceipt = () => undefined;
@@ -207,6 +217,7 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
     cpuShare,
     ...(Number.isNaN(bytesBefore) ? {} : { receivedBytes: receivedBytes() - bytesBefore }),
     disconnected: sockets.filter((socket) => !socket.connected).length,
+    loopDelayMs,
   };
 }
 

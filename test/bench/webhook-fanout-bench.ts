@@ -45,6 +45,8 @@ export interface FanoutRun {
   socketClient: "lean" | "socket.io";
   receivedBytes?: number;
   disconnected: number;
+  /** The load generator's event-loop delay during the drive (p99, max), ms. */
+  clientLoopDelayMs: { p99: number; max: number };
   /** Gateway in its own process: the bench process's CPU per webhook meanwhile (the emulator, mostly), ms. */
   emulatorCpuMsPerWebhook?: number;
   upstreamCalls?: number;
@@ -202,6 +204,7 @@ async function runOnce(
     socketClient: settings.socketClient,
     ...(reply.receivedBytes !== undefined ? { receivedBytes: reply.receivedBytes } : {}),
     disconnected: reply.disconnected,
+    clientLoopDelayMs: reply.loopDelayMs,
     ...(serverCpuBefore !== undefined
       ? { emulatorCpuMsPerWebhook: Math.round(((localCpu.user + localCpu.system) / 1000 / plan.webhooks.length) * 100) / 100 }
       : {}),
