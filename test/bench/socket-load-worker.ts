@@ -2,6 +2,7 @@ import { Agent, request as httpRequest } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Socket } from "socket.io-client";
 import { BENCH_SEQ_HEADER } from "./arrival-clock.js";
+import { cpuProfileDir, startCpuProfile } from "./cpu-profile.js";
 import { wallClockMs } from "./latency-stats.js";
 import { LeanChatSocket } from "./lean-chat-socket.js";
 import { openChatSocket, subscribeChatSocket, type SocketClientKind } from "./open-chat-socket.js";
@@ -25,7 +26,15 @@ export type SocketWorkerRequest =
       /** Which client holds the sockets (default `lean`: see lean-chat-socket.ts). */
       client?: SocketClientKind;
     }
-  | { type: "drive"; url: string; ratePerSec: number; webhooks: PlannedWebhook[]; expectedDeliveries: number }
+  | {
+      type: "drive";
+      url: string;
+      ratePerSec: number;
+      webhooks: PlannedWebhook[];
+      expectedDeliveries: number;
+      /** With BENCH_CPU_PROFILE_DIR set: profile this process during the drive, written as `<profileName>.cpuprofile`. */
+      profileName?: string;
+    }
   | { type: "disconnect" };
 
 export interface ConnectReply {
@@ -172,6 +181,8 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
   };
 
   const bytesBefore = receivedBytes();
+  const profileDir = request.profileName ? cpuProfileDir() : undefined;
+  const profile = profileDir ? await startCpuProfile(profileDir, request.profileName!) : undefined;
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   const cpuBefore = process.cpuUsage();
@@ -199,6 +210,7 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
     await sleep(20);
   const cpu = process.cpuUsage(cpuBefore);
   loopDelay.disable();
+  await profile?.stop();
   const loopDelayMs = { p99: Math.round(loopDelay.percentile(99) / 1e4) / 100, max: Math.round(loopDelay.max / 1e4) / 100 };
   const cpuShare = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100) / 100;
   agent.destroy();

@@ -160,7 +160,7 @@ async function runOnce(
   if (target.ownProfile && cpuProfileDir()) await target.ownProfile.start(`${profileName} (gateway)`);
   const reply = await profiled(
     target.ownProfile ? `${profileName} (emulator)` : profileName,
-    () => worker.request<DriveReply>(drive),
+    () => worker.request<DriveReply>({ ...drive, profileName: `${profileName} (load generator, ${settings.socketClient} client)` }),
   ).finally(() => (target.ownProfile && cpuProfileDir() ? target.ownProfile.stop() : undefined));
   const localCpu = process.cpuUsage(cpuBefore);
   const serverMicros = serverCpuBefore !== undefined ? (await target.serverCpuMicros!()) - serverCpuBefore : localCpu.user + localCpu.system;
