@@ -55,7 +55,8 @@ describe("the load generator's lean Socket.IO client (test/bench/lean-chat-socke
       io.of("/chat").on("connection", (server) => {
         server.on("subscribe:conversation", (payload: { conversationSid: string }, ack: (reply: unknown) => void) => {
           ack({ data: { conversationSid: payload.conversationSid } });
-          server.emit("conversations:updated", { conversations: [{ conversationSid: payload.conversationSid }] });
+          // A batch large enough to come in many TCP reads (skipped unread), then the listened-to event right after it.
+          server.emit("conversations:updated", { conversations: Array.from({ length: 2000 }, (_, i) => ({ conversationSid: `CH${i}`, body: "é".repeat(50) })) });
           server.emit("message:received", { conversationSid: payload.conversationSid, message: { sid: "IM1", body: "héllo, \"world\"" } });
           server.emit("conversations:updated", { conversations: [] });
         });
@@ -69,7 +70,7 @@ describe("the load generator's lean Socket.IO client (test/bench/lean-chat-socke
       await until(() => socket.eventCounts.get("conversations:updated") ?? 0, 2, "feed events");
       expect(received).to.deep.equal([{ conversationSid: "CH1", message: { sid: "IM1", body: "héllo, \"world\"" } }]);
       expect(Object.fromEntries(socket.eventCounts)).to.deep.equal({ "conversations:updated": 2, "message:received": 1 });
-      expect(socket.bytes).to.be.greaterThan(0);
+      expect(socket.bytes).to.be.greaterThan(2000 * 100);
     });
 
     it("rejects with the server's message when the namespace refuses the connection", async () => {

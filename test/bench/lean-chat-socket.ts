@@ -1,10 +1,13 @@
-import WebSocket from "ws";
+import { LeanWebSocket } from "./lean-websocket.js";
 
 /**
- * A minimal Socket.IO client for the load generator: one WebSocket per socket, no parser, no emitter, no reconnection.
- * It does what 1,000 browsers would do on the wire and nothing else, so that one process can hold them all without
- * becoming the bottleneck: a frame of an event nobody listens to (the tenant feed's `conversations:updated`, ≈ 140 KB
- * per socket per second) is counted, never decoded (nor even UTF-8 validated).
+ * A minimal Socket.IO client for the load generator: one WebSocket per socket (lean-websocket.ts), no parser, no
+ * emitter, no reconnection. It does what 1,000 browsers would do on the wire and nothing else, so that one process can
+ * hold them all without becoming the bottleneck: a frame of an event nobody listens to (the tenant feed's
+ * `conversations:updated`, ≈ 100 KB per socket per second) is named from its first bytes and counted, and the rest of
+ * it is skipped as it arrives — never copied into a message, decoded or UTF-8 checked. (Over the `ws` package, its
+ * reassembly of each such frame into one buffer, and the garbage collection of those buffers, were 60 % of the load
+ * generator's CPU on the `batched` feed.)
  *
  * Wire format, as specified and as the installed packages implement it:
  * - Engine.IO protocol v4 (https://github.com/socketio/engine.io-protocol, "v4"; engine.io-parser's PACKET_TYPES):
@@ -20,27 +23,31 @@ import WebSocket from "ws";
  *   `42/chat,["name",payload]`, with an ack id `42/chat,7["name",payload]`, answered `43/chat,7[reply]`.
  */
 export class LeanChatSocket {
-  /** Frames received (every Engine.IO packet, pings included) and their bytes. */
+  /** Engine.IO packets received (pings included). */
   frames = 0;
-  bytes = 0;
   /** Pings answered. */
   pongs = 0;
-  /** Events received, by name (decoded from the frame's first bytes only). */
+  /** Events received, by name (read from the frame's first bytes only). */
   readonly eventCounts = new Map<string, number>();
   /** Called with the name of every event received (listened to or not), before its handler. */
   onEvent: ((name: string) => void) | undefined;
   /** Why the connection ended, once it has. */
   closedBecause: string | undefined;
 
+  private ws!: LeanWebSocket;
   private readonly listeners = new Map<string, (payload: unknown) => void>();
   private readonly acks = new Map<number, (reply: unknown) => void>();
   private nextAckId = 0;
   /** `4` (message) + `2` (event) + the namespace and comma: what every event frame of this namespace starts with. */
   private readonly eventHead: Buffer;
+  /** Where the JSON array of the event being read starts, and its name (set by `decide` for a kept event). */
+  private keptEvent: { name: string; at: number } | undefined;
+  /** Set while connecting: called once with the outcome of the namespace CONNECT. */
+  private onConnect: ((error?: Error) => void) | undefined;
 
   private constructor(
-    private readonly ws: WebSocket,
     private readonly namespace: string,
+    private readonly auth: object,
   ) {
     this.eventHead = Buffer.from(`42${this.nsp()}`);
   }
@@ -49,33 +56,38 @@ export class LeanChatSocket {
    * Opens the WebSocket, answers the Engine.IO handshake and connects to `namespace` with `auth`; resolves once the
    * server accepted (CONNECT), rejects with its message on CONNECT_ERROR or if the connection fails or closes first.
    */
-  static connect(baseUrl: string, auth: object, options: { namespace?: string; timeoutMs?: number } = {}): Promise<LeanChatSocket> {
+  static async connect(baseUrl: string, auth: object, options: { namespace?: string; timeoutMs?: number } = {}): Promise<LeanChatSocket> {
     const url = new URL("/socket.io/?EIO=4&transport=websocket", baseUrl.replace(/^http/, "ws"));
-    // No compression offered (socket.io's server has it off by default) and no UTF-8 check of what arrives: the
-    // feed's frames are only counted, so decoding them would be the load generator's cost, not the gateway's.
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
-    const socket = new LeanChatSocket(ws, options.namespace ?? "/chat");
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`lean socket: not connected within ${options.timeoutMs ?? 30_000} ms`)), options.timeoutMs ?? 30_000);
-      const fail = (error: Error) => {
-        clearTimeout(timer);
-        ws.terminate();
-        reject(error);
-      };
-      ws.once("error", fail);
+    const socket = new LeanChatSocket(options.namespace ?? "/chat", auth);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const connected = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => socket.onConnect?.(new Error(`lean socket: not connected within ${timeoutMs} ms`)), timeoutMs);
       socket.onConnect = (error) => {
-        if (error) return fail(error);
         clearTimeout(timer);
-        ws.off("error", fail);
-        ws.on("error", () => undefined); // a later error ends in `close`, which is recorded
-        resolve(socket);
+        socket.onConnect = undefined;
+        if (error) {
+          socket.ws?.close();
+          reject(error);
+        } else resolve();
       };
-      ws.on("close", (code, reason) => {
-        socket.closedBecause ??= `closed ${code}${reason.length ? ` ${reason.toString()}` : ""}`;
-        socket.onConnect?.(new Error(`lean socket: ${socket.closedBecause} before CONNECT`));
-      });
-      ws.on("message", (data: Buffer, isBinary: boolean) => socket.onFrame(data, isBinary, auth));
     });
+    const opened = LeanWebSocket.open(url, {
+      onOpen: (ws) => (socket.ws = ws),
+      decide: (head, length) => socket.decide(head, length),
+      onMessage: (payload) => socket.onPacket(payload),
+      onClose: (reason) => {
+        socket.closedBecause ??= reason;
+        socket.onConnect?.(new Error(`lean socket: ${reason} before CONNECT`));
+      },
+    });
+    opened.catch((error: Error) => socket.onConnect?.(error));
+    await connected;
+    return socket;
+  }
+
+  /** Bytes received on the connection. */
+  get bytes(): number {
+    return this.ws.bytes;
   }
 
   /**
@@ -103,7 +115,7 @@ export class LeanChatSocket {
   }
 
   get connected(): boolean {
-    return this.ws.readyState === WebSocket.OPEN && this.closedBecause === undefined;
+    return this.ws.open && this.closedBecause === undefined;
   }
 
   close(): void {
@@ -111,49 +123,63 @@ export class LeanChatSocket {
     this.ws.close();
   }
 
-  /** Set while connecting: called once with the outcome of the namespace CONNECT. */
-  private onConnect: ((error?: Error) => void) | undefined;
-
   private nsp(): string {
     return this.namespace === "/" ? "" : `${this.namespace},`;
   }
 
-  private onFrame(data: Buffer, isBinary: boolean, auth: object): void {
+  /**
+   * Shown the first bytes of each packet: an event of this namespace is counted by its name, and read whole only if
+   * it is listened to; every other packet (open, ping, CONNECT, ACK: all small) is read whole.
+   */
+  private decide(head: Buffer, length: number): boolean {
     this.frames++;
-    this.bytes += data.length;
-    if (isBinary || data.length === 0) return; // binary attachments: the gateway sends none
+    const size = this.eventHead.length;
+    if (head.length <= size || head.compare(this.eventHead, 0, size, 0, size) !== 0) return true;
+    // EVENT: `42/chat,`, an ack id if the server wants one (this server never does), then `["name",…`.
+    let at = size;
+    while (head[at]! >= 0x30 && head[at]! <= 0x39) at++;
+    const nameEnd = head.indexOf(0x22, at + 2); // the closing quote (event names here have no escapes)
+    if (head[at] !== 0x5b || nameEnd < 0) {
+      // A name longer than the head shows: read it whole and name it then.
+      this.keptEvent = { name: "", at };
+      return length > 0;
+    }
+    const name = head.toString("latin1", at + 2, nameEnd);
+    this.eventCounts.set(name, (this.eventCounts.get(name) ?? 0) + 1);
+    this.onEvent?.(name);
+    if (!this.listeners.has(name)) return false;
+    this.keptEvent = { name, at };
+    return true;
+  }
+
+  private onPacket(data: Buffer): void {
+    const event = this.keptEvent;
+    this.keptEvent = undefined;
+    if (event) {
+      const args = JSON.parse(data.toString("utf8", event.at)) as [string, unknown];
+      if (!event.name) {
+        this.eventCounts.set(args[0], (this.eventCounts.get(args[0]) ?? 0) + 1);
+        this.onEvent?.(args[0]);
+      }
+      this.listeners.get(args[0])?.(args[1]);
+      return;
+    }
     switch (data[0]) {
-      case 0x32: // `2` ping → `3` pong
-        this.ws.send(data.length > 1 ? `3${data.subarray(1).toString()}` : "3");
+      case 0x32: // `2` ping → `3` pong (with the ping's data, if any)
+        this.ws.send(`3${data.toString("utf8", 1)}`);
         this.pongs++;
         return;
       case 0x30: // `0` open: the handshake; connect to the namespace
-        this.ws.send(`40${this.nsp()}${JSON.stringify(auth)}`);
-        return;
-      case 0x34: // `4` message: a Socket.IO packet
-        this.onPacket(data);
+        this.ws.send(`40${this.nsp()}${JSON.stringify(this.auth)}`);
         return;
       case 0x31: // `1` close
         this.closedBecause ??= "server sent close";
         this.ws.close();
         return;
-    }
-  }
-
-  private onPacket(data: Buffer): void {
-    const head = this.eventHead.length;
-    if (data[1] === 0x32 && data.length > head && data.compare(this.eventHead, 0, head, 0, head) === 0) {
-      // EVENT: `42/chat,`, an ack id if the server wants one (this server never does), then `["name",…`: the name
-      // is read from its bytes, and only a listened-to event is parsed.
-      let start = head;
-      while (data[start]! >= 0x30 && data[start]! <= 0x39) start++;
-      const nameEnd = data.indexOf(0x22, start + 2); // the closing quote (event names here have no escapes)
-      const name = data.toString("latin1", start + 2, nameEnd);
-      this.eventCounts.set(name, (this.eventCounts.get(name) ?? 0) + 1);
-      this.onEvent?.(name);
-      const handler = this.listeners.get(name);
-      if (handler) handler((JSON.parse(data.toString("utf8", start)) as unknown[])[1]);
-      return;
+      case 0x34: // `4` message: a Socket.IO packet other than an event
+        break;
+      default:
+        return;
     }
     const text = data.toString("utf8", 1);
     // Another namespace's packet (this client connects to one only) is not this socket's.
@@ -162,11 +188,9 @@ export class LeanChatSocket {
     switch (text[0]) {
       case "0": // CONNECT accepted
         this.onConnect?.();
-        this.onConnect = undefined;
         return;
       case "4": // CONNECT_ERROR
         this.onConnect?.(new Error(`lean socket: connect_error ${body}`));
-        this.onConnect = undefined;
         return;
       case "1": // DISCONNECT (the server left the namespace)
         this.closedBecause ??= "server disconnected the namespace";
