@@ -170,6 +170,13 @@ function tokenCheckRows(result: TokenCheckResult | undefined): ReportRow[] {
   ];
 }
 
+/**
+ * Cores busy during a webhook → socket drive: the server's process, then the load generator's (sender + sockets), and
+ * how late the load generator's event loop ran (a late loop stamps deliveries late).
+ */
+const cores = (run: FanoutResult["switchboard"]) =>
+  `${run.serverCpuShare} / ${run.clientCpuShare} (client loop delay p99 ${ms(run.clientLoopDelayMs.p99)} ms${run.disconnected ? `, ${num(run.disconnected)} sockets dropped` : ""})`;
+
 function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow[] {
   const section = `4. webhook → socket, onMessageAdded at ${settings.webhookRate}/s × ${settings.webhookSeconds} s (sender + sockets in one child process) vs bare Socket.IO`;
   const rows: ReportRow[] = [];
@@ -206,6 +213,14 @@ function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow
         ratio: String(r.cpuPerWebhookRatio),
         target: "—",
       },
+      {
+        section,
+        figure: `${name}: cores busy during the drive, server / load generator (${sb.socketClient} client: its loop delay must stay small beside delivery p99 for the latency to be the server's)`,
+        switchboard: cores(sb),
+        baseline: cores(base),
+        ratio: "—",
+        target: "—",
+      },
     );
     const own = r.ownProcess;
     if (own)
@@ -213,7 +228,7 @@ function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow
         {
           section,
           figure: `${name}, gateway in its own process: gateway CPU per webhook (emulator's beside it)`,
-          switchboard: `${own.serverCpuMsPerWebhook} ms (emulator ${own.emulatorCpuMsPerWebhook ?? "?"} ms)`,
+          switchboard: `${own.serverCpuMsPerWebhook} ms (emulator ${own.emulatorCpuMsPerWebhook ?? "?"} ms); cores ${cores(own)}`,
           baseline: `${base.serverCpuMsPerWebhook} ms`,
           ratio: String(r.ownProcessCpuPerWebhookRatio),
           target: "≤ 2",
@@ -233,7 +248,7 @@ function fanoutRows(results: FanoutResult[], settings: BenchSettings): ReportRow
       rows.push({
         section,
         figure: `${name}, own process, sockets on the ${feed} tenant feed: gateway CPU per webhook; delivery p50 / p99; feed events`,
-        switchboard: `${run.serverCpuMsPerWebhook} ms; ${pair(run.deliveryMs.p50, run.deliveryMs.p99)}${missed(run)}; ${num(run.conversationBatches + run.conversationUpdates)}`,
+        switchboard: `${run.serverCpuMsPerWebhook} ms; ${pair(run.deliveryMs.p50, run.deliveryMs.p99)}${missed(run)}; ${num(run.conversationBatches + run.conversationUpdates)}; cores ${cores(run)}`,
         baseline: `${base.serverCpuMsPerWebhook} ms; ${pair(base.deliveryMs.p50, base.deliveryMs.p99)}; each: ${num(own?.conversationUpdates ?? sb.conversationUpdates)}`,
         ratio: `${cpuPerWebhookRatio} / ${ratio(run.deliveryMs.p99, base.deliveryMs.p99)}`,
         target: "≤ 2; p99 ≤ 15 ms",

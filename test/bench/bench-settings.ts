@@ -29,6 +29,8 @@ export interface BenchSettings {
   echoRun: boolean;
   /** Tenant feeds also measured beside the default `each` (BENCH_FEEDS=batched,none; empty: none), gateway in its own process. */
   extraFeeds: Array<"batched" | "none">;
+  /** The client the webhook → socket load generator holds its sockets with (BENCH_SOCKET_CLIENT, default lean). */
+  socketClient: "lean" | "socket.io";
   cacheEntries: number;
   /** Conversations of the large tenant (section `large`). */
   largeConversations: number;
@@ -49,6 +51,11 @@ const feedsOf = (raw: string): Array<"batched" | "none"> => {
   const unknown = feeds.filter((feed) => feed !== "batched" && feed !== "none");
   if (unknown.length > 0) throw new Error(`BENCH_FEEDS: unknown feed(s) ${unknown.join(", ")} (known: batched, none)`);
   return feeds as Array<"batched" | "none">;
+};
+
+const socketClientOf = (raw: string): "lean" | "socket.io" => {
+  if (raw !== "lean" && raw !== "socket.io") throw new Error(`BENCH_SOCKET_CLIENT must be "lean" or "socket.io", got "${raw}"`);
+  return raw;
 };
 
 /** The BENCH_* variables with their defaults (full run) and quick-run defaults. */
@@ -78,6 +85,7 @@ export function loadBenchSettings(env: NodeJS.ProcessEnv = process.env): BenchSe
     webhookSeconds: int(env, "BENCH_WEBHOOK_S", quick ? 2 : 5),
     echoRun: (env.BENCH_ECHO ?? (quick ? "0" : "1")) !== "0",
     extraFeeds: feedsOf(env.BENCH_FEEDS ?? "batched,none"),
+    socketClient: socketClientOf(env.BENCH_SOCKET_CLIENT ?? "lean"),
     cacheEntries: int(env, "BENCH_CACHE_ENTRIES", quick ? 20_000 : 100_000),
     largeConversations: int(env, "BENCH_LARGE_CONVERSATIONS", 50_000),
     businessImportRows: int(env, "BENCH_BUSINESS_IMPORT_ROWS", quick ? 1_000 : 10_000),

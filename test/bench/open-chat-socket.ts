@@ -1,5 +1,12 @@
 import { io, type Socket } from "socket.io-client";
 
+/**
+ * Which client a load generator holds its sockets with: `socket.io` (socket.io-client, decodes every frame as a
+ * browser would) or `lean` (lean-chat-socket.ts: parses only the events it measures, so 1,000 sockets in one
+ * process cost less than the server they load).
+ */
+export type SocketClientKind = "lean" | "socket.io";
+
 /** A new, connected socket.io-client on /chat (websocket only, no reconnection: a drop must show), of the tenant feed `conversationFeed` (default the server's). */
 export async function openChatSocket(baseUrl: string, token: string, conversationFeed?: string): Promise<Socket> {
   const socket = io(`${baseUrl}/chat`, { auth: { token, ...(conversationFeed ? { conversationFeed } : {}) }, transports: ["websocket"], forceNew: true, reconnection: false });

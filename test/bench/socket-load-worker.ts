@@ -1,8 +1,11 @@
 import { Agent, request as httpRequest } from "node:http";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Socket } from "socket.io-client";
 import { BENCH_SEQ_HEADER } from "./arrival-clock.js";
+import { cpuProfileDir, startCpuProfile } from "./cpu-profile.js";
 import { wallClockMs } from "./latency-stats.js";
-import { openChatSocket, subscribeChatSocket } from "./open-chat-socket.js";
+import { LeanChatSocket } from "./lean-chat-socket.js";
+import { openChatSocket, subscribeChatSocket, type SocketClientKind } from "./open-chat-socket.js";
 import { serveParent } from "./worker-process.js";
 
 /** One webhook of a drive: its form body and signature, and the message it announces. */
@@ -13,9 +16,26 @@ export interface PlannedWebhook {
 }
 
 export type SocketWorkerRequest =
-  | { type: "connect"; baseUrl: string; token: string; sockets: number; conversations: string[]; conversationFeed?: string }
-  /** `url`: several take turns (webhook k goes to url[k % n]), as behind a round-robin load balancer. */
-  | { type: "drive"; url: string | string[]; ratePerSec: number; webhooks: PlannedWebhook[]; expectedDeliveries: number }
+  | {
+      type: "connect";
+      baseUrl: string;
+      token: string;
+      sockets: number;
+      conversations: string[];
+      conversationFeed?: string;
+      /** Which client holds the sockets (default `lean`: see lean-chat-socket.ts). */
+      client?: SocketClientKind;
+    }
+  | {
+      type: "drive";
+      /** Several take turns (webhook k goes to url[k % n]), as behind a round-robin load balancer. */
+      url: string | string[];
+      ratePerSec: number;
+      webhooks: PlannedWebhook[];
+      expectedDeliveries: number;
+      /** With BENCH_CPU_PROFILE_DIR set: profile this process during the drive, written as `<profileName>.cpuprofile`. */
+      profileName?: string;
+    }
   | { type: "disconnect" };
 
 export interface ConnectReply {
@@ -39,29 +59,68 @@ export interface DriveReply {
   conversationBatches: number;
   /** This process's CPU time during the drive ÷ wall time (1.0 = one core busy). */
   cpuShare: number;
+  /** Bytes of WebSocket frames all sockets received during the drive (the lean client counts them; socket.io-client: undefined). */
+  receivedBytes?: number;
+  /** Sockets that were no longer connected at the end of the drive. */
+  disconnected: number;
+  /**
+   * This process's event-loop delay during the drive, ms (p99, max): how late it could have been to stamp a frame that
+   * had arrived. Small beside the delivery p99, the latency is the server's, not a queue in the load generator.
+   */
+  loopDelayMs: { p99: number; max: number };
 }
 
-let sockets: Socket[] = [];
+/** One held socket, whichever client holds it. */
+interface HeldSocket {
+  close(): void;
+  readonly connected: boolean;
+  /** Bytes received so far (lean client only). */
+  readonly bytes?: number;
+}
+
+let sockets: HeldSocket[] = [];
 let onReceipt: (sid: string) => void = () => undefined;
 let conversationUpdates = 0;
 let conversationBatches = 0;
 
+/** A socket.io-client socket: every frame decoded, as a browser's socket.io-client would. */
+async function openSocketIo(request: Extract<SocketWorkerRequest, { type: "connect" }>, conversationSid: string): Promise<HeldSocket> {
+  const socket: Socket = await openChatSocket(request.baseUrl, request.token, request.conversationFeed);
+  socket.on("message:received", (payload: { message: { sid: string } }) => onReceipt(payload.message.sid));
+  socket.on("conversation:updated", () => void conversationUpdates++);
+  socket.on("conversations:updated", () => void conversationBatches++);
+  await subscribeChatSocket(socket, conversationSid);
+  return socket;
+}
+
+/**
+ * A lean socket: only `message:received` (the measured event) is parsed, on the frame's arrival; the tenant feed's
+ * frames are counted by name from their first bytes.
+ */
+async function openLean(request: Extract<SocketWorkerRequest, { type: "connect" }>, conversationSid: string): Promise<HeldSocket> {
+  const socket = await LeanChatSocket.connect(request.baseUrl, { token: request.token, ...(request.conversationFeed ? { conversationFeed: request.conversationFeed } : {}) });
+  socket.on("message:received", (payload) => onReceipt((payload as { message: { sid: string } }).message.sid));
+  socket.onEvent = (name) => {
+    if (name === "conversation:updated") conversationUpdates++;
+    else if (name === "conversations:updated") conversationBatches++;
+  };
+  const reply = (await socket.emitWithAck("subscribe:conversation", { conversationSid })) as { error?: { message: string } };
+  if (reply.error) throw new Error(`subscribe: ${reply.error.message}`);
+  return socket;
+}
+
 async function connect(request: Extract<SocketWorkerRequest, { type: "connect" }>): Promise<ConnectReply> {
   const started = performance.now();
-  const open = async (i: number) => {
-    const socket = await openChatSocket(request.baseUrl, request.token, request.conversationFeed);
-    socket.on("message:received", (payload: { message: { sid: string } }) => onReceipt(payload.message.sid));
-    socket.on("conversation:updated", () => void conversationUpdates++);
-    socket.on("conversations:updated", () => void conversationBatches++);
-    await subscribeChatSocket(socket, request.conversations[i % request.conversations.length]!);
-    return socket;
-  };
+  const openOne = request.client === "socket.io" ? openSocketIo : openLean;
+  const open = (i: number) => openOne(request, request.conversations[i % request.conversations.length]!);
   for (let i = 0; i < request.sockets; i += 50) {
     const batch = Array.from({ length: Math.min(50, request.sockets - i) }, (_, k) => open(i + k));
     sockets.push(...(await Promise.all(batch)));
   }
   return { connectMs: performance.now() - started };
 }
+
+const receivedBytes = () => sockets.reduce((sum, socket) => sum + (socket.bytes ?? NaN), 0);
 
 /** Open loop: webhook k is sent at k / rate seconds, whatever the answers do (as Twilio would). */
 async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): Promise<DriveReply> {
@@ -123,6 +182,11 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
     outgoing.end(webhook.body);
   };
 
+  const bytesBefore = receivedBytes();
+  const profileDir = request.profileName ? cpuProfileDir() : undefined;
+  const profile = profileDir ? await startCpuProfile(profileDir, request.profileName!) : undefined;
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const cpuBefore = process.cpuUsage();
   const firstSendMs = wallClockMs();
   const start = performance.now();
@@ -147,6 +211,9 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
   )
     await sleep(20);
   const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
+  await profile?.stop();
+  const loopDelayMs = { p99: Math.round(loopDelay.percentile(99) / 1e4) / 100, max: Math.round(loopDelay.max / 1e4) / 100 };
   const cpuShare = Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100) / 100;
   agent.destroy();
   onReceipt = () => undefined;
@@ -162,6 +229,9 @@ async function drive(request: Extract<SocketWorkerRequest, { type: "drive" }>): 
     conversationUpdates,
     conversationBatches,
     cpuShare,
+    ...(Number.isNaN(bytesBefore) ? {} : { receivedBytes: receivedBytes() - bytesBefore }),
+    disconnected: sockets.filter((socket) => !socket.connected).length,
+    loopDelayMs,
   };
 }
 

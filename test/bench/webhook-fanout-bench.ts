@@ -41,6 +41,12 @@ export interface FanoutRun {
   serverCpuMsPerWebhook: number;
   /** The same for the load generator's process (sender + sockets). */
   clientCpuShare: number;
+  /** The client holding the sockets, the bytes its sockets received during the drive (lean only), and sockets dropped. */
+  socketClient: "lean" | "socket.io";
+  receivedBytes?: number;
+  disconnected: number;
+  /** The load generator's event-loop delay during the drive (p99, max), ms. */
+  clientLoopDelayMs: { p99: number; max: number };
   /** Gateway in its own process: the bench process's CPU per webhook meanwhile (the emulator, mostly), ms. */
   emulatorCpuMsPerWebhook?: number;
   upstreamCalls?: number;
@@ -111,6 +117,7 @@ async function runOnce(
     sockets,
     conversations,
     ...(target.conversationFeed ? { conversationFeed: target.conversationFeed } : {}),
+    client: settings.socketClient,
   } satisfies SocketWorkerRequest);
   if (target.warmUp) {
     const count = Math.min(plan.webhooks.length, settings.webhookRate);
@@ -153,7 +160,7 @@ async function runOnce(
   if (target.ownProfile && cpuProfileDir()) await target.ownProfile.start(`${profileName} (gateway)`);
   const reply = await profiled(
     target.ownProfile ? `${profileName} (emulator)` : profileName,
-    () => worker.request<DriveReply>(drive),
+    () => worker.request<DriveReply>({ ...drive, profileName: `${profileName} (load generator, ${settings.socketClient} client)` }),
   ).finally(() => (target.ownProfile && cpuProfileDir() ? target.ownProfile.stop() : undefined));
   const localCpu = process.cpuUsage(cpuBefore);
   const serverMicros = serverCpuBefore !== undefined ? (await target.serverCpuMicros!()) - serverCpuBefore : localCpu.user + localCpu.system;
@@ -194,6 +201,10 @@ async function runOnce(
     serverCpuShare: Math.round(serverCpuShare * 100) / 100,
     serverCpuMsPerWebhook: Math.round(((cpu.user + cpu.system) / 1000 / plan.webhooks.length) * 100) / 100,
     clientCpuShare: reply.cpuShare,
+    socketClient: settings.socketClient,
+    ...(reply.receivedBytes !== undefined ? { receivedBytes: reply.receivedBytes } : {}),
+    disconnected: reply.disconnected,
+    clientLoopDelayMs: reply.loopDelayMs,
     ...(serverCpuBefore !== undefined
       ? { emulatorCpuMsPerWebhook: Math.round(((localCpu.user + localCpu.system) / 1000 / plan.webhooks.length) * 100) / 100 }
       : {}),
