@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { LRUCache } from "lru-cache";
 import { parse as parseYaml } from "yaml";
 import { isRole, type Role } from "../accounts/roles.js";
 import { AppError } from "../errors.js";
@@ -37,10 +38,19 @@ export interface ContractOperation {
   readonly surface: string;
   /** `x-audit`: where its 2xx answers carry message content; every such answer is written to the audit log. */
   readonly audit: AuditDeclaration | undefined;
-  /** Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. */
-  parseParameters(input: { path: Record<string, string>; query: Record<string, unknown>; headers: Record<string, unknown> }): {
+  /**
+   * Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. With
+   * `queryString` (the raw query the parsed `query` came from, which is then read only when needed), a valid query is
+   * remembered per operation and raw string, frozen; an invalid one is validated (and refused) every time.
+   */
+  parseParameters(input: {
+    path: Record<string, string>;
+    query: Record<string, unknown> | (() => Record<string, unknown>);
+    queryString?: string;
+    headers: Record<string, unknown>;
+  }): {
     path: Record<string, unknown>;
-    query: Record<string, unknown>;
+    query: Readonly<Record<string, unknown>>;
     headers: Record<string, unknown>;
   };
   /** Media types the operation accepts a body in (empty when it takes none). */
@@ -122,6 +132,20 @@ function copyOwn(source: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
+ * Valid queries remembered per operation: a client polls the same few query strings, and each costs a parse, a
+ * copy, ajv's coercion and the non-finite check (≈ 3 µs). Bounded in count and key length, as the query string is
+ * the client's to choose.
+ */
+const QUERY_MEMO_ENTRIES = 64;
+const QUERY_MEMO_MAX_KEY_LENGTH = 256;
+
+/** Freezes a coerced query and the arrays in it (the memo hands the same object to every request). */
+function freezeQuery(query: Record<string, unknown>): Readonly<Record<string, unknown>> {
+  for (const value of Object.values(query)) if (Array.isArray(value)) Object.freeze(value);
+  return Object.freeze(query);
+}
+
+/**
  * ajv coerces "1e999" (and JSON parses 1e999) to Infinity, which passes `integer` and its bounds: refuse any
  * non-finite number, naming where it is.
  */
@@ -177,6 +201,13 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
       };
       const pathParams = group("path");
       const queryParams = group("query");
+      const queries = new LRUCache<string, Readonly<Record<string, unknown>>>({ max: QUERY_MEMO_ENTRIES });
+      const validQuery = (raw: Record<string, unknown>): Record<string, unknown> => {
+        const query = copyOwn(raw);
+        if (!queryParams.validate(query)) throw invalid(queryParams.validate.errors![0]!);
+        rejectNonFinite(query, "");
+        return query;
+      };
       const headerParams = group("header");
       const requestBody = raw.requestBody ? (resolve(document, raw.requestBody) as Record<string, unknown>) : undefined;
       const bodyValidators = new Map(
@@ -201,10 +232,14 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         parseParameters(input) {
           const pathValues = copyOwn(input.path);
           if (!pathParams.validate(pathValues)) throw invalid(pathParams.validate.errors![0]!);
-          const query = copyOwn(input.query);
-          if (!queryParams.validate(query)) throw invalid(queryParams.validate.errors![0]!);
+          const raw = input.query;
+          const key = input.queryString;
+          let query: Readonly<Record<string, unknown>> | undefined = key === undefined ? undefined : queries.get(key);
+          if (!query) {
+            query = validQuery(typeof raw === "function" ? raw() : raw);
+            if (key !== undefined && key.length <= QUERY_MEMO_MAX_KEY_LENGTH) queries.set(key, freezeQuery(query));
+          }
           rejectNonFinite(pathValues, "");
-          rejectNonFinite(query, "");
           const headers: Record<string, unknown> = {};
           for (const name of headerParams.names) {
             const value = input.headers[name.toLowerCase()];
