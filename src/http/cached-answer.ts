@@ -29,16 +29,18 @@ const notModified = (etag: string): OperationResult =>
  * without building the page when it is cached), else the page, compressed as the client accepts (each coding
  * computed once per cached page). `body` stays the uncompressed bytes (the audit reads them).
  */
-export async function answerFromCache(
+export function answerFromCache(
   request: OperationRequest,
   responses: ResponseCache,
   key: string,
   tenantId: string,
   build: () => Promise<BuiltResponse>,
-): Promise<OperationResult> {
-  // A warm answer is taken as it is (no fetch, no closure); a miss builds it once for every concurrent request.
-  const answer = responses.peek(key) ?? (await responses.getOrBuild(key, tenantId, build));
-  return respondCached(request, answer, request.ctx.get("if-none-match") || undefined);
+): Promise<OperationResult> | OperationResult {
+  // A warm answer is taken as it is, and answered at once (no fetch, no promise); a miss builds it once for every
+  // concurrent request.
+  const warm = responses.peek(key);
+  if (warm) return respondCached(request, warm, request.ctx.get("if-none-match") || undefined);
+  return responses.getOrBuild(key, tenantId, build).then((answer) => respondCached(request, answer, request.ctx.get("if-none-match") || undefined));
 }
 
 /** An answer built for this request only (not cached): same validator and codings, compressed per request. */

@@ -80,10 +80,14 @@ export interface OperationRouterOptions {
    * Runs after a bearer token is verified and before the role check: confirms a session token against the user's
    * record (revocation, current role) and makes sure the tenants it names are served. Returns the principal to use.
    */
-  checkPrincipal?: (principal: Principal) => Promise<Principal>;
+  checkPrincipal?: (principal: Principal) => Principal | Promise<Principal>;
 }
 
 const NOTHING_NEXT = () => Promise.resolve();
+const NO_AUTHENTICATION: Authentication = Object.freeze({});
+
+/** A step that may answer at once: awaiting a plain value would still cost the request a microtask turn. */
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => value instanceof Promise;
 
 export function createOperationRouter(
   contract: Contract,
@@ -118,19 +122,28 @@ export function createOperationRouter(
         }
       }
       // Webhooks come from Twilio and SendGrid in bursts, and health probes from the platform: not rate limited.
-      if (scheme === "bearerAuth") await rateLimits?.consumeIp(ctx.ip);
-      const authentication = authenticate ? await authenticate(ctx) : {};
-      if (authentication.principal) await rateLimits?.consumeUser(authentication.principal.tenantIds.join(","), authentication.principal.userId);
-      if (authentication.principal && checkPrincipal) authentication.principal = await checkPrincipal(authentication.principal);
-      if (authentication.principal && operation.roles && !operation.roles.includes(authentication.principal.role))
-        throw new AppError("forbidden", `this operation needs the role ${operation.roles.join(" or ")}`, { field: "role" });
-      const request = parseRequest(ctx, operation, authentication);
-      const result = await handler(request);
+      if (scheme === "bearerAuth" && rateLimits) await rateLimits.consumeIp(ctx.ip);
+      const authenticated = authenticate ? authenticate(ctx) : NO_AUTHENTICATION;
+      const authentication = isPromise(authenticated) ? await authenticated : authenticated;
+      let principal = authentication.principal;
+      if (principal) {
+        if (rateLimits) await rateLimits.consumeUser(principal.tenantIds.join(","), principal.userId);
+        if (checkPrincipal) {
+          const checked = checkPrincipal(principal);
+          principal = isPromise(checked) ? await checked : checked;
+        }
+        if (operation.roles && !operation.roles.includes(principal.role))
+          throw new AppError("forbidden", `this operation needs the role ${operation.roles.join(" or ")}`, { field: "role" });
+      }
+      const request = parseRequest(ctx, operation, principal, authentication.webhookTenant);
+      const produced = handler(request);
+      const result = isPromise(produced) ? await produced : produced;
       const status = result.status ?? 200;
       if (operation.audit && status >= 200 && status < 300) recordDisclosure(audit, operation, request, result);
-      if (result.headers) ctx.set(result.headers);
+      if (result.headers) setHeaders(ctx, result.headers);
       ctx.status = status;
-      respondWith(ctx, result);
+      // A 304 has no body (Koa ends it with none).
+      if (status !== 304) respondWith(ctx, result);
     });
   }
   return router;
@@ -150,6 +163,12 @@ function recordDisclosure(audit: AuditLog, operation: ContractOperation, request
     operation: operation.operationId,
     ...disclosureOfBody(operation.audit!, result.body),
   });
+}
+
+/** A result's headers, straight to Node's response (Koa's ctx.set checks and converts each on top of Node's own checks). */
+function setHeaders(ctx: Context, headers: Readonly<Record<string, string>>): void {
+  const res = ctx.res;
+  for (const name in headers) res.setHeader(name, headers[name]!);
 }
 
 /**
@@ -198,10 +217,12 @@ export function rewritePath(path: string, rewrites: Record<string, string>): str
   return path;
 }
 
-function parseRequest(ctx: Context, operation: ContractOperation, authentication: Authentication): OperationRequest {
+function parseRequest(ctx: Context, operation: ContractOperation, principal: Principal | undefined, webhookTenant: TenantInbox | undefined): OperationRequest {
   const { path, query, headers } = operation.parseParameters({
     path: (ctx as Context & { params: Record<string, string> }).params,
-    query: ctx.query,
+    // Parsed only when the operation has not seen this query string yet (a valid one is remembered).
+    query: () => ctx.query,
+    queryString: ctx.querystring,
     headers: ctx.headers,
   });
   return {
@@ -209,8 +230,8 @@ function parseRequest(ctx: Context, operation: ContractOperation, authentication
     query,
     headers,
     body: operation.bodyMediaTypes.length > 0 ? parseBody(ctx, operation) : undefined,
-    principal: authentication.principal ?? ANONYMOUS,
-    webhookTenant: authentication.webhookTenant,
+    principal: principal ?? ANONYMOUS,
+    webhookTenant,
     ctx,
   };
 }
