@@ -12,6 +12,8 @@ const CACHE_CONTROL = "private, no-cache";
 /** `If-None-Match` (RFC 9110 §13.1.2, weak comparison): `*`, or one of the listed tags equals `etag`. */
 export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (!header) return false;
+  // A poll sends back exactly the ETag it was given: no split, no trim.
+  if (header === etag) return true;
   if (header.trim() === "*") return true;
   const opaque = etag.replace(/^W\//, "");
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === opaque);
