@@ -40,8 +40,8 @@ export interface ContractOperation {
   readonly audit: AuditDeclaration | undefined;
   /**
    * Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. With
-   * `queryString` (the raw query the parsed `query` came from, which is then read only when needed), a valid query is
-   * remembered per operation and raw string, frozen; an invalid one is validated (and refused) every time.
+   * `queryString` (the raw query the parsed `query` came from, which is then read only when needed), a GET's valid
+   * query is remembered per operation and raw string, frozen; an invalid one is validated (and refused) every time.
    */
   parseParameters(input: {
     path: Record<string, string>;
@@ -201,7 +201,8 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
       };
       const pathParams = group("path");
       const queryParams = group("query");
-      const queries = new LRUCache<string, Readonly<Record<string, unknown>>>({ max: QUERY_MEMO_ENTRIES });
+      // Reads are what clients repeat; a webhook's query (a body digest) is new every time.
+      const queries = method === "get" ? new LRUCache<string, Readonly<Record<string, unknown>>>({ max: QUERY_MEMO_ENTRIES }) : undefined;
       const validQuery = (raw: Record<string, unknown>): Record<string, unknown> => {
         const query = copyOwn(raw);
         if (!queryParams.validate(query)) throw invalid(queryParams.validate.errors![0]!);
@@ -233,11 +234,11 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
           const pathValues = copyOwn(input.path);
           if (!pathParams.validate(pathValues)) throw invalid(pathParams.validate.errors![0]!);
           const raw = input.query;
-          const key = input.queryString;
-          let query: Readonly<Record<string, unknown>> | undefined = key === undefined ? undefined : queries.get(key);
+          const key = queries && input.queryString;
+          let query: Readonly<Record<string, unknown>> | undefined = key === undefined ? undefined : queries!.get(key);
           if (!query) {
             query = validQuery(typeof raw === "function" ? raw() : raw);
-            if (key !== undefined && key.length <= QUERY_MEMO_MAX_KEY_LENGTH) queries.set(key, freezeQuery(query));
+            if (key !== undefined && key.length <= QUERY_MEMO_MAX_KEY_LENGTH) queries!.set(key, freezeQuery(query));
           }
           rejectNonFinite(pathValues, "");
           const headers: Record<string, unknown> = {};
