@@ -39,14 +39,14 @@ export interface ContractOperation {
   /** `x-audit`: where its 2xx answers carry message content; every such answer is written to the audit log. */
   readonly audit: AuditDeclaration | undefined;
   /**
-   * Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. With
-   * `queryString` (the raw query the parsed `query` came from, which is then read only when needed), a GET's valid
-   * query is remembered per operation and raw string, frozen; an invalid one is validated (and refused) every time.
+   * Validates and coerces path, query and header parameters; returns them typed, or throws a 400 AppError. The query
+   * is `query`, or read from `from` (a Koa context): then a GET's valid query is remembered per operation and raw
+   * query string, frozen, and parsed only the first time; an invalid one is validated (and refused) every time.
    */
   parseParameters(input: {
     path: Record<string, string>;
-    query: Record<string, unknown> | (() => Record<string, unknown>);
-    queryString?: string;
+    query?: Record<string, unknown>;
+    from?: QuerySource;
     headers: Record<string, unknown>;
   }): {
     path: Record<string, unknown>;
@@ -57,6 +57,12 @@ export interface ContractOperation {
   readonly bodyMediaTypes: readonly string[];
   /** Validates a parsed body of `mediaType` (no coercion); throws a 400 AppError naming the field. */
   parseBody(body: unknown, present: boolean, mediaType: string | undefined): unknown;
+}
+
+/** Where a request's query comes from: its raw string and (parsed when read) its values, as a Koa context has them. */
+export interface QuerySource {
+  readonly querystring: string;
+  readonly query: Record<string, unknown>;
 }
 
 export interface Contract {
@@ -233,11 +239,11 @@ export function loadContract(path: URL | string = CONTRACT_PATH): Contract {
         parseParameters(input) {
           const pathValues = copyOwn(input.path);
           if (!pathParams.validate(pathValues)) throw invalid(pathParams.validate.errors![0]!);
-          const raw = input.query;
-          const key = queries && input.queryString;
+          const from = input.from;
+          const key = queries && from?.querystring;
           let query: Readonly<Record<string, unknown>> | undefined = key === undefined ? undefined : queries!.get(key);
           if (!query) {
-            query = validQuery(typeof raw === "function" ? raw() : raw);
+            query = validQuery(from ? from.query : (input.query ?? {}));
             if (key !== undefined && key.length <= QUERY_MEMO_MAX_KEY_LENGTH) queries!.set(key, freezeQuery(query));
           }
           rejectNonFinite(pathValues, "");

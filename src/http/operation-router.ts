@@ -268,8 +268,7 @@ function parseRequest(ctx: Context, operation: ContractOperation, principal: Pri
   const { path, query, headers } = operation.parseParameters({
     path: (ctx as Context & { params: Record<string, string> }).params,
     // Parsed only when the operation has not seen this query string yet (a valid one is remembered).
-    query: () => ctx.query,
-    queryString: ctx.querystring,
+    from: ctx,
     headers: ctx.headers,
   });
   return {
