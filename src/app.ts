@@ -30,7 +30,7 @@ import { startMessageCounters } from "./analytics/message-counters.js";
 import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
 import { smsHandlers } from "./http/routes/sms-routes.js";
 import { RateLimits } from "./http/rate-limits.js";
-import { addLiveGauges, createMetrics, recordUpstreamCall, type Metrics } from "./metrics.js";
+import { addLiveGauges, createMetrics, recordUpstreamCall, requestRecorder, type Metrics } from "./metrics.js";
 import { MessageIndexBudget } from "./inbox/message-index-budget.js";
 import { feedMessageIndexes } from "./inbox/message-index-facts.js";
 import { createSearchIndexes } from "./inbox/search-indexes.js";
@@ -54,7 +54,7 @@ import { createTenantGateway, createTenantGateways, createTwilioClient } from ".
 import { AccountsGateway } from "./twilio/accounts-gateway.js";
 import { Accounts } from "./accounts/accounts-context.js";
 import { LoginThrottle } from "./accounts/login-throttle.js";
-import { createSessionCheck } from "./accounts/session-check.js";
+import { createPrincipalCheck, createSessionCheck } from "./accounts/session-check.js";
 import { accountHandlers } from "./http/routes/account-routes.js";
 import { inMemoryKeyedLock } from "./inbox/keyed-lock.js";
 import type { TenantInbox } from "./inbox/tenant-inbox.js";
@@ -221,6 +221,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     logger: deps.logger,
   });
   const checkPrincipal = createSessionCheck(accounts, tenants);
+  const checkPrincipalNow = createPrincipalCheck(accounts, tenants);
   // One bound over every tenant's message indexes (search, business API): the least recently used tenant's go first.
   const indexBudget = new MessageIndexBudget(config.messageIndexesMaxMessages);
   const searchIndexes = createSearchIndexes(tenants, {
@@ -301,7 +302,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       rateLimits,
       bodyParser: bodyParser(parserOptions),
       audit,
-      checkPrincipal,
+      checkPrincipal: checkPrincipalNow,
     },
   );
 
@@ -315,6 +316,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   });
 
   const koa = new Koa({ proxy: config.trustProxy });
+  const recordRequest = requestRecorder(metrics);
   koa.use(async (ctx, next) => {
     ctx.state.requestId = randomUUID();
     ctx.set("X-Request-Id", ctx.state.requestId);
@@ -324,7 +326,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     } finally {
       const seconds = (performance.now() - started) / 1000;
       const route = typeof ctx._matchedRoute === "string" ? ctx._matchedRoute : "unmatched";
-      metrics.requestSeconds.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      recordRequest(ctx.method, route, ctx.status, seconds);
       // One structured line per request; no headers or bodies (tokens and customer data stay out of logs).
       deps.logger.info({ requestId: ctx.state.requestId, method: ctx.method, route, status: ctx.status, ms: Math.round(seconds * 10000) / 10 }, "request");
     }

@@ -12,6 +12,24 @@ const ENDED = () => new AppError("unauthenticated", "the session has ended; sign
  * new token. Any token naming a tenant created at sign-up that this instance does not serve yet has it loaded.
  */
 export function createSessionCheck(accounts: Accounts, registry: TenantRegistry): (principal: Principal) => Promise<Principal> {
+  const check = createPrincipalCheck(accounts, registry);
+  return async (principal) => check(principal);
+}
+
+/**
+ * The same check, answering at once (no promise) where it has nothing to wait for: a token that names no session
+ * and only tenants served already. The operation router runs it on every request.
+ */
+export function createPrincipalCheck(accounts: Accounts, registry: TenantRegistry): (principal: Principal) => Principal | Promise<Principal> {
+  const full = fullCheck(accounts, registry);
+  return (principal) => {
+    if (principal.session) return full(principal);
+    if (accounts.enabled) for (const tenantId of principal.tenantIds) if (!registry.has(tenantId)) return full(principal);
+    return principal;
+  };
+}
+
+function fullCheck(accounts: Accounts, registry: TenantRegistry): (principal: Principal) => Promise<Principal> {
   return async (principal) => {
     if (accounts.enabled) {
       for (const tenantId of principal.tenantIds) if (!registry.has(tenantId)) await (await accounts.context()).tenants.ensure(tenantId);

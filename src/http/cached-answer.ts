@@ -12,28 +12,37 @@ const CACHE_CONTROL = "private, no-cache";
 /** `If-None-Match` (RFC 9110 §13.1.2, weak comparison): `*`, or one of the listed tags equals `etag`. */
 export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (!header) return false;
+  // A poll sends back exactly the ETag it was given: no split, no trim.
+  if (header === etag) return true;
   if (header.trim() === "*") return true;
   const opaque = etag.replace(/^W\//, "");
   return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === opaque);
 }
 
-const notModified = (etag: string): OperationResult => ({ status: 304, headers: { ETag: etag, "Cache-Control": CACHE_CONTROL } });
+/**
+ * A 304 carries what the 200 would for ETag, Cache-Control and Vary (RFC 9110 §15.4.5: the 200 varies by
+ * Accept-Encoding), and nothing else of the representation.
+ */
+const notModified = (etag: string): OperationResult =>
+  Object.freeze({ status: 304, headers: Object.freeze({ ETag: etag, "Cache-Control": CACHE_CONTROL, Vary: "Accept-Encoding" }) });
 
 /**
  * A JSON answer held by the response cache under `key`: a 304 when the client's `If-None-Match` names it (found
  * without building the page when it is cached), else the page, compressed as the client accepts (each coding
  * computed once per cached page). `body` stays the uncompressed bytes (the audit reads them).
  */
-export async function answerFromCache(
+export function answerFromCache(
   request: OperationRequest,
   responses: ResponseCache,
   key: string,
   tenantId: string,
   build: () => Promise<BuiltResponse>,
-): Promise<OperationResult> {
-  // A warm answer is taken as it is (no fetch, no closure); a miss builds it once for every concurrent request.
-  const answer = responses.peek(key) ?? (await responses.getOrBuild(key, tenantId, build));
-  return respondCached(request, answer, request.ctx.get("if-none-match") || undefined);
+): Promise<OperationResult> | OperationResult {
+  // A warm answer is taken as it is, and answered at once (no fetch, no promise); a miss builds it once for every
+  // concurrent request.
+  const warm = responses.peek(key);
+  if (warm) return respondCached(request, warm, request.ctx.get("if-none-match") || undefined);
+  return responses.getOrBuild(key, tenantId, build).then((answer) => respondCached(request, answer, request.ctx.get("if-none-match") || undefined));
 }
 
 /** An answer built for this request only (not cached): same validator and codings, compressed per request. */
@@ -41,30 +50,38 @@ export function answerBuilt(request: OperationRequest, tenantId: string, built: 
   return respondCached(request, { ...built, etag: etagOf(tenantId, built), encoded: {} }, request.ctx.get("if-none-match") || undefined);
 }
 
-/** Per cached answer and coding, the result handed to the router (immutable: built once, answered many times). */
+/** Per cached answer and coding (or its 304), the result handed to the router (immutable: built once, answered many times). */
 const results = new WeakMap<CachedResponse, Map<string, OperationResult>>();
 
 /** A 304 when `If-None-Match` names the answer, else its bytes in the client's coding (compressed at most once). */
 function respondCached(request: OperationRequest, answer: CachedResponse, ifNoneMatch: string | undefined): Promise<OperationResult> | OperationResult {
-  if (ifNoneMatchHits(ifNoneMatch, answer.etag)) return notModified(answer.etag);
+  if (ifNoneMatchHits(ifNoneMatch, answer.etag)) return held(answer, NOT_MODIFIED) ?? hold(answer, NOT_MODIFIED, notModified(answer.etag));
   const coding = answer.body.length >= COMPRESSION_THRESHOLD_BYTES ? preferredCoding(request.ctx.get("accept-encoding") || undefined) : undefined;
-  const held = results.get(answer)?.get(coding ?? "identity");
-  if (held) return held;
+  const kept = held(answer, coding ?? "identity");
+  if (kept) return kept;
   if (!coding) return resultOf(answer, "identity", answer.body);
   // Compressed already: answered without waiting on a promise.
   const compressed = answer.compressed?.[coding];
   return compressed ? resultOf(answer, coding, compressed) : encodedBody(answer, coding).then((body) => resultOf(answer, coding, body));
 }
 
+/** The key of an answer's 304 among its results by coding. */
+const NOT_MODIFIED = "304";
+
+const held = (answer: CachedResponse, key: string): OperationResult | undefined => results.get(answer)?.get(key);
+
+function hold(answer: CachedResponse, key: string, result: OperationResult): OperationResult {
+  let byKey = results.get(answer);
+  if (!byKey) results.set(answer, (byKey = new Map()));
+  byKey.set(key, result);
+  return result;
+}
+
 function resultOf(answer: CachedResponse, coding: string, body: Buffer): OperationResult {
-  const result: OperationResult = Object.freeze({
+  return hold(answer, coding, Object.freeze({
     body: answer.body,
     type: "application/json",
     headers: Object.freeze({ ...answer.headers, ETag: answer.etag, "Cache-Control": CACHE_CONTROL }),
     encoded: Object.freeze({ coding, body }),
-  });
-  let byCoding = results.get(answer);
-  if (!byCoding) results.set(answer, (byCoding = new Map()));
-  byCoding.set(coding, result);
-  return result;
+  }));
 }

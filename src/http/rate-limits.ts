@@ -46,14 +46,16 @@ export class RateLimits {
   }
 }
 
-async function consume(limiter: RateLimiterAbstract | undefined, key: string, what: string): Promise<void> {
-  if (!limiter) return;
-  try {
-    await limiter.consume(key);
-  } catch (rejection) {
+const NOTHING = () => undefined;
+const ALLOWED = Promise.resolve();
+
+/** One point of `limiter` for `key`; over the limit, a rate_limited AppError (one promise: no async wrapper around it). */
+function consume(limiter: RateLimiterAbstract | undefined, key: string, what: string): Promise<void> {
+  if (!limiter) return ALLOWED;
+  return limiter.consume(key).then(NOTHING, (rejection: unknown) => {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     throw new AppError("rate_limited", `${what}; retry later`, {
       retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
     });
-  }
+  });
 }

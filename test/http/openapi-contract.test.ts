@@ -49,6 +49,50 @@ describe("openapi-contract", () => {
       expect(error.options.field).to.equal("limit");
     });
 
+    describe("when given the raw query string (as the router does)", () => {
+      const from = (querystring: string, onParse = () => {}) => ({
+        querystring,
+        get query() {
+          onParse();
+          return parseKoaQuery(querystring);
+        },
+      });
+      const parseRaw = (raw: string) => listConversations.parseParameters({ path: {}, from: from(raw), headers: {} }).query;
+
+      it("answers a query string seen before with the same coerced values, frozen, without parsing it again", () => {
+        const first = parseRaw("limit=7&filter=unread");
+        let parsed = 0;
+        const again = listConversations.parseParameters({ path: {}, from: from("limit=7&filter=unread", () => parsed++), headers: {} }).query;
+        expect(again).to.deep.equal({ limit: 7, offset: 0, filter: "unread" });
+        expect(parsed).to.equal(0);
+        expect(Object.isFrozen(first)).to.equal(true);
+        expect(() => {
+          (first as Record<string, unknown>).limit = 500;
+        }).to.throw(TypeError);
+        expect(parseRaw("limit=7&filter=unread").limit).to.equal(7);
+      });
+
+      it("refuses an invalid query string every time, with the same 400", () => {
+        for (let i = 0; i < 3; i++) {
+          try {
+            parseRaw("limit=nope");
+            expect.fail("accepted");
+          } catch (error) {
+            expect(error).to.be.instanceOf(AppError);
+            expect((error as AppError).options.field).to.equal("limit");
+          }
+        }
+      });
+
+      it("keeps another operation's memo apart: the same string is judged by each operation's own schema", () => {
+        const listMessages = operation("get", "/api/v1/chat/conversations/{sid}/messages");
+        expect(parseRaw("limit=50").limit).to.equal(50);
+        const sid = "CH" + "0".repeat(32);
+        expect(() => listMessages.parseParameters({ path: { sid }, from: from("filter=unread"), headers: {} })).to.throw(AppError);
+        expect(parseRaw("filter=unread").filter).to.equal("unread");
+      });
+    });
+
     it("validates path parameters against their pattern", () => {
       const getConversation = operation("get", "/api/v1/chat/conversations/{sid}");
       expect(() => getConversation.parseParameters({ path: { sid: "not-a-sid" }, query: {}, headers: {} })).to.throw(AppError);

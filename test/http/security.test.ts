@@ -19,6 +19,30 @@ describe("HTTP hardening", () => {
         expect(response.headers.get("x-powered-by")).to.equal(null);
       }
     });
+
+    it("sends them on every answer but a 304: a 200, a conditional miss, a 400, a 404 and a body-taking operation's 4xx", async () => {
+      const first = await t.api().get(CHAT);
+      const answers = [
+        first,
+        await t.api().get(CHAT, { headers: { "if-none-match": '"not-current"' } }),
+        await t.api().get(`${CHAT}?limit=nope`),
+        await t.api().get("/api/v1/no-such-thing"),
+        await t.api().post(CHAT, { nope: true }),
+      ];
+      expect(answers.map((response) => response.status)).to.deep.equal([200, 200, 400, 404, 400]);
+      for (const response of answers) {
+        expect(response.headers.get("x-frame-options")).to.equal("SAMEORIGIN");
+        expect(response.headers.get("strict-transport-security")).to.contain("max-age=");
+        expect(response.headers.get("content-security-policy")).to.contain("default-src 'self'");
+        expect(response.headers.get("x-request-id")).to.match(/^[0-9a-f-]{36}$/);
+      }
+      const notModified = await t.api().get(CHAT, { headers: { "if-none-match": first.headers.get("etag")! } });
+      expect(notModified.status).to.equal(304);
+      expect(notModified.headers.get("x-request-id")).to.match(/^[0-9a-f-]{36}$/);
+      expect(notModified.headers.get("vary")).to.equal("Accept-Encoding");
+      for (const name of ["x-frame-options", "strict-transport-security", "content-security-policy", "x-content-type-options"])
+        expect(notModified.headers.get(name), name).to.equal(null);
+    });
   });
 
   describe("rate limits", () => {

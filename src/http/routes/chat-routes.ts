@@ -56,7 +56,7 @@ export function chatHandlers(
   };
 
   return {
-    listConversations: async (request) => {
+    listConversations: (request) => {
       const inbox = inboxFor(request);
       const { limit, offset, filter, search } = request.query;
       // Served from the finished, serialised page while nothing of the tenant's changed in the cache (a warm inbox
@@ -86,7 +86,7 @@ export function chatHandlers(
           return entry ? { status: 201, body: await toView(inbox, entry) } : undefined;
         },
       ),
-    listMessages: async (request) => {
+    listMessages: (request) => {
       const { limit, order, pageToken, afterIndex } = request.query;
       if (afterIndex !== undefined && (order === "desc" || pageToken !== undefined))
         throw new AppError("validation_failed", "afterIndex reads oldest first: it takes neither order=desc nor pageToken", { field: "afterIndex" });
