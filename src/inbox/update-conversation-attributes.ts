@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import {
   mergeAttributes,
   parseAttributes,
@@ -110,7 +110,7 @@ export function updateConversationAttributes(inbox: TenantInbox, conversationSid
 const ownWritesKey = (inbox: TenantInbox, conversationSid: string) => inbox.key("own-writes", conversationSid);
 
 /** Attributes are kilobytes of JSON; what is remembered of them is a digest. */
-const digestOf = (attributes: string) => createHash("sha1").update(attributes).digest("base64url");
+const digestOf = (attributes: string) => hash("sha1", attributes, "base64url");
 
 /**
  * The last few attribute values this gateway wrote (as Twilio answered them, newest first), so Twilio's echo of
