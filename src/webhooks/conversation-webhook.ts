@@ -21,6 +21,7 @@ import {
 import type { Metrics } from "../metrics.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
 import { ignoringDeleted } from "./ignoring-deleted.js";
+import { webhookAnswer } from "./webhook-answer.js";
 
 /** One step of handling an event: publishing domain events, or updating Twilio and the cache. */
 type Step = () => Promise<void> | void;
@@ -142,7 +143,7 @@ export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe:
     if (!Number.isNaN(happenedAt)) deps.metrics?.webhookLagSeconds.observe({ event: event.EventType }, Math.max(0, Date.now() - happenedAt) / 1000);
     if (isEchoOfOwnWrite(inbox, event)) {
       deps.metrics?.webhooks.inc({ source: "twilio-conversations", outcome: "ignored" });
-      return { body: { status: "ignored" } };
+      return webhookAnswer("ignored");
     }
     const identity = `${inbox.tenant.id}:${eventIdentity(event)}`;
     const token = request.ctx.get("i-twilio-idempotency-token");
@@ -157,6 +158,6 @@ export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe:
     }
     const outcome = steps.length === 0 || deleted ? "ignored" : duplicate ? "duplicate" : "applied";
     deps.metrics?.webhooks.inc({ source: "twilio-conversations", outcome });
-    return { body: { status: outcome } };
+    return webhookAnswer(outcome);
   };
 }
