@@ -68,16 +68,19 @@ export class InboxCache {
     return value;
   }
 
-  /** A write: the value the gateway just wrote or learned of (other instances drop theirs). */
-  set(key: string, value: object): void {
-    this.lru.set(key, value);
+  /**
+   * A write: the value the gateway just wrote or learned of (other instances drop theirs). `sizeBytes`, when the
+   * caller knows it, spares serialising the value to measure it (a conversation's entry: kilobytes, on every webhook).
+   */
+  set(key: string, value: object, sizeBytes?: number): void {
+    this.lru.set(key, value, sizeBytes === undefined ? undefined : { size: Math.max(1, Math.ceil(sizeBytes)) });
     this.touch(key);
     this.changed({ kind: "invalidate", key });
   }
 
   /** Caches what a load read from Twilio; not a change, so other instances are not told. */
-  fill(key: string, value: object): void {
-    this.lru.set(key, value);
+  fill(key: string, value: object, sizeBytes?: number): void {
+    this.lru.set(key, value, sizeBytes === undefined ? undefined : { size: Math.max(1, Math.ceil(sizeBytes)) });
     this.touch(key);
   }
 

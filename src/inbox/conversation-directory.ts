@@ -214,7 +214,7 @@ export class ConversationDirectory {
     const entry = toEntry(record);
     if (this.removed.has(record.sid)) return entry;
     this.absent.delete(record.sid);
-    this.cache.set(this.key("conv", record.sid), entry);
+    this.cache.set(this.key("conv", record.sid), entry, entryBytes(entry));
     this.options.recentActivity?.touch(this.tenantId, { sid: record.sid, ms: entry.lastActivityMs });
     // The index changes here only; other instances hear the news and add the SID to theirs, instead of dropping their
     // index and reading Twilio's pages again.
@@ -343,7 +343,10 @@ export class ConversationDirectory {
       const pages = this.gateway.conversationPagesNewestFirst(pageSize);
       const [first, recent] = await Promise.all([pages.next(), this.recentActivity()]);
       const records = first.done ? [] : first.value;
-      for (const record of records) this.cache.fill(this.key("conv", record.sid), toEntry(record));
+      for (const record of records) {
+        const entry = toEntry(record);
+        this.cache.fill(this.key("conv", record.sid), entry, entryBytes(entry));
+      }
       const activity: Record<string, number> = {};
       for (const mark of recent) activity[mark.sid] = mark.ms;
       const sids = [...new Set([...recent.map((mark) => mark.sid), ...records.map((record) => record.sid)])].filter((sid) => !this.removed.has(sid));
@@ -394,7 +397,11 @@ export class ConversationDirectory {
           count += records.length;
           const current = this.cache.get<ConversationIndex>(this.key("index"));
           if (current?.loadId !== loadId) return;
-          for (const record of records) if (!this.removed.has(record.sid)) this.cache.fill(this.key("conv", record.sid), toEntry(record));
+          for (const record of records) {
+            if (this.removed.has(record.sid)) continue;
+            const entry = toEntry(record);
+            this.cache.fill(this.key("conv", record.sid), entry, entryBytes(entry));
+          }
           const known = new Set(current.sids);
           const added = records.map((record) => record.sid).filter((sid) => !known.has(sid) && !this.removed.has(sid));
           this.cache.fill(this.key("index"), { ...current, sids: [...current.sids, ...added] });
@@ -443,6 +450,13 @@ export class ConversationDirectory {
     return fetched.filter((entry): entry is ConversationEntry => entry !== undefined);
   }
 }
+
+/**
+ * An entry's size as the cache counts sizes (its JSON), from the lengths of its strings: the attributes twice (as
+ * text in the record, parsed beside it), the public attributes and search text, and the record's other fields.
+ * Within a few percent of the JSON's length, without building it.
+ */
+const entryBytes = (entry: ConversationEntry) => 2 * entry.record.attributes.length + entry.publicAttributes.length + entry.searchText.length + 400;
 
 export function toEntry(record: ConversationRecord): ConversationEntry {
   const attributes = parseAttributes(record.attributes);

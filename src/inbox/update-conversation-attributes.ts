@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import {
   mergeAttributes,
   parseAttributes,
@@ -85,13 +85,18 @@ async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Ba
     });
     const next = serializeAttributes(attributes);
     let entry: ConversationEntry;
+    let wrote = false;
     if (next === current.attributes) entry = inbox.directory.remember(current);
     else {
       const written = await inbox.gateway.updateConversation(conversationSid, { attributes: next });
       rememberOwnWrite(inbox, conversationSid, written.attributes === next ? [next] : [written.attributes, next]);
       entry = inbox.directory.remember(written);
+      wrote = true;
     }
     batch.changes.forEach(({ settle }, i) => settle(failed.has(i) ? { error: failed.get(i) } : { entry }));
+    // Told here, as Twilio answered, rather than when Twilio's echo of the write comes back: the echo is then
+    // recognised and costs nothing, and the state reaches the sockets one webhook round trip sooner.
+    if (wrote) inbox.attributesWritten?.(inbox, entry);
   } catch (error) {
     for (const { settle } of batch.changes) settle({ error });
   }
@@ -105,7 +110,7 @@ export function updateConversationAttributes(inbox: TenantInbox, conversationSid
 const ownWritesKey = (inbox: TenantInbox, conversationSid: string) => inbox.key("own-writes", conversationSid);
 
 /** Attributes are kilobytes of JSON; what is remembered of them is a digest. */
-const digestOf = (attributes: string) => createHash("sha1").update(attributes).digest("base64url");
+const digestOf = (attributes: string) => hash("sha1", attributes, "base64url");
 
 /**
  * The last few attribute values this gateway wrote (as Twilio answered them, newest first), so Twilio's echo of

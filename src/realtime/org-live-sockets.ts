@@ -8,6 +8,7 @@ import { onBatchedConversationUpdates } from "./batch-per-tenant.js";
 import { batchedTenantRoom, type FeedMode } from "./tenant-feed.js";
 import { guardNamespace } from "./socket-guard.js";
 import { CONVERSATION_SID } from "./socket-ack.js";
+import { hasAudience } from "./namespace-audience.js";
 
 /** `/api/v1/conversations/{organizationId}/live`: the organization inbox's live namespace of one id or alias. */
 export const orgLiveNamespace = (organizationId: string) => `/api/v1/conversations/${organizationId}/live`;
@@ -64,9 +65,13 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
   tenants.all().forEach(addTenant);
   // A tenant created at sign-up (here, or found on another instance's sign-up) gets its namespaces when it is added.
   const stopAdding = tenants.onAdded(addTenant);
-  /** The tenant's rooms on each of its namespaces (its id and its aliases): by default both feeds'. */
+  const scaledOut = components.adapter !== undefined;
+  /**
+   * The tenant's rooms on each of its namespaces (its id and its aliases) that someone may hear (namespace-audience.ts):
+   * by default both feeds'. None, mostly, where only the chat API's clients are connected: no payload is built then.
+   */
   const toTenant = (tenantId: string, { except, rooms = [tenantRoom(tenantId), batchedTenantRoom(tenantId)] }: { except?: string; rooms?: string[] } = {}) =>
-    (namespacesOf.get(tenantId) ?? []).map((live) => (except ? live.to(rooms).except(except) : live.to(rooms)));
+    (namespacesOf.get(tenantId) ?? []).filter((live) => hasAudience(live, scaledOut)).map((live) => (except ? live.to(rooms).except(except) : live.to(rooms)));
 
   const nameOf = (tenantId: string, conversationSid: string) => {
     const entry = tenants.get(tenantId).directory.peek(conversationSid);
@@ -78,19 +83,25 @@ export function attachOrgLiveSockets(io: Server<any, any, any, any>, components:
     components.conversationUpdateIntervalMs ?? 0,
     // From the event's own state: the directory may already hold a later one (unread count of one time, preview of another).
     ({ tenantId, entry, conversation }) => {
+      const rooms = toTenant(tenantId, { rooms: [tenantRoom(tenantId)] });
+      if (rooms.length === 0) return;
       const payload = { conversation: toOrgConversation(entry, conversation.latestMessage ?? null) };
-      for (const room of toTenant(tenantId, { rooms: [tenantRoom(tenantId)] })) room.emit("conversation_updated", payload);
+      for (const room of rooms) room.emit("conversation_updated", payload);
     },
   );
   const stopBatches = onBatchedConversationUpdates(events, components.feedBatchMs ?? 0, (tenantId, updates) => {
+    const rooms = toTenant(tenantId, { rooms: [batchedTenantRoom(tenantId)] });
+    if (rooms.length === 0) return;
     const payload = { conversations: updates.map(({ entry, conversation }) => ({ conversation: toOrgConversation(entry, conversation.latestMessage ?? null) })) };
-    for (const room of toTenant(tenantId, { rooms: [batchedTenantRoom(tenantId)] })) room.emit("conversations_updated", payload);
+    for (const room of rooms) room.emit("conversations_updated", payload);
   });
   const unsubscribers = [
     ...(["message.received", "message.sent"] as const).map((name) =>
       events.on(name, ({ tenantId, conversationSid, message }) => {
+        const rooms = toTenant(tenantId);
+        if (rooms.length === 0) return;
         const payload = { conversation_id: conversationSid, message: toOrgMessage(message, nameOf(tenantId, conversationSid)) };
-        for (const room of toTenant(tenantId)) room.emit("new_message", payload);
+        for (const room of rooms) room.emit("new_message", payload);
       }),
     ),
     events.on("typing.changed", ({ tenantId, conversationSid, userId, typing, originSocketId }) => {

@@ -34,7 +34,7 @@ export class TwilioHttpTransport {
       // undici keeps connections alive itself.
       if (value !== undefined && name.toLowerCase() !== "connection") headers[name] = String(value);
     }
-    if (opts.username && opts.password) headers.Authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString("base64")}`;
+    if (opts.username && opts.password) headers.Authorization = this.basicAuth(opts.username, opts.password);
     else if (opts.authStrategy) headers.Authorization = await opts.authStrategy.getAuthString();
     const contentType = headers["Content-Type"];
     const body =
@@ -70,6 +70,17 @@ export class TwilioHttpTransport {
 
   close(): Promise<void> {
     return this.agent.close();
+  }
+
+  /** The last credentials' header, kept: a transport serves one account, whose header was encoded on every call. */
+  private lastAuth: { username: string; password: string; header: string } | undefined;
+
+  private basicAuth(username: string, password: string): string {
+    const last = this.lastAuth;
+    if (last && last.username === username && last.password === password) return last.header;
+    const header = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    this.lastAuth = { username, password, header };
+    return header;
   }
 }
 

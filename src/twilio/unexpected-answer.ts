@@ -23,13 +23,13 @@ export class UnexpectedAnswer extends Error {
 /**
  * The answer, when it is not one the twilio SDK can read: a failure without Twilio's error body (`code` and
  * `message`, or RFC 9457's `type`/`title`/`status`/`code`), or a success with a body that is not JSON.
- * `secrets` (the credentials the request carried) are cut out of the excerpt.
+ * `secrets` (the credentials the request carried, asked for only then) are cut out of the excerpt.
  */
-export function unexpectedAnswer(response: TransportResponse, uri: string, secrets: readonly string[]): UnexpectedAnswer | undefined {
+export function unexpectedAnswer(response: TransportResponse, uri: string, secrets: () => readonly string[]): UnexpectedAnswer | undefined {
   const { statusCode, body } = response;
   const success = statusCode >= 200 && statusCode < 300;
   if (success ? body === "" || /json/i.test(header(response, "content-type")) : isTwilioErrorBody(body)) return undefined;
-  return new UnexpectedAnswer(statusCode, new URL(uri).origin, excerptOf(body, secrets));
+  return new UnexpectedAnswer(statusCode, new URL(uri).origin, excerptOf(body, secrets()));
 }
 
 /** Whether a failure's body is Twilio's error JSON. */

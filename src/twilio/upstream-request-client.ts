@@ -72,7 +72,7 @@ export class UpstreamRequestClient {
         const { statusCode } = response;
         if (statusCode < 500 && statusCode !== 429) {
           // The SDK would read a body that is not Twilio's as `message: undefined`: say what came back instead.
-          const unexpected = unexpectedAnswer(response, uri, credentialsOf(opts));
+          const unexpected = unexpectedAnswer(response, uri, () => credentialsOf(opts));
           if (unexpected) throw translateTwilioError(unexpected);
           return response;
         }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ConversationRecord, ConversationState, MessageRecord } from "../inbox/inbox-types.js";
 import { toMessageMedia } from "../twilio/record-mappers.js";
 
@@ -52,7 +52,7 @@ export function allowListConversationEvent(body: Record<string, unknown>): Conve
  */
 export function eventIdentity(event: ConversationEventFields): string {
   const digest = (...parts: Array<string | undefined>) =>
-    createHash("sha1").update(parts.map((part) => part ?? "").join("\u0000")).digest("hex").slice(0, 16);
+    hash("sha1", parts.map((part) => part ?? "").join("\u0000"), "hex").slice(0, 16);
   switch (event.EventType) {
     case "onMessageAdded":
     case "onMessageRemoved":

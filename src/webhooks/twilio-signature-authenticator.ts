@@ -20,7 +20,9 @@ export function twilioSignatureAuthenticator(tenants: TenantRegistry, publicBase
     if (url === undefined) throw new AppError("forbidden", "the webhook signature cannot be checked: the request does not name a URL Twilio calls");
     const request = ctx.request as { rawBody?: string; body?: unknown };
     const rawBody = request.rawBody ?? "";
-    const json = ctx.is("application/json") === "application/json";
+    // Koa's `request.type` (the header up to `;`), not `ctx.is`: type-is parses and normalises the header anew on each
+    // call, and the body parser and router have each done so already for this request.
+    const json = ctx.request.type.trim().toLowerCase() === "application/json";
     // A form was parsed into flat fields already (the body parser uses the same parseFlatForm).
     const params = json ? jsonFields(rawBody) : isFields(request.body) ? request.body : parseFlatForm(rawBody);
     const accountSid = typeof params.AccountSid === "string" ? params.AccountSid : undefined;

@@ -32,6 +32,18 @@ describe("InboxCache", () => {
     });
   });
 
+  describe("when the caller gives a value's size", () => {
+    it("counts that size, without serialising the value", () => {
+      const cache = new InboxCache(roomy);
+      // A value JSON cannot serialise: measuring it that way would throw.
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      cache.set("a", cyclic, 1234);
+      cache.fill("b", { text: "x" }, 766);
+      expect(cache.stats().bytes).to.equal(2000);
+    });
+  });
+
   describe("when one value is larger than maxBytes", () => {
     it("does not store it and keeps the bound", () => {
       const cache = new InboxCache({ maxEntries: 10, maxBytes: 2048, ttlMs: 60_000 });

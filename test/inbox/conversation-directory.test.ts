@@ -32,6 +32,33 @@ describe("ConversationDirectory", () => {
   });
   afterEach(() => t.close());
 
+  describe("when it remembers a conversation", () => {
+    it("counts the entry in the cache within 10 % of its JSON's size", async () => {
+      const inbox = t.app.tenants.get("alpha");
+      const record = {
+        sid: `CH${"a".repeat(32)}`,
+        accountSid: `AC${"b".repeat(32)}`,
+        chatServiceSid: `IS${"c".repeat(32)}`,
+        friendlyName: "Size check",
+        uniqueName: null,
+        attributes: JSON.stringify({
+          unreadCount: 3,
+          contactDetails: { phone: "+15550001111", email: "someone@example.com" },
+          summary: { latestMessage: { sid: `IM${"d".repeat(32)}`, index: 4, author: "+15550001111", body: "a \"quoted\" reply, with a line\nbreak", dateCreated: "2026-12-05T03:00:00.000Z" } },
+          counters: { days: { "2026-12-05": [1, 3, 0, 0, 0] } },
+        }),
+        state: "active" as const,
+        dateCreated: "2026-12-05T02:00:00.000Z",
+        dateUpdated: "2026-12-05T03:00:00.000Z",
+      };
+      const before = t.app.cache.stats().bytes;
+      const entry = inbox.directory.remember(record);
+      const counted = t.app.cache.stats().bytes - before;
+      const json = Buffer.byteLength(JSON.stringify(entry));
+      expect(Math.abs(counted - json) / json, `${counted} counted for ${json} bytes of JSON`).to.be.below(0.1);
+    });
+  });
+
   describe("when a listed conversation is gone from Twilio before the list reads its details", () => {
     it("chat API: the list answers without it (not 404), and forgets it", async () => {
       const response = await t.api().get("/api/v1/chat/conversations");
