@@ -58,8 +58,6 @@ import { createPrincipalCheck, createSessionCheck } from "./accounts/session-che
 import { accountHandlers } from "./http/routes/account-routes.js";
 import { inMemoryKeyedLock } from "./inbox/keyed-lock.js";
 import type { TenantInbox } from "./inbox/tenant-inbox.js";
-import type { ConversationEntry } from "./inbox/conversation-directory.js";
-import { conversationUpdate } from "./inbox/conversation-views.js";
 import { CONVERSATION_WEBHOOK_FILTERS, CONVERSATION_WEBHOOK_PATH } from "./webhooks/register-webhooks.js";
 import { MediaServiceClient } from "./twilio/media-service-client.js";
 import type { UpstreamCallEvent } from "./twilio/upstream-request-client.js";
@@ -165,9 +163,6 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const twilioSettings = { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl };
   const gateways = createTenantGateways(twilioSettings, tenantConfigs, onUpstreamCall);
   const recentActivity = deps.scaleOut?.recentActivity(config.conversationIndexLimit) ?? new InMemoryRecentActivity(config.conversationIndexLimit);
-  const events = new DomainEvents();
-  // The gateway's own attributes writes reach the sockets as Twilio answered them (their echo then has nothing to do).
-  const attributesWritten = (inbox: TenantInbox, entry: ConversationEntry) => events.publish("conversation.updated", conversationUpdate(inbox, entry));
   // Builds a tenant's inbox; given the one serving it now (new settings of a tenant created at sign-up), keeps its
   // gateway, conversation directory and lock.
   const buildInbox = (tenant: TenantConfig, previous?: TenantInbox): TenantInbox => {
@@ -191,7 +186,6 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
         concurrency: config.upstream.concurrencyPerTenant,
         conversationLock: deps.scaleOut?.conversationLock(tenant.id),
         recentActivity,
-        attributesWritten,
         media: new MediaServiceClient(tenant, {
           baseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl,
           timeoutMs: config.upstream.timeoutMs,
@@ -202,6 +196,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
     );
   };
   const tenants = new TenantRegistry(tenantConfigs.map((tenant) => buildInbox(tenant)));
+  const events = new DomainEvents();
   const localDedupe = deps.scaleOut ? undefined : new InMemoryWebhookDedupe({ maxKeys: config.webhookDedupeMaxKeys, ttlMs: WEBHOOK_DEDUPE_TTL_MS });
   const dedupe = deps.scaleOut?.dedupe ?? localDedupe!;
   const verifyToken = createTokenVerifier(config.jwt, config.accounts.sessionTokenSecret);

@@ -3,7 +3,7 @@ import type { EmailSender } from "../sendgrid/email-sender.js";
 import type { TenantConfig } from "../tenants/tenant-config.js";
 import type { ConversationsGateway } from "../twilio/conversations-gateway.js";
 import type { MediaServiceClient } from "../twilio/media-service-client.js";
-import { ConversationDirectory, type ConversationEntry } from "./conversation-directory.js";
+import { ConversationDirectory } from "./conversation-directory.js";
 import { inMemoryKeyedLock, type KeyedLock } from "./keyed-lock.js";
 import type { RecentActivity } from "./recent-activity.js";
 
@@ -21,25 +21,13 @@ export interface TenantInbox {
   readonly conversationLock: KeyedLock;
   /** Cache key scoped to this tenant. */
   key(...parts: Array<string | number>): string;
-  /**
-   * Told of each attributes write this gateway made, with the conversation as Twilio answered it (the composition
-   * root publishes `conversation.updated` from it: Twilio's echo of the write then has nothing left to do).
-   */
-  readonly attributesWritten?: (inbox: TenantInbox, entry: ConversationEntry) => void;
 }
 
 export function createTenantInbox(
   tenant: TenantConfig,
   gateway: ConversationsGateway,
   cache: InboxCache,
-  options: {
-    indexLimit: number;
-    concurrency: number;
-    conversationLock?: KeyedLock;
-    media?: MediaServiceClient;
-    recentActivity?: RecentActivity;
-    attributesWritten?: TenantInbox["attributesWritten"];
-  },
+  options: { indexLimit: number; concurrency: number; conversationLock?: KeyedLock; media?: MediaServiceClient; recentActivity?: RecentActivity },
   emailSender?: EmailSender,
 ): TenantInbox {
   return {
@@ -51,6 +39,5 @@ export function createTenantInbox(
     directory: new ConversationDirectory(cache, gateway, tenant.id, options),
     conversationLock: options.conversationLock ?? inMemoryKeyedLock(),
     key: (...parts) => tenantKey(tenant.id, ...parts),
-    attributesWritten: options.attributesWritten,
   };
 }

@@ -85,18 +85,13 @@ async function writeBatch(inbox: TenantInbox, conversationSid: string, batch: Ba
     });
     const next = serializeAttributes(attributes);
     let entry: ConversationEntry;
-    let wrote = false;
     if (next === current.attributes) entry = inbox.directory.remember(current);
     else {
       const written = await inbox.gateway.updateConversation(conversationSid, { attributes: next });
       rememberOwnWrite(inbox, conversationSid, written.attributes === next ? [next] : [written.attributes, next]);
       entry = inbox.directory.remember(written);
-      wrote = true;
     }
     batch.changes.forEach(({ settle }, i) => settle(failed.has(i) ? { error: failed.get(i) } : { entry }));
-    // Told here, as Twilio answered, rather than when Twilio's echo of the write comes back: the echo is then
-    // recognised and costs nothing, and the state reaches the sockets one webhook round trip sooner.
-    if (wrote) inbox.attributesWritten?.(inbox, entry);
   } catch (error) {
     for (const { settle } of batch.changes) settle({ error });
   }

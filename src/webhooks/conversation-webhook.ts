@@ -91,24 +91,6 @@ const sameButAttributes = (a: ConversationRecord, b: ConversationRecord) =>
   a.state === b.state && a.friendlyName === b.friendlyName && a.uniqueName === b.uniqueName;
 
 /**
- * Twilio's echo of an attributes write this gateway made: the write was published as Twilio answered it (see
- * `attributesWritten`), so there is nothing to read, remember or emit. Only when the echo is no newer than what the
- * cache holds and nothing but the attributes could differ: a rename, close or reopen by someone else in the same
- * second as the write, or another app's attributes, is a change of its own and goes the full way.
- */
-export function isEchoOfOwnWrite(inbox: TenantInbox, event: ConversationEventFields): boolean {
-  if (event.EventType !== "onConversationUpdated" || !event.ConversationSid || event.Attributes === undefined) return false;
-  const cached = inbox.directory.peek(event.ConversationSid);
-  if (!cached) return false;
-  const record = conversationFromEvent(event);
-  return (
-    Date.parse(record.dateUpdated) <= Date.parse(cached.record.dateUpdated) &&
-    sameButAttributes(cached.record, record) &&
-    isOwnWrite(inbox, event.ConversationSid, event.Attributes)
-  );
-}
-
-/**
  * The conversation as it now is. Webhooks can arrive late or out of order (retries, concurrent deliveries), and
  * Twilio's timestamps have one-second resolution: an event no newer than what the cache holds is not trusted, the
  * conversation is read again instead (serialised with the gateway's own writes to it). Nor is an event when the
@@ -120,8 +102,10 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
   const cached = inbox.directory.peek(conversationSid);
   const record = event.EventType === "onConversationStateUpdated" ? undefined : conversationFromEvent(event);
   if (record && cached && Date.parse(cached.record.dateUpdated) < Date.parse(record.dateUpdated)) return inbox.directory.remember(record);
-  // Nothing newer than the state the cache holds (read since by the gateway, so perhaps never told): that state.
-  if (record && cached && sameButAttributes(cached.record, record) && cached.record.attributes === record.attributes) return cached;
+  // Our own write, reported back: the cache already holds this state, or a later one we wrote since. Only when
+  // nothing else changed: a rename in the same second as our write is someone else's, and must not be lost.
+  if (record && cached && sameButAttributes(cached.record, record) && (cached.record.attributes === record.attributes || isOwnWrite(inbox, conversationSid, record.attributes)))
+    return cached;
   return inbox.conversationLock.acquire(conversationSid, async () =>
     inbox.directory.remember(await inbox.gateway.fetchConversation(conversationSid)),
   );
@@ -132,8 +116,7 @@ async function freshEntry(inbox: TenantInbox, event: ConversationEventFields) {
  * POST /webhooks/twilio/conversation — Conversations post-event webhooks. The signature was verified before this
  * runs. Each step runs once per event (a redelivery repeats only the steps that failed), and the answer is 2xx only
  * after every step succeeded: a failure answers 5xx so Twilio retries. An event about a conversation or message
- * Twilio says was deleted since (late deliveries and retries) stops there and answers 200 `ignored`, as does the
- * echo of the gateway's own attributes write (before any dedupe or bookkeeping: it costs the signature check only).
+ * Twilio says was deleted since (late deliveries and retries) stops there and answers 200 `ignored`.
  */
 export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe: WebhookDedupe; metrics?: Metrics }): OperationHandler {
   return async (request) => {
@@ -141,10 +124,6 @@ export function conversationWebhookHandler(deps: { events: DomainEvents; dedupe:
     const event = allowListConversationEvent(request.body as Record<string, unknown>);
     const happenedAt = Date.parse(event.DateUpdated ?? event.DateCreated ?? "");
     if (!Number.isNaN(happenedAt)) deps.metrics?.webhookLagSeconds.observe({ event: event.EventType }, Math.max(0, Date.now() - happenedAt) / 1000);
-    if (isEchoOfOwnWrite(inbox, event)) {
-      deps.metrics?.webhooks.inc({ source: "twilio-conversations", outcome: "ignored" });
-      return webhookAnswer("ignored");
-    }
     const identity = `${inbox.tenant.id}:${eventIdentity(event)}`;
     const token = request.ctx.get("i-twilio-idempotency-token");
     const steps = stepsFor(inbox, event, deps.events);

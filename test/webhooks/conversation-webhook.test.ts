@@ -4,7 +4,7 @@ import { connectClient, nextEvent, recordEvents, settle, subscribe, type ChatCli
 import { createConversation, inboundMessage } from "../support/conversation-fixtures.js";
 import { postSignedForm, postSignedJson } from "../support/sign-webhook.js";
 import { startApp, type TestApp } from "../support/start-app.js";
-import { CONVERSATION_WEBHOOK_FILTERS, registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
+import { registerConversationWebhooks } from "../../src/webhooks/register-webhooks.js";
 import type { WebhookDelivery } from "../../src/emulator/webhooks/webhook-log.js";
 
 const PATH = "/api/v1/chat/webhooks/twilio/conversation";
@@ -327,87 +327,6 @@ describe("POST /webhooks/twilio/conversation", () => {
       expect(response.status).to.equal(200);
       expect((await updated).conversation.friendlyName).to.equal("Renamed elsewhere");
       expect((await t.api().get(`${BASE}/${sid}`)).body.friendlyName).to.equal("Renamed elsewhere");
-    });
-  });
-  describe("when Twilio echoes the gateway's own attributes write", () => {
-    /** Twilio's onConversationUpdated for the conversation as it now stands in Twilio. */
-    const conversationUpdated = async (overrides: Record<string, string> = {}) => {
-      const { accountSid, conversationsServiceSid } = t.tenants.alpha;
-      const now = await t.app.tenants.get("alpha").gateway.fetchConversation(sid);
-      const params = {
-        AccountSid: accountSid,
-        EventType: "onConversationUpdated",
-        Source: "API",
-        ChatServiceSid: conversationsServiceSid,
-        ConversationSid: sid,
-        FriendlyName: now.friendlyName ?? "",
-        Attributes: now.attributes,
-        State: now.state,
-        DateCreated: now.dateCreated,
-        DateUpdated: now.dateUpdated,
-        ...overrides,
-      };
-      return params;
-    };
-    const post = (params: Record<string, string>) => postSignedForm(t.api(), t.baseUrl, PATH, params, t.tenants.alpha.authToken);
-    /** The emulator sends every webhook but the echo: the test delivers that one itself. */
-    const withoutEcho = () => {
-      const { accountSid, conversationsServiceSid } = t.tenants.alpha;
-      t.emulator.configureWebhooks(accountSid, conversationsServiceSid, {
-        postWebhookUrl: `${t.baseUrl}${PATH}`,
-        filters: CONVERSATION_WEBHOOK_FILTERS.filter((name) => name !== "onConversationUpdated"),
-      });
-    };
-
-    it("emits conversation:updated as Twilio answered the write, before any echo", async () => {
-      withoutEcho();
-      const updated = nextEvent(client, "conversation:updated", (p) => p.conversationSid === sid && JSON.parse(p.conversation.attributes).isStarred === true);
-      expect((await t.api().patch(`${BASE}/${sid}/attributes`, { isStarred: true })).status).to.equal(200);
-      expect((await updated).conversation.sid).to.equal(sid);
-    });
-
-    it("answers the echo 200 ignored with no Twilio call and no event", async () => {
-      withoutEcho();
-      await inboundMessage(t, { from: "+15554000001", body: "count me" });
-      await t.emulator.whenIdle();
-      await settle();
-      const echo = await conversationUpdated();
-      const events = recordEvents(client);
-      // Published, not received: the write's own update may still be held by the per-conversation coalescing.
-      const published: unknown[] = [];
-      const stop = t.app.events.on("conversation.updated", (update) => published.push(update));
-      const callsBefore = t.upstreamCalls.length;
-      const response = await post(echo);
-      await settle();
-      stop();
-      expect(response.status).to.equal(200);
-      expect(response.body.status).to.equal("ignored");
-      expect(t.upstreamCalls.length - callsBefore).to.equal(0);
-      expect(published).to.deep.equal([]);
-      expect(events.besidesConversationUpdates()).to.deep.equal([]);
-    });
-
-    it("still applies and emits another app's attributes written since, read from Twilio", async () => {
-      withoutEcho();
-      expect((await t.api().patch(`${BASE}/${sid}/attributes`, { isStarred: true })).status).to.equal(200);
-      await t.emulator.whenIdle();
-      await settle();
-      // Another app rewrites the attributes in the same second, keeping everything else: Twilio's echo of it names
-      // the gateway's timestamp, but attributes the gateway never wrote.
-      const { accountSid, authToken, conversationsServiceSid } = t.tenants.alpha;
-      const own = t.app.tenants.get("alpha").directory.peek(sid)!.record;
-      const theirs = JSON.stringify({ ...JSON.parse(own.attributes), isStarred: false, otherApp: "was here" });
-      await fetch(`${t.emulator.baseUrl}/v1/Services/${conversationsServiceSid}/Conversations/${sid}`, {
-        method: "POST",
-        headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString("base64")}`, "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ Attributes: theirs }).toString(),
-      });
-      const updated = nextEvent(client, "conversation:updated", (p) => p.conversationSid === sid && JSON.parse(p.conversation.attributes).isStarred === false);
-      const response = await post(await conversationUpdated({ DateUpdated: own.dateUpdated }));
-      expect(response.status).to.equal(200);
-      expect(response.body.status).to.equal("applied");
-      await updated;
-      expect(JSON.parse((await t.api().get(`${BASE}/${sid}`)).body.attributes).isStarred).to.equal(false);
     });
   });
 });
