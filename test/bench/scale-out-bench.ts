@@ -8,7 +8,8 @@ import type { BenchGateway, ScaleOutSettings } from "./bench-gateway.js";
 import type { ReportRow } from "./bench-report.js";
 import type { BenchSettings } from "./bench-settings.js";
 import type { GatewayProcessRequest } from "./gateway-process-worker.js";
-import { latencyStats, ratio, type LatencyStats } from "./latency-stats.js";
+import { ratio } from "./latency-stats.js";
+import { driveOutcome, type DriveOutcome } from "./drive-outcome.js";
 import type { SeededInbox } from "./seed-bench-tenants.js";
 import type { DriveReply, SocketWorkerRequest } from "./socket-load-worker.js";
 import { timedGet } from "./timed-get.js";
@@ -17,19 +18,12 @@ import { planWebhooks } from "./webhook-plan.js";
 import { WorkerProcess } from "./worker-process.js";
 
 /** One deployment under the offered load: one or two gateway processes, with or without the shared Redis. */
-export interface ScaleOutRun {
+export interface ScaleOutRun extends DriveOutcome {
   name: string;
   instances: number;
   redis: boolean;
   offeredPerSec: number;
-  /** 2xx answers ÷ (last answer − first send). */
-  sustainedPerSec: number;
-  statuses: Record<string, number>;
-  answerMs: LatencyStats;
-  /** Arrival at the instance that got the webhook → `message:received` at a socket (of either instance). */
-  deliveryMs: LatencyStats;
   expectedDeliveries: number;
-  deliveries: number;
   /** All gateway processes' CPU during the drive ÷ webhooks, ms. */
   gatewayCpuMsPerWebhook: number;
   /** Each process's CPU share during the drive (1.0 = one core). */
@@ -172,13 +166,6 @@ async function runDeployment(
 
     // Webhook k reached instance k % n (the drive's turns): its arrival is on that instance's clock.
     const clocks = await Promise.all(processes.map(async (process) => ArrivalClock.of((await ask<{ times: Float64Array }>(process, { type: "arrivals" })).times)));
-    const delivery: number[] = [];
-    for (let i = 0; i < reply.receiptSeq.length; i++) {
-      const seq = reply.receiptSeq[i]!;
-      const arrived = clocks[seq % clocks.length]!.at(seq);
-      if (!Number.isNaN(arrived)) delivery.push(reply.receiptAt[i]! - arrived);
-    }
-    const ok = Object.entries(reply.statuses).reduce((sum, [status, n]) => sum + (status.startsWith("2") ? n : 0), 0);
     const webhooks = plan.webhooks.length;
     const round = (value: number) => Math.round(value * 100) / 100;
     return {
@@ -186,12 +173,8 @@ async function runDeployment(
       instances: deployment.instances,
       redis: deployment.redis,
       offeredPerSec: settings.webhookRate,
-      sustainedPerSec: Math.round(ok / ((reply.lastResponseMs - reply.firstSendMs) / 1000)),
-      statuses: reply.statuses,
-      answerMs: latencyStats(Array.from(reply.responseMs).filter((ms) => !Number.isNaN(ms))),
-      deliveryMs: latencyStats(delivery),
+      ...driveOutcome(reply, (seq) => clocks[seq % clocks.length]!.at(seq)),
       expectedDeliveries,
-      deliveries: reply.receiptSeq.length,
       gatewayCpuMsPerWebhook: round(cpuSpent.reduce((sum, ms) => sum + ms, 0) / webhooks),
       instanceCpuShares: cpuSpent.map((ms) => round(ms / wallMs)),
       twilioCallsPerWebhook: round(twilioCalls / webhooks),

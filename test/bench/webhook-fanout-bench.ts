@@ -8,12 +8,13 @@ import type { BenchGateway } from "./bench-gateway.js";
 import { cpuProfileDir, profiled } from "./cpu-profile.js";
 import type { BenchSettings } from "./bench-settings.js";
 import { latencyStats, ratio, type LatencyStats } from "./latency-stats.js";
+import { driveOutcome, type DriveOutcome } from "./drive-outcome.js";
 import type { SeededInbox } from "./seed-bench-tenants.js";
 import type { ConnectReply, DriveReply, SocketWorkerRequest } from "./socket-load-worker.js";
 import { planWebhooks, type WebhookPlan } from "./webhook-plan.js";
 import { WorkerProcess } from "./worker-process.js";
 
-export interface FanoutRun {
+export interface FanoutRun extends DriveOutcome {
   server: "switchboard" | "switchboard, own process" | "bare Socket.IO";
   sockets: number;
   webhooks: number;
@@ -23,15 +24,7 @@ export interface FanoutRun {
   /** Webhooks that reached the server, and their rate (first → last arrival): the load the deliveries were under. */
   arrived: number;
   arrivedPerSec: number;
-  /** 2xx answers ÷ (last answer − first send): the rate the server kept up with. */
-  sustainedPerSec: number;
-  statuses: Record<string, number>;
-  /** Webhook sent → answered (how long Twilio would wait). */
-  answerMs: LatencyStats;
-  /** Webhook arrival at the server → message:received at the client, over every delivery. */
-  deliveryMs: LatencyStats;
   expectedDeliveries: number;
-  deliveries: number;
   conversationUpdates: number;
   conversationBatches: number;
   connectMs: number;
@@ -174,13 +167,7 @@ async function runOnce(
   await worker.request({ type: "disconnect" } satisfies SocketWorkerRequest);
 
   const clock = await target.arrivals.snapshot();
-  const delivery: number[] = [];
-  for (let i = 0; i < reply.receiptSeq.length; i++) {
-    const arrived = clock.at(reply.receiptSeq[i]!);
-    if (!Number.isNaN(arrived)) delivery.push(reply.receiptAt[i]! - arrived);
-  }
   const arrivals = clock.summary();
-  const ok = Object.entries(reply.statuses).reduce((sum, [status, n]) => sum + (status.startsWith("2") ? n : 0), 0);
   return {
     server: target.server,
     sockets,
@@ -189,12 +176,8 @@ async function runOnce(
     sentPerSec: Math.round(reply.sent / ((reply.lastSendMs - reply.firstSendMs) / 1000 || 1)),
     arrived: arrivals.arrived,
     arrivedPerSec: arrivals.perSec,
-    sustainedPerSec: Math.round(ok / ((reply.lastResponseMs - reply.firstSendMs) / 1000)),
-    statuses: reply.statuses,
-    answerMs: latencyStats(Array.from(reply.responseMs).filter((ms) => !Number.isNaN(ms))),
-    deliveryMs: latencyStats(delivery),
+    ...driveOutcome(reply, (seq) => clock.at(seq)),
     expectedDeliveries,
-    deliveries: reply.receiptSeq.length,
     conversationUpdates: reply.conversationUpdates,
     conversationBatches: reply.conversationBatches,
     connectMs: Math.round(connected.connectMs),
