@@ -152,7 +152,7 @@ function sentence(i: number): string {
 function searchIndexBytesPer10000(): number {
   const before = heapAfterGc();
   const search = new MessageSearchIndex({} as TenantInbox, { maxMessages: 1_000_000, concurrency: 1 });
-  (search as unknown as { built: boolean }).built = true;
+  (search as unknown as { lifecycle: { built: boolean } }).lifecycle.built = true; // counts as built: no Twilio read
   const total = 50_000;
   for (let i = 0; i < total; i++) {
     search.upsert({
