@@ -28,8 +28,8 @@ export interface ConversationUpdate {
 
 /**
  * One tenant's Conversations Service, seen through the twilio SDK. Every method returns the domain's records
- * and throws AppError (Twilio's code kept). Writes ask Twilio to fire its webhooks, so other instances and apps
- * hear of them (the gateway's own attributes writes are published as Twilio answers them, and their echo ignored).
+ * and throws AppError (Twilio's code kept). Writes ask Twilio to fire its webhooks, so realtime events come
+ * from Twilio, never from the write path itself.
  */
 export class ConversationsGateway {
   /** The account's Content API templates (same credentials). */
