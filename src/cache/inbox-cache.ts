@@ -73,14 +73,14 @@ export class InboxCache {
    * caller knows it, spares serialising the value to measure it (a conversation's entry: kilobytes, on every webhook).
    */
   set(key: string, value: object, sizeBytes?: number): void {
-    this.lru.set(key, value, sizeBytes === undefined ? undefined : { size: Math.max(1, Math.ceil(sizeBytes)) });
+    this.lru.set(key, value, sizeOption(sizeBytes));
     this.touch(key);
     this.changed({ kind: "invalidate", key });
   }
 
   /** Caches what a load read from Twilio; not a change, so other instances are not told. */
   fill(key: string, value: object, sizeBytes?: number): void {
-    this.lru.set(key, value, sizeBytes === undefined ? undefined : { size: Math.max(1, Math.ceil(sizeBytes)) });
+    this.lru.set(key, value, sizeOption(sizeBytes));
     this.touch(key);
   }
 
@@ -202,3 +202,6 @@ export class InboxCache {
 /** A cache key scoped to one tenant. */
 export const tenantKey = (tenantId: string, ...parts: Array<string | number>): string =>
   [tenantId, ...parts].join("|");
+
+/** lru-cache's option for a size the caller gave (a positive integer); none: the cache measures the value itself. */
+const sizeOption = (sizeBytes: number | undefined) => (sizeBytes === undefined ? undefined : { size: Math.max(1, Math.ceil(sizeBytes)) });

@@ -222,6 +222,12 @@ export class ConversationDirectory {
     return entry;
   }
 
+  /** Caches a conversation read from Twilio's pages (a fill: not a change other instances need to hear of). */
+  private fillEntry(record: ConversationRecord): void {
+    const entry = toEntry(record);
+    this.cache.fill(this.key("conv", record.sid), entry, entryBytes(entry));
+  }
+
   /** Adds a SID to the cached index, if there is one and it lacks it; true unless it was there already. */
   private addToIndex(sid: string, lastActivityMs: number): boolean {
     if (this.removed.has(sid)) return false;
@@ -343,10 +349,7 @@ export class ConversationDirectory {
       const pages = this.gateway.conversationPagesNewestFirst(pageSize);
       const [first, recent] = await Promise.all([pages.next(), this.recentActivity()]);
       const records = first.done ? [] : first.value;
-      for (const record of records) {
-        const entry = toEntry(record);
-        this.cache.fill(this.key("conv", record.sid), entry, entryBytes(entry));
-      }
+      for (const record of records) this.fillEntry(record);
       const activity: Record<string, number> = {};
       for (const mark of recent) activity[mark.sid] = mark.ms;
       const sids = [...new Set([...recent.map((mark) => mark.sid), ...records.map((record) => record.sid)])].filter((sid) => !this.removed.has(sid));
@@ -397,11 +400,7 @@ export class ConversationDirectory {
           count += records.length;
           const current = this.cache.get<ConversationIndex>(this.key("index"));
           if (current?.loadId !== loadId) return;
-          for (const record of records) {
-            if (this.removed.has(record.sid)) continue;
-            const entry = toEntry(record);
-            this.cache.fill(this.key("conv", record.sid), entry, entryBytes(entry));
-          }
+          for (const record of records) if (!this.removed.has(record.sid)) this.fillEntry(record);
           const known = new Set(current.sids);
           const added = records.map((record) => record.sid).filter((sid) => !known.has(sid) && !this.removed.has(sid));
           this.cache.fill(this.key("index"), { ...current, sids: [...current.sids, ...added] });
