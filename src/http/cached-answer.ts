@@ -40,9 +40,10 @@ export function answerFromCache(
 ): Promise<OperationResult> | OperationResult {
   // A warm answer is taken as it is, and answered at once (no fetch, no promise); a miss builds it once for every
   // concurrent request.
+  const ifNoneMatch = request.ctx.get("if-none-match") || undefined;
   const warm = responses.peek(key);
-  if (warm) return respondCached(request, warm, request.ctx.get("if-none-match") || undefined);
-  return responses.getOrBuild(key, tenantId, build).then((answer) => respondCached(request, answer, request.ctx.get("if-none-match") || undefined));
+  if (warm) return respondCached(request, warm, ifNoneMatch);
+  return responses.getOrBuild(key, tenantId, build).then((answer) => respondCached(request, answer, ifNoneMatch));
 }
 
 /** An answer built for this request only (not cached): same validator and codings, compressed per request. */
