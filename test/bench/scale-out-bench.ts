@@ -46,6 +46,9 @@ export interface ScaleOutResult {
 /** Webhooks are signed for this URL whichever instance gets them, as behind a load balancer (PUBLIC_BASE_URL). */
 const PUBLIC_BASE_URL = "https://switchboard.bench.invalid";
 
+/** The clock ticks /proc counts CPU time in (asked of `getconf` once). */
+let ticksPerSec: number | undefined;
+
 /** CPU time of another process so far (utime + stime from /proc), ms; undefined where /proc is not readable. */
 function processCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
@@ -53,7 +56,7 @@ function processCpuMs(pid: number | undefined): number | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const ticks = Number(fields[11]) + Number(fields[12]); // fields 14 and 15 of proc(5): utime, stime
-    const ticksPerSec = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
+    ticksPerSec ??= Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
     return (ticks / ticksPerSec) * 1000;
   } catch {
     return undefined;
