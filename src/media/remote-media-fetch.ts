@@ -1,7 +1,7 @@
 import { createWriteStream } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { request, type RequestOptions } from "node:https";
-import type { LookupFunction } from "node:net";
+import { isIP, type LookupFunction } from "node:net";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { AppError, isAppError } from "../errors.js";
@@ -56,8 +56,9 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * A server-side fetch of a URL a tenant's user supplies, safe against SSRF: https only; the host resolved once and
- * every answer checked against the address policy; the connection pinned to the checked address (the request's
- * `lookup` answers it, so a second DNS answer cannot swap it) with TLS verified against the host name; at most
+ * every answer checked against the address policy; the connection pinned to the checked addresses (the request's
+ * `lookup` answers them, so a second DNS answer cannot swap them; Node tries the next when one does not answer) with
+ * TLS verified against the host name; at most
  * 3 redirects, each checked from scratch; no cookies or credentials sent; connect and total timeouts; the size limit
  * enforced while streaming (and up front from Content-Length); the type and first bytes checked as the chat API's
  * multipart upload checks them. Refusals of the URL or its addresses are 400; the remote's failures are 502, too
@@ -115,13 +116,16 @@ export function createRemoteMediaFetcher(settings: RemoteMediaFetchSettings, dep
   }
 }
 
-/** One GET to the pinned address: no cookies, no credentials, no compression, a fresh connection (never pooled). */
-function get(url: URL, pinned: PinnedAddress, connectTimeoutMs: number, signal: AbortSignal, ca?: string | Buffer): Promise<IncomingMessage> {
+/**
+ * One GET to the pinned addresses: no cookies, no credentials, no compression, a fresh connection (never pooled).
+ * Node asks the lookup for every address (`all`) and tries them in turn, each for at most 250 ms when it hears
+ * nothing (autoSelectFamily, on by default since Node 20: RFC 8305's Happy Eyeballs); the connect timeout bounds them all.
+ */
+function get(url: URL, pinned: PinnedAddress[], connectTimeoutMs: number, signal: AbortSignal, ca?: string | Buffer): Promise<IncomingMessage> {
   const host = bareHost(url);
-  // Node asks for every address (`all`) when it races IPv4 and IPv6 (autoSelectFamily): it gets the checked one only.
   const lookup = ((_hostname, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as (error: null, addresses: PinnedAddress[]) => void)(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
+    if ((options as { all?: boolean }).all) (callback as (error: null, addresses: PinnedAddress[]) => void)(null, pinned);
+    else callback(null, pinned[0]!.address, pinned[0]!.family);
   }) as LookupFunction;
   const options: RequestOptions = {
     method: "GET",
@@ -132,7 +136,7 @@ function get(url: URL, pinned: PinnedAddress, connectTimeoutMs: number, signal: 
     agent: false,
     lookup,
     // TLS is checked against the URL's host name, whatever address was connected to (SNI takes no IP literal).
-    ...(pinned.address === host ? {} : { servername: host }),
+    ...(isIP(host) ? {} : { servername: host }),
     ...(ca ? { ca } : {}),
     rejectUnauthorized: true,
     signal,

@@ -18,7 +18,7 @@ export type ResolveHost = (hostname: string) => Promise<ReadonlyArray<{ address:
 
 export const systemResolver: ResolveHost = (hostname) => lookup(hostname, { all: true, verbatim: true });
 
-/** The address the connection must go to: checked, so it is the only one connected to. */
+/** An address the connection may go to: checked, so only such addresses are connected to. */
 export interface PinnedAddress {
   address: string;
   family: 4 | 6;
@@ -52,14 +52,16 @@ export function checkMediaUrl(raw: string, rules: RemoteMediaUrlRules, redirecte
 }
 
 /**
- * The address to connect to for `url`: its host resolved once, every answer checked — one private or reserved
+ * The addresses to connect to for `url`: its host resolved once, every answer checked — one private or reserved
  * answer refuses the URL (400), so a name that mixes a public and an internal address cannot be used to reach the
- * internal one. The connection is then pinned to the returned address (DNS is not asked again).
+ * internal one. The connection is then pinned to the returned addresses, in the resolver's order (DNS is not asked
+ * again): when the first does not answer (an IPv6 answer on a host without an IPv6 route, one server of several
+ * down), the next checked one is tried, never another.
  */
-export async function resolveMediaHost(url: URL, rules: RemoteMediaUrlRules, resolve: ResolveHost, redirected = false): Promise<PinnedAddress> {
+export async function resolveMediaHost(url: URL, rules: RemoteMediaUrlRules, resolve: ResolveHost, redirected = false): Promise<PinnedAddress[]> {
   const host = bareHost(url);
   const literal = isIP(host);
-  if (literal) return { address: host, family: literal as 4 | 6 };
+  if (literal) return [{ address: host, family: literal as 4 | 6 }];
   let answers: ReadonlyArray<{ address: string; family: number }>;
   try {
     answers = await resolve(host);
@@ -70,6 +72,7 @@ export async function resolveMediaHost(url: URL, rules: RemoteMediaUrlRules, res
   }
   if (answers.length === 0) throw refusal(redirected, "names a host that does not resolve");
   if (answers.some((answer) => !rules.policy.allows(answer.address))) throw refusal(redirected, PRIVATE);
-  const first = answers[0]!;
-  return { address: first.address, family: isIP(first.address) as 4 | 6 };
+  // Each address once (a resolver may repeat one per socket type), as Node connects to them.
+  const seen = new Set<string>();
+  return answers.flatMap(({ address }) => (seen.has(address) ? [] : (seen.add(address), [{ address, family: isIP(address) as 4 | 6 }])));
 }

@@ -154,6 +154,34 @@ describe("remote media fetch (the business API's media by URL)", function () {
     });
   });
 
+  describe("when the host resolves to several addresses and the first does not answer", () => {
+    // 127.0.0.2 and 127.0.0.3 are allowed here but nothing listens on them: a connection there is refused, as one to
+    // a server that is down, or to an IPv6 answer on a host without an IPv6 route, fails.
+    const both = ["127.0.0.1/32", "127.0.0.2/32", "127.0.0.3/32"];
+
+    it("connects to the next address of the same answer (DNS asked once) and fetches the file", async () => {
+      const { get, dns } = fetcherWith({ "media.test": [["127.0.0.2", "127.0.0.1"]] }, { allowedPrivate: both });
+      const before = server.connections;
+      const upload = await get(at("/a.png"));
+      try {
+        expect(upload.files[0]!.size).to.equal(PNG.length);
+      } finally {
+        await upload.cleanup();
+      }
+      expect(dns.calls).to.deep.equal(["media.test"]);
+      expect(server.connections - before).to.equal(1);
+    });
+
+    it("answers 502 naming content/mediaUrl when none of them answers", async () => {
+      const { get, dns } = fetcherWith({ "media.test": [["127.0.0.2", "127.0.0.3"], ["127.0.0.1"]] }, { allowedPrivate: both });
+      const error = await refusal(get(at("/a.png")));
+      expect(error.status).to.equal(502);
+      expect(error.options.field).to.equal(FIELD);
+      expect(error.message).to.equal("the media URL could not be fetched: its server could not be reached");
+      expect(dns.calls, "a second DNS answer is never asked for").to.deep.equal(["media.test"]);
+    });
+  });
+
   describe("when the file is served well", () => {
     it("spools it to a private file with its type, size and name, sends no cookie or credential, and cleans up", async () => {
       const { get } = fetcherWith(local);
