@@ -70,6 +70,18 @@ describe("remote media fetch (the business API's media by URL)", function () {
   };
   const local = { "media.test": [["127.0.0.1"]] };
   const at = (path: string, host = "media.test") => `https://${host}:${server.port}${path}`;
+  /** `/a.png` of media.test fetched whole, with one DNS question and one connection to the test server. */
+  const expectFetchedOnce = async (get: ReturnType<typeof fetcherWith>["get"], dns: { calls: string[] }) => {
+    const before = server.connections;
+    const upload = await get(at("/a.png"));
+    try {
+      expect(upload.files[0]!.size).to.equal(PNG.length);
+    } finally {
+      await upload.cleanup();
+    }
+    expect(dns.calls).to.deep.equal(["media.test"]);
+    expect(server.connections - before).to.equal(1);
+  };
 
   describe("when the URL is refused by its own form", () => {
     const cases: Array<[string, (port: number) => string, RegExp]> = [
@@ -141,15 +153,7 @@ describe("remote media fetch (the business API's media by URL)", function () {
         { host: "127.0.0.2", port: server.port },
       );
       const { get, dns } = fetcherWith({ "media.test": [["127.0.0.1"], ["127.0.0.2"]] });
-      const before = server.connections;
-      const upload = await get(at("/a.png"));
-      try {
-        expect(upload.files[0]!.size).to.equal(PNG.length);
-      } finally {
-        await upload.cleanup();
-      }
-      expect(dns.calls).to.deep.equal(["media.test"]);
-      expect(server.connections - before).to.equal(1);
+      await expectFetchedOnce(get, dns);
       expect(internal.connections).to.equal(0);
     });
   });
@@ -161,15 +165,7 @@ describe("remote media fetch (the business API's media by URL)", function () {
 
     it("connects to the next address of the same answer (DNS asked once) and fetches the file", async () => {
       const { get, dns } = fetcherWith({ "media.test": [["127.0.0.2", "127.0.0.1"]] }, { allowedPrivate: both });
-      const before = server.connections;
-      const upload = await get(at("/a.png"));
-      try {
-        expect(upload.files[0]!.size).to.equal(PNG.length);
-      } finally {
-        await upload.cleanup();
-      }
-      expect(dns.calls).to.deep.equal(["media.test"]);
-      expect(server.connections - before).to.equal(1);
+      await expectFetchedOnce(get, dns);
     });
 
     it("answers 502 naming content/mediaUrl when none of them answers", async () => {
