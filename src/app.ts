@@ -24,7 +24,7 @@ import { createRemoteMediaFetcher, type RemoteMediaFetchDeps } from "./media/rem
 import { businessContactHandlers } from "./http/routes/business-contacts-routes.js";
 import { createContactBooks } from "./contacts/contact-book.js";
 import { ImportJobs } from "./contacts/import-jobs.js";
-import { WritePacer } from "./contacts/write-pacer.js";
+import { isUserWrite, WritePacer } from "./contacts/write-pacer.js";
 import { MetaVerification } from "./business/meta-verification.js";
 import { startMessageCounters } from "./analytics/message-counters.js";
 import { createBusinessMessageIndexes } from "./business/business-message-indexes.js";
@@ -156,8 +156,11 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
   const contract = loadContract();
   const cache = new InboxCache(config.cache);
   const metrics = createMetrics();
+  const importPacers = paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer);
   const onUpstreamCall = (tenantId: string, event: UpstreamCallEvent) => {
     recordUpstreamCall(metrics, tenantId, event);
+    // Twilio refused a User write of the tenant's service: its contact imports start no row until it allows again.
+    if (event.status === 429 && isUserWrite(event)) importPacers(tenantId).holdFor(event.retryAfterMs ?? 1000);
     deps.onUpstreamCall?.(tenantId, event);
   };
   const twilioSettings = { upstream: config.upstream, twilioApiBaseUrl: deps.twilioApiBaseUrl ?? config.twilioApiBaseUrl };
@@ -288,7 +291,7 @@ export function createApp(config: Config, deps: AppDependencies): SwitchboardApp
       ...businessContactHandlers({
         tenants,
         contactBook,
-        imports: new ImportJobs(paced(() => new WritePacer(config.contactImportWritesPerSecond), deps.contactImportPacer), deps.scaleOut?.importJobs),
+        imports: new ImportJobs(importPacers, deps.scaleOut?.importJobs),
         uploads: { maxBytes: CONTACT_IMPORT_MAX_BYTES, maxRows: config.contactImportMaxRows, idleTimeoutMs: config.mediaUploadIdleTimeoutMs },
       }),
     },

@@ -14,6 +14,8 @@ export interface UpstreamCallEvent {
   attempt: number;
   durationMs: number;
   error?: string;
+  /** A 429's or 503's Retry-After, in ms, when Twilio sent a readable one. */
+  retryAfterMs?: number;
 }
 
 export interface UpstreamRequestClientOptions {
@@ -68,15 +70,15 @@ export class UpstreamRequestClient {
             if (error instanceof FailedResponse) return error.response as typeof error.response & { statusCode: number };
             throw error;
           });
-        this.report(opts.method, uri, attempt, started, response.statusCode);
         const { statusCode } = response;
+        const retryAfter = statusCode === 429 || statusCode === 503 ? headerValue(response.headers, "retry-after") : undefined;
+        this.report(opts.method, uri, attempt, started, statusCode, undefined, retryAfter);
         if (statusCode < 500 && statusCode !== 429) {
           // The SDK would read a body that is not Twilio's as `message: undefined`: say what came back instead.
           const unexpected = unexpectedAnswer(response, uri, () => credentialsOf(opts));
           if (unexpected) throw translateTwilioError(unexpected);
           return response;
         }
-        const retryAfter = headerValue(response.headers, "retry-after");
         const retryable = SAFE_TO_RETRY_ANY_METHOD.has(statusCode) || readOnly;
         if (!retryable || attempt > maxRetries) throw upstreamUnavailable(response, uri, retryAfter, credentialsOf(opts));
         await this.sleep(retryDelayMs(this.options.retry, attempt, retryAfter));
@@ -94,14 +96,17 @@ export class UpstreamRequestClient {
     return this.transport.close();
   }
 
-  private report(method: string, url: string, attempt: number, started: number, status?: number, error?: unknown) {
-    this.options.onCall?.({
+  private report(method: string, url: string, attempt: number, started: number, status?: number, error?: unknown, retryAfter?: string) {
+    if (!this.options.onCall) return;
+    const retryAfterMs = parseRetryAfterMs(retryAfter);
+    this.options.onCall({
       method: method.toUpperCase(),
       url,
       status,
       attempt,
       durationMs: performance.now() - started,
       error: error === undefined ? undefined : ((error as { code?: string }).code ?? "network_error"),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     });
   }
 }

@@ -110,6 +110,29 @@ describe("business API: contact imports (/api/contacts/import)", function () {
       expect(busiest, "creates in the busiest second").to.be.at.most(30);
     });
 
+    it("starts no row while Twilio's Retry-After of a 429 runs, then goes on at its pace", async () => {
+      paced.emulator.setFaultPlan({ failures: [{ status: 429, count: 1, retryAfterSeconds: 1, method: "POST", pathPattern: "/Users" }] });
+      // When the 429's answer came back (rows sent before it were already on their way), and when each row's first
+      // create was sent (the refused one's own retry is the upstream client's, capped by its settings in this suite).
+      let refusedAt: number | undefined;
+      const firstSends: number[] = [];
+      const push = paced.upstreamCalls.push.bind(paced.upstreamCalls);
+      paced.upstreamCalls.push = (...added) => {
+        for (const call of added) {
+          if (call.method !== "POST" || !/\/Users$/.test(new URL(call.url).pathname)) continue;
+          if (call.status === 429) refusedAt ??= performance.now();
+          else if (call.attempt === 1) firstSends.push(performance.now() - call.durationMs);
+        }
+        return push(...added);
+      };
+      const job = await importRows(60, "+1555032");
+      expect(job).to.include({ total: 60, processed: 60, created: 60, failed: 0 });
+      expect(refusedAt, "the 429 happened").to.be.a("number");
+      const duringHold = firstSends.filter((at) => at > refusedAt! + 2 && at < refusedAt! + 990);
+      expect(duringHold, "rows started while Twilio asked for a second's rest").to.deep.equal([]);
+      expect(firstSends.filter((at) => at >= refusedAt! + 990).length, "the rest went on after it").to.be.greaterThan(50);
+    });
+
     it("stores every row through a burst of 429s", async () => {
       paced.emulator.setFaultPlan({ failures: [{ status: 429, count: 12, method: "POST", pathPattern: "/Users" }] });
       const job = await importRows(40, "+1555030");

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { WritePacer } from "../../src/contacts/write-pacer.js";
+import { isUserWrite, WritePacer } from "../../src/contacts/write-pacer.js";
 
 describe("WritePacer", () => {
   describe("when 300 writes ask at once at 25 per second", () => {
@@ -50,6 +50,56 @@ describe("WritePacer", () => {
       for (const start of starts) {
         expect(starts.filter((t) => t >= start && t < start + 1000).length, `window from ${start} ms`).to.be.at.most(25);
       }
+    });
+  });
+
+  describe("when Twilio refuses a write with 429 while others wait their turn", () => {
+    it("starts none until the hold ends, then spaces the waiting ones as before", async () => {
+      // A simulated clock whose sleepers wake in time order.
+      let clock = 0;
+      const sleepers: Array<{ at: number; wake: () => void }> = [];
+      const pacer = new WritePacer(25, () => clock, (ms) => new Promise<void>((wake) => sleepers.push({ at: clock + ms, wake })));
+      const starts: number[] = [];
+      const workers = Array.from({ length: 8 }, async () => {
+        while (starts.length < 60) {
+          await pacer.acquire();
+          starts.push(clock);
+        }
+      });
+      const settled = Promise.all(workers);
+      let done = false;
+      void settled.then(() => (done = true));
+      let held = false;
+      while (!done) {
+        await new Promise((resolve) => setImmediate(resolve));
+        // A write is answered 429 with Retry-After: 2 at 400 ms, while the next ones wait their turn.
+        if (!held && clock >= 400) {
+          held = true;
+          pacer.holdFor(2000);
+        }
+        sleepers.sort((x, y) => x.at - y.at);
+        const next = sleepers.shift();
+        if (!next) continue;
+        clock = Math.max(clock, next.at);
+        next.wake();
+      }
+      expect(held).to.equal(true);
+      expect(starts.filter((t) => t > 400 && t < 2400), "starts during the hold").to.deep.equal([]);
+      const after = starts.filter((t) => t >= 2400);
+      expect(after[0]).to.be.closeTo(2400, 1);
+      for (let i = 1; i < after.length; i++) expect(after[i]! - after[i - 1]!, `spacing after the hold (${i})`).to.be.closeTo(40, 1);
+    });
+  });
+
+  describe("which calls count against the limit", () => {
+    it("is User creates, updates and deletes of a service, not reads nor other resources", () => {
+      const base = "https://conversations.twilio.com/v1/Services/IS0123/Users";
+      expect(isUserWrite({ method: "POST", url: base })).to.equal(true);
+      expect(isUserWrite({ method: "POST", url: `${base}/US0123` })).to.equal(true);
+      expect(isUserWrite({ method: "DELETE", url: `${base}/US0123` })).to.equal(true);
+      expect(isUserWrite({ method: "GET", url: `${base}/US0123` })).to.equal(false);
+      expect(isUserWrite({ method: "POST", url: `${base}/US0123/Conversations/CH0123` })).to.equal(false);
+      expect(isUserWrite({ method: "POST", url: "https://conversations.twilio.com/v1/Conversations/CH0123/Messages" })).to.equal(false);
     });
   });
 });
