@@ -114,7 +114,10 @@ describe("Socket.IO: every namespace checks the token", () => {
       await settle();
 
       expect(client.recovered).to.equal(false);
-      expect(packets.filter((packet) => packet.type === EVENT_PACKET)).to.deep.equal([]);
+      // Nothing replayed. The batched feed's window the missed message's update fell in may end after the socket
+      // joined its room (a loaded machine): that batch is live news of the tenant, sent to every member then.
+      const replayed = packets.filter((packet) => packet.type === EVENT_PACKET && (packet.data as unknown[])[0] !== "conversations:updated");
+      expect(replayed).to.deep.equal([]);
       const [serverSide] = chatSockets();
       expect([...serverSide!.rooms]).to.have.members([serverSide!.id, "tenant:alpha:batched"]);
     });
