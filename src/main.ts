@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
   const server = createServer(serverTimeouts(config.http));
   // A deep accept queue: Twilio delivers webhooks in bursts (Node's default of 511 overflowed in the benchmark).
-  await listen(server, { port: config.port, host: config.host, backlog: 4096 });
+  await listen(server, { port: config.port, host: config.host, backlog: 4096 }, "PORT");
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   // The emulator runs beside us on loopback, so that is where it calls back.
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   let metricsServer: Server | undefined;
   if (config.metricsListener) {
     metricsServer = createServer(serverTimeouts(config.http), app.operatorCallback);
-    await listen(metricsServer, config.metricsListener);
+    await listen(metricsServer, config.metricsListener, "METRICS_PORT");
     const { port: metricsPort } = metricsServer.address() as { port: number };
     logger.info({ host: config.metricsListener.host, port: metricsPort }, "operator endpoints (/metrics, /readyz with every tenant) are listening");
   }
@@ -126,11 +126,22 @@ function serverTimeouts(http: Config["http"]) {
   };
 }
 
-function listen(server: Server, options: { port: number; host: string; backlog?: number }): Promise<void> {
+/**
+ * Listens on `options`; a port already taken (or not ours to take) fails with the setting that names it, so a
+ * second instance started beside the first says which port to change.
+ */
+function listen(server: Server, options: { port: number; host: string; backlog?: number }, setting: "PORT" | "METRICS_PORT"): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const refuse = (error: NodeJS.ErrnoException) => {
+      const where = `${options.host}:${options.port}`;
+      const instead = setting === "METRICS_PORT" ? " (or 0: no operator endpoints)" : "";
+      if (error.code === "EADDRINUSE") reject(new Error(`${setting} ${options.port}: ${where} is already in use (another Switchboard?); set ${setting} to a free port${instead}`, { cause: error }));
+      else if (error.code === "EACCES") reject(new Error(`${setting} ${options.port}: not allowed to listen on ${where}; set ${setting} to a port above 1023`, { cause: error }));
+      else reject(error);
+    };
+    server.once("error", refuse);
     server.listen(options, () => {
-      server.off("error", reject);
+      server.off("error", refuse);
       resolve();
     });
   });

@@ -51,7 +51,8 @@ async function trickle(port: number, head: string, drip: string, intervalMs: num
  * pipe when "exit" fires.)
  */
 async function runMainToExit(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // No operator listener unless asked: its default port may be taken by a gateway running on this machine.
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env: { PATH: process.env.PATH, METRICS_PORT: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += chunk));
   const [code] = (await once(child, "close")) as [number | null];
@@ -231,6 +232,30 @@ describe("src/main.ts", function () {
       } finally {
         page.close();
       }
+    });
+  });
+
+  describe("when the port it is to listen on is taken (a second instance beside the first)", () => {
+    let taken: ReturnType<typeof createHttpServer>;
+    let port: number;
+    beforeEach(async () => {
+      taken = createHttpServer();
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+      port = (taken.address() as { port: number }).port;
+    });
+    afterEach(() => taken.close());
+
+    it("exits 1 with one line naming PORT and what to do", async () => {
+      const { code, stderr } = await runMainToExit({ PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "silent", EMULATOR_SEED: "false" });
+      expect(code).to.equal(1);
+      expect(stderr.trim().split("\n")).to.have.length(1);
+      expect(stderr).to.match(new RegExp(`^switchboard: failed to start: PORT ${port}: 127\\.0\\.0\\.1:${port} is already in use .*set PORT to a free port`));
+    });
+
+    it("names METRICS_PORT when the operator endpoints' port is the one taken", async () => {
+      const { code, stderr } = await runMainToExit({ PORT: "0", HOST: "127.0.0.1", METRICS_PORT: String(port), METRICS_HOST: "127.0.0.1", LOG_LEVEL: "silent", EMULATOR_SEED: "false" });
+      expect(code).to.equal(1);
+      expect(stderr).to.match(new RegExp(`^switchboard: failed to start: METRICS_PORT ${port}: .*set METRICS_PORT to a free port \\(or 0: no operator endpoints\\)`));
     });
   });
 
