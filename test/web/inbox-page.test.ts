@@ -285,6 +285,47 @@ describe("the inbox page at / (Chromium, emulator mode)", function () {
     });
   });
 
+  describe("on a phone-sized screen (390 × 844)", () => {
+    const wide = { width: 1280, height: 800 };
+    before(async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+    });
+    after(async () => {
+      await page.setViewportSize(wide);
+    });
+    const shown = (selector: string) => page.locator(selector).isVisible();
+    const noSidewaysScroll = async () =>
+      expect(await page.evaluate<boolean>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "nothing wider than the screen").to.equal(true);
+
+    it("shows the open conversation alone, with a way back to the list that leaves the focus on its row", async () => {
+      // Ada Lovelace's conversation is still open from the steps above.
+      await page.getByRole("log", { name: "Messages with Ada Lovelace" }).waitFor();
+      expect(await shown(".sidebar")).to.equal(false);
+      await noSidewaysScroll();
+      await page.getByRole("button", { name: "Conversations" }).click();
+      await eventually(async () => expect(await shown(".sidebar")).to.equal(true));
+      expect(await shown(".thread")).to.equal(false);
+      const focusedRow = "document.activeElement && document.activeElement.closest('.conversation')?.querySelector('.name')?.textContent";
+      await eventually(async () => expect(await page.evaluate<string | null>(focusedRow)).to.equal("Ada Lovelace"));
+      await noSidewaysScroll();
+    });
+
+    it("opens another conversation from the list, and passes axe-core at this size", async () => {
+      await row(page, "Grace Hopper").locator(".conversation-open").click();
+      await page.getByRole("log", { name: "Messages with Grace Hopper" }).waitFor();
+      expect(await shown(".sidebar")).to.equal(false);
+      await page.evaluate(axeSource);
+      expect(await page.evaluate<string[]>(AXE_RUN)).to.deep.equal([]);
+    });
+
+    it("keeps both panes, and no back button, on a wide screen", async () => {
+      await page.setViewportSize(wide);
+      expect(await shown(".sidebar")).to.equal(true);
+      expect(await shown(".thread")).to.equal(true);
+      expect(await page.getByRole("button", { name: "Conversations" }).isVisible()).to.equal(false);
+    });
+  });
+
   describe("accessibility and security of the page", () => {
     it("ran under its Content-Security-Policy without a violation or a script error", async () => {
       expect(await page.evaluate("window.cspViolations")).to.deep.equal([]);

@@ -18,8 +18,13 @@ export function installKeyboard(): () => void {
     const next = at === -1 ? 0 : Math.min(list.length - 1, Math.max(0, at + (key === "j" ? 1 : -1)));
     const sid = list[next]!.sid;
     void openConversation(sid);
-    requestAnimationFrame(() => document.querySelector<HTMLElement>(`.conversation[data-sid="${sid}"] .conversation-open`)?.focus());
+    focusRow(sid);
   };
   document.addEventListener("keydown", onKey);
   return () => document.removeEventListener("keydown", onKey);
+}
+
+/** Puts the focus on a conversation's row of the list, once the list is drawn. */
+export function focusRow(sid: string): void {
+  requestAnimationFrame(() => document.querySelector<HTMLElement>(`.conversation[data-sid="${sid}"] .conversation-open`)?.focus());
 }

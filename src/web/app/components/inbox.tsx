@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect } from "preact/hooks";
 import { emulatorMode } from "../emulator-mode.js";
-import { filter, loadList, refreshTotals, search } from "../inbox-state.js";
+import { filter, loadList, refreshTotals, search, selectedSid } from "../inbox-state.js";
 import { connection, startLive, stopLive } from "../live.js";
 import { endSession, userId } from "../session.js";
 import { closeConversation } from "../thread-state.js";
@@ -42,7 +42,8 @@ export function Inbox() {
         </button>
       </header>
       <ConnectionBanner />
-      <div class="panes">
+      {/* On a narrow screen one pane shows at a time: the list, or the open conversation (with a way back). */}
+      <div class={selectedSid.value ? "panes has-open" : "panes"}>
         <nav class="sidebar" aria-label="Inbox">
           <ListControls />
           <div class="list-scroll">

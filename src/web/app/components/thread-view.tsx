@@ -5,7 +5,8 @@ import { channelOf, contactName, isStarred } from "../conversation-model.js";
 import { fullTime, messageTime } from "../format.js";
 import { selected, setStarred } from "../inbox-state.js";
 import { failureReason, type ThreadMessage } from "../message-model.js";
-import { loadOlder, resend, retry, thread, typing, type PendingMessage } from "../thread-state.js";
+import { closeConversation, loadOlder, resend, retry, thread, typing, type PendingMessage } from "../thread-state.js";
+import { focusRow } from "../keyboard.js";
 import { Composer } from "./composer.js";
 import { ChannelIcon, DeliveryTicks, StarIcon } from "./icons.js";
 
@@ -50,6 +51,10 @@ export function ThreadView() {
   return (
     <section class="thread" aria-labelledby="thread-title">
       <header class="thread-header">
+        {/* Shown on a narrow screen only, where the list is hidden while a conversation is open. */}
+        <button type="button" class="back quiet" onClick={() => backToList(conversation.sid)}>
+          <span aria-hidden="true">←</span> Conversations
+        </button>
         <ChannelIcon channel={channel} />
         <div>
           <h2 id="thread-title">{name}</h2>
@@ -88,6 +93,12 @@ export function ThreadView() {
       <Composer conversationSid={current.sid} channel={channel} name={name} />
     </section>
   );
+}
+
+/** Closes the conversation and puts the focus back on its row, where the person left the list. */
+function backToList(sid: string) {
+  closeConversation();
+  focusRow(sid);
 }
 
 function MessageBubble({ item, channel }: { item: ThreadMessage; channel: Channel }) {
