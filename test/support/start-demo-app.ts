@@ -37,15 +37,21 @@ export async function startDemoApp(options: {
   env?: Record<string, string>;
   /** Plain HTML pages served by the same process, by exact path (the benchmark's baseline). */
   staticPages?: Record<string, string>;
+  /**
+   * A second tenant served beside the demo one (its own Twilio account in the emulator, one conversation), as after a
+   * sign-up in emulator mode: the development token then names both.
+   */
+  secondTenant?: { id: string; customerName: string; body: string };
 }): Promise<DemoApp> {
   const emulated = await startEmulatorTenant("default", { latencyMs: 0 });
+  const second = options.secondTenant && secondTenantOf(emulated.emulator, options.secondTenant.id);
   const config = loadConfig({ NODE_ENV: "test", RATE_LIMIT_PER_USER_PER_MINUTE: "0", RATE_LIMIT_PER_IP_PER_MINUTE: "0", ...options.env });
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const app = createApp(config, {
     logger: pino({ level: "silent" }),
-    tenants: [emulated.tenant],
+    tenants: second ? [emulated.tenant, second] : [emulated.tenant],
     twilioApiBaseUrl: emulated.emulator.baseUrl,
     sendgridApiBaseUrl: emulated.emulator.baseUrl,
     publicBaseUrl: () => baseUrl,
@@ -69,6 +75,11 @@ export async function startDemoApp(options: {
     await createConversation(inbox, { friendlyName: `Customer ${i + 1}`, participants: [{ phoneNumber: phone }], attributes: { channel: "SMS" } });
     await emulated.emulator.simulateInboundMessage({ accountSid: inbox.tenant.accountSid, from: phone, to: inbox.tenant.phoneNumber!, body: `Question number ${i + 1} about my order` });
   }
+  if (second && options.secondTenant) {
+    const phone = "+15553400001";
+    await createConversation(app.tenants.get(second.id), { friendlyName: options.secondTenant.customerName, participants: [{ phoneNumber: phone }], attributes: { channel: "SMS" } });
+    await emulated.emulator.simulateInboundMessage({ accountSid: second.accountSid, from: phone, to: second.phoneNumber!, body: options.secondTenant.body });
+  }
   await emulated.emulator.whenIdle();
   return {
     baseUrl,
@@ -83,4 +94,10 @@ export async function startDemoApp(options: {
       await realtime.close();
     },
   };
+}
+
+/** Another tenant on the same emulator: an account of its own, with an SMS number of its own. */
+function secondTenantOf(emulator: TwilioEmulator, id: string): TenantConfig {
+  const account = emulator.createAccount({ friendlyName: `Switchboard ${id}` });
+  return { id, name: id, accountSid: account.accountSid, authToken: account.authToken, conversationsServiceSid: account.defaultServiceSid, phoneNumber: "+15005550101" };
 }

@@ -73,6 +73,15 @@ export async function loadMore(): Promise<void> {
 }
 
 /** A conversation as the API now shows it (a live `conversation:updated`, or a write's answer): placed by activity. */
+/** Forgets the list and its totals (another tenant's are about to load). */
+export function clearList(): void {
+  listGeneration++;
+  conversations.value = [];
+  nextPage.value = undefined;
+  totals.value = undefined;
+  listState.value = "loading";
+}
+
 export function upsertConversation(conversation: Conversation): void {
   const others = conversations.value.filter((c) => c.sid !== conversation.sid);
   const present = others.length !== conversations.value.length;

@@ -14,8 +14,9 @@ export interface Session {
 const STORAGE_KEY = "switchboard.session";
 
 export const session = signal<Session | undefined>(restore());
-/** The tenant the page works in (the token's only one, or the one picked when it grants several). */
-export const tenantId = signal<string | undefined>(session.value?.tenantIds[0]);
+const TENANT_KEY = "switchboard.tenant";
+/** The tenant the page works in (the token's only one, or the one picked when it grants several; kept per tab). */
+export const tenantId = signal<string | undefined>(restoredTenant(session.value));
 /** Why the person is looking at the sign-in form again (an expired session, a refused token). */
 export const signInNotice = signal<string | undefined>(undefined);
 export const userId = computed(() => session.value?.userId);
@@ -32,6 +33,17 @@ export function readClaims(token: string): { userId: string; tenantIds: string[]
     return { userId: user, tenantIds: tenants, expiresAtMs: json.exp * 1000 };
   } catch {
     return undefined;
+  }
+}
+
+/** Works in `id` from now on (one of the token's tenants), and remembers it for this tab. */
+export function chooseTenant(id: string): void {
+  if (!session.peek()?.tenantIds.includes(id)) return;
+  tenantId.value = id;
+  try {
+    sessionStorage.setItem(TENANT_KEY, id);
+  } catch {
+    // Storage may be off: the choice lives in memory only.
   }
 }
 
@@ -109,6 +121,16 @@ function scheduleRenewal(current: Session): void {
   // A minute before expiry; sockets are told `session:expired` and dropped at expiry, and reconnect with this one.
   const inMs = Math.max(5_000, current.expiresAtMs - Date.now() - 60_000);
   renewal = setTimeout(() => void renewSession(), Math.min(inMs, 2 ** 31 - 1));
+}
+
+function restoredTenant(current: Session | undefined): string | undefined {
+  try {
+    const stored = sessionStorage.getItem(TENANT_KEY);
+    if (stored && current?.tenantIds.includes(stored)) return stored;
+  } catch {
+    // nothing stored
+  }
+  return current?.tenantIds[0];
 }
 
 function restore(): Session | undefined {

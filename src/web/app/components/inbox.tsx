@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect } from "preact/hooks";
 import { emulatorMode } from "../emulator-mode.js";
-import { filter, loadList, refreshTotals, search, selectedSid } from "../inbox-state.js";
+import { clearList, filter, loadList, refreshTotals, search, selectedSid } from "../inbox-state.js";
 import { connection, startLive, stopLive } from "../live.js";
-import { endSession, userId } from "../session.js";
+import { chooseTenant, endSession, session, tenantId, userId } from "../session.js";
 import { closeConversation } from "../thread-state.js";
 import { installKeyboard } from "../keyboard.js";
 import { ConnectionBanner } from "./connection-banner.js";
@@ -11,19 +11,20 @@ import { SimulatePanel } from "./simulate-panel.js";
 import { ThreadView } from "./thread-view.js";
 
 export function Inbox() {
+  useEffect(() => installKeyboard(), []);
+  // The socket and the totals are the tenant's: another tenant picked starts them again (and closes the thread).
+  const tenant = tenantId.value;
   useEffect(() => {
     startLive();
     refreshTotals(0);
-    const removeKeys = installKeyboard();
     return () => {
-      removeKeys();
       stopLive();
       closeConversation();
     };
-  }, []);
-  // The first page again whenever the filter or the search changes (typing in the search waits for a pause). A
-  // layout effect: the first request leaves before the first paint, not a frame later.
-  const view = `${filter.value}\n${search.value.trim()}`;
+  }, [tenant]);
+  // The first page again whenever the tenant, the filter or the search changes (typing in the search waits for a
+  // pause). A layout effect: the first request leaves before the first paint, not a frame later.
+  const view = `${tenant}\n${filter.value}\n${search.value.trim()}`;
   useLayoutEffect(() => {
     if (!search.value.trim()) return void loadList();
     const timer = setTimeout(() => void loadList(), 250);
@@ -36,6 +37,7 @@ export function Inbox() {
         <h1>Switchboard</h1>
         <span class={`live live-${connection.value}`}>{connection.value === "online" ? "Live" : connection.value === "offline" ? "Offline" : "Connecting…"}</span>
         {emulatorMode.value && <span class="mode">Emulator mode</span>}
+        <TenantPicker />
         <span class="who">Signed in as {userId.value}</span>
         <button type="button" class="quiet" onClick={() => endSession()}>
           Sign out
@@ -56,5 +58,28 @@ export function Inbox() {
         </main>
       </div>
     </div>
+  );
+}
+
+/** The tenant in view, when the token grants several (an operator's token, or emulator mode after sign-ups). */
+function TenantPicker() {
+  const ids = session.value?.tenantIds ?? [];
+  if (ids.length < 2) return null;
+  const pick = (id: string) => {
+    if (id === tenantId.peek()) return;
+    clearList();
+    chooseTenant(id);
+  };
+  return (
+    <label class="tenant">
+      Tenant{" "}
+      <select value={tenantId.value} onChange={(event) => pick((event.currentTarget as HTMLSelectElement).value)}>
+        {ids.map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
