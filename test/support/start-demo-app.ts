@@ -41,10 +41,10 @@ export async function startDemoApp(options: {
    * A second tenant served beside the demo one (its own Twilio account in the emulator, one conversation), as after a
    * sign-up in emulator mode: the development token then names both.
    */
-  secondTenant?: { id: string; customerName: string; body: string };
+  secondTenant?: { id: string; name: string; customerName: string; body: string };
 }): Promise<DemoApp> {
   const emulated = await startEmulatorTenant("default", { latencyMs: 0 });
-  const second = options.secondTenant && secondTenantOf(emulated.emulator, options.secondTenant.id);
+  const second = options.secondTenant && secondTenantOf(emulated.emulator, options.secondTenant.id, options.secondTenant.name);
   const config = loadConfig({ NODE_ENV: "test", RATE_LIMIT_PER_USER_PER_MINUTE: "0", RATE_LIMIT_PER_IP_PER_MINUTE: "0", ...options.env });
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -97,7 +97,7 @@ export async function startDemoApp(options: {
 }
 
 /** Another tenant on the same emulator: an account of its own, with an SMS number of its own. */
-function secondTenantOf(emulator: TwilioEmulator, id: string): TenantConfig {
-  const account = emulator.createAccount({ friendlyName: `Switchboard ${id}` });
-  return { id, name: id, accountSid: account.accountSid, authToken: account.authToken, conversationsServiceSid: account.defaultServiceSid, phoneNumber: "+15005550101" };
+function secondTenantOf(emulator: TwilioEmulator, id: string, name: string): TenantConfig {
+  const account = emulator.createAccount({ friendlyName: name });
+  return { id, name, accountSid: account.accountSid, authToken: account.authToken, conversationsServiceSid: account.defaultServiceSid, phoneNumber: "+15005550101" };
 }

@@ -23,7 +23,7 @@ describe("the inbox page with a token naming two tenants (Chromium)", function (
     requireSystemProgram(this, CHROMIUM);
     this.timeout(60_000);
     const bundle = await builtWebBundle();
-    demo = await startDemoApp({ webBundleDir: bundle.outDir, secondTenant: { id: "acme", customerName: "Acme Customer", body: "Hello from Acme's customer" } });
+    demo = await startDemoApp({ webBundleDir: bundle.outDir, secondTenant: { id: "acme", name: "Acme Inc.", customerName: "Acme Customer", body: "Hello from Acme's customer" } });
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.on("request", (request) => requests.push(request));
@@ -37,7 +37,8 @@ describe("the inbox page with a token naming two tenants (Chromium)", function (
   });
 
   it("offers the token's tenants and shows the first one's inbox only", async () => {
-    expect(await picker().locator("option").allTextContents()).to.deep.equal(["default", "acme"]);
+    // Named as the gateway names them, with the id the API takes.
+    expect(await picker().locator("option").allTextContents()).to.deep.equal(["Demo (emulator) (default)", "Acme Inc. (acme)"]);
     expect(await picker().inputValue()).to.equal("default");
     expect(await names(page)).to.include("Ada Lovelace").and.not.include("Acme Customer");
   });

@@ -30,11 +30,12 @@ export function emulatorHandlers(tenants: TenantRegistry, jwtSettings: Config["j
     createEmulatorSession: ({ ctx }) => {
       const { agentId } = active();
       assertLocalPageRequest(ctx);
-      const tenantIds = tenants.all().map((inbox) => inbox.tenant.id);
+      const served = tenants.all().map(({ tenant }) => ({ id: tenant.id, name: tenant.name ?? tenant.id }));
+      const tenantIds = served.map((tenant) => tenant.id);
       const token = mintDevelopmentToken(jwtSettings, { userId: agentId, tenants: tenantIds, ttlSeconds: EMULATOR_SESSION_TTL_SECONDS });
       if (!token) throw new AppError("not_implemented", "JWT_PUBLIC_KEY is set (RS256): sign in with a token minted by your private key");
       const expiresAt = new Date(Date.now() + EMULATOR_SESSION_TTL_SECONDS * 1000).toISOString();
-      return { status: 201, body: { token, expiresAt, userId: agentId, tenantIds }, headers: { "Cache-Control": "no-store" } };
+      return { status: 201, body: { token, expiresAt, userId: agentId, tenantIds, tenants: served }, headers: { "Cache-Control": "no-store" } };
     },
     simulateInboundMessage: async (request) => {
       const { emulator } = active();

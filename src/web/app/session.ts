@@ -5,6 +5,8 @@ export interface Session {
   token: string;
   userId: string;
   tenantIds: string[];
+  /** Names of those tenants, where the gateway said them (the development sign-in); a pasted token has ids only. */
+  tenantNames?: Record<string, string>;
   /** When the token expires (ms since the epoch). */
   expiresAtMs: number;
   /** `emulator`: minted by POST /api/v1/emulator/session, renewed silently; `token`: pasted by the person. */
@@ -73,9 +75,12 @@ export function endSession(notice?: string): void {
 /** POST /api/v1/emulator/session: the development token, for a page opened on the gateway's own machine. */
 export async function signInWithEmulator(): Promise<void> {
   const response = await fetch("/api/v1/emulator/session", { method: "POST", headers: { Accept: "application/json" } });
-  const body = (await response.json().catch(() => undefined)) as { token?: string; userId?: string; tenantIds?: string[]; expiresAt?: string; error?: { message?: string } } | undefined;
+  const body = (await response.json().catch(() => undefined)) as
+    | { token?: string; userId?: string; tenantIds?: string[]; tenants?: Array<{ id: string; name: string }>; expiresAt?: string; error?: { message?: string } }
+    | undefined;
   if (response.status !== 201 || !body?.token) throw new Error(body?.error?.message ?? `the development sign-in answered ${response.status}`);
-  startSession({ token: body.token, userId: body.userId!, tenantIds: body.tenantIds ?? [], expiresAtMs: Date.parse(body.expiresAt!), source: "emulator" });
+  const tenantNames = Object.fromEntries((body.tenants ?? []).map((tenant) => [tenant.id, tenant.name]));
+  startSession({ token: body.token, userId: body.userId!, tenantIds: body.tenantIds ?? [], tenantNames, expiresAtMs: Date.parse(body.expiresAt!), source: "emulator" });
 }
 
 /** A token the person pasted: checked with one API call before it is kept. */

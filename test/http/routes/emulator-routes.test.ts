@@ -44,6 +44,7 @@ describe("/api/v1/emulator (emulator mode)", function () {
         expect(claims.tenants).to.deep.equal(["default"]);
         expect(claims.exp! - claims.iat!).to.equal(3600);
         expect(response.body).to.include({ userId: DEMO_AGENT });
+        expect(response.body.tenants, "the tenants with their names, for the page's picker").to.deep.equal([{ id: "default", name: "Demo (emulator)" }]);
         expect(Date.parse(response.body.expiresAt)).to.be.closeTo(claims.exp! * 1000, 2000);
         expect((await api.get("/api/v1/chat/stats", { token: response.body.token })).status).to.equal(200);
       });

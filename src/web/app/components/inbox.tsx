@@ -64,6 +64,7 @@ export function Inbox() {
 /** The tenant in view, when the token grants several (an operator's token, or emulator mode after sign-ups). */
 function TenantPicker() {
   const ids = session.value?.tenantIds ?? [];
+  const names = session.value?.tenantNames ?? {};
   if (ids.length < 2) return null;
   const pick = (id: string) => {
     if (id === tenantId.peek()) return;
@@ -76,7 +77,7 @@ function TenantPicker() {
       <select value={tenantId.value} onChange={(event) => pick((event.currentTarget as HTMLSelectElement).value)}>
         {ids.map((id) => (
           <option key={id} value={id}>
-            {id}
+            {names[id] && names[id] !== id ? `${names[id]} (${id})` : id}
           </option>
         ))}
       </select>
