@@ -14,7 +14,7 @@ export interface UpstreamCallEvent {
   attempt: number;
   durationMs: number;
   error?: string;
-  /** A 429's or 503's Retry-After, in ms, when Twilio sent a readable one. */
+  /** A 429's or 5xx's Retry-After, in ms, when Twilio sent a readable one. */
   retryAfterMs?: number;
 }
 
@@ -71,9 +71,11 @@ export class UpstreamRequestClient {
             throw error;
           });
         const { statusCode } = response;
-        const retryAfter = statusCode === 429 || statusCode === 503 ? headerValue(response.headers, "retry-after") : undefined;
+        const failed = statusCode >= 500 || statusCode === 429;
+        // Read for every failure the loop retries (the wait honours it), and reported with the call.
+        const retryAfter = failed ? headerValue(response.headers, "retry-after") : undefined;
         this.report(opts.method, uri, attempt, started, statusCode, undefined, retryAfter);
-        if (statusCode < 500 && statusCode !== 429) {
+        if (!failed) {
           // The SDK would read a body that is not Twilio's as `message: undefined`: say what came back instead.
           const unexpected = unexpectedAnswer(response, uri, () => credentialsOf(opts));
           if (unexpected) throw translateTwilioError(unexpected);
