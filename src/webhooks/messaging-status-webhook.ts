@@ -4,6 +4,7 @@ import type { DomainEvents } from "../inbox/domain-events.js";
 import type { OperationHandler } from "../http/operation-router.js";
 import { ignoringDeleted } from "./ignoring-deleted.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
+import { webhookAnswer } from "./webhook-answer.js";
 
 /**
  * POST /webhooks/twilio/{sms,whatsapp}/status — Messaging status callbacks (`MessageSid`, `MessageStatus`,
@@ -23,7 +24,7 @@ export function messagingStatusHandler(
       request.query.conversationSid && request.query.messageSid
         ? { conversationSid: request.query.conversationSid as string, messageSid: request.query.messageSid as string }
         : inbox.cache.get<{ conversationSid: string; messageSid: string }>(channelMessageKey(inbox, twilioMessageId));
-    if (!status || !target) return { body: { status: "ignored" } };
+    if (!status || !target) return webhookAnswer("ignored");
 
     const errorCode = fields.ErrorCode && fields.ErrorCode !== "0" ? Number(fields.ErrorCode) : undefined;
     const { conversationSid, messageSid } = target;
@@ -37,10 +38,10 @@ export function messagingStatusHandler(
         await applyDeliveryStatus(inbox, conversationSid, messageSid, status, { errorCode, twilioMessageId });
       }),
     );
-    if (applied === "deleted") return { body: { status: "ignored" } };
+    if (applied === "deleted") return webhookAnswer("ignored");
     const emitted = await deps.dedupe.once(keys(0), () =>
       deps.events.publish("delivery.receipt", { tenantId: inbox.tenant.id, conversationSid, messageSid, status, channel, errorCode }),
     );
-    return { body: { status: emitted === "duplicate" && applied === "duplicate" ? "duplicate" : "applied" } };
+    return webhookAnswer(emitted === "duplicate" && applied === "duplicate" ? "duplicate" : "applied");
   };
 }

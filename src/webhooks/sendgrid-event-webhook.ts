@@ -3,6 +3,7 @@ import type { DeliveryStatus, DomainEvents } from "../inbox/domain-events.js";
 import type { OperationHandler } from "../http/operation-router.js";
 import { ignoringDeleted } from "./ignoring-deleted.js";
 import type { WebhookDedupe } from "./webhook-dedupe.js";
+import { webhookAnswer } from "./webhook-answer.js";
 
 /** The SendGrid event fields the gateway reads, allow-listed (custom args come back as top-level keys). */
 interface SendgridEvent {
@@ -67,6 +68,6 @@ export function sendgridEventHandler(deps: { events: DomainEvents; dedupe: Webho
       );
       if (emitted === "applied" || written === "applied") applied++;
     }
-    return { body: { status: applied > 0 ? "applied" : "ignored" } };
+    return webhookAnswer(applied > 0 ? "applied" : "ignored");
   };
 }
